@@ -1,0 +1,1 @@
+"""The answerer, its renderers, the `newsdesk` CLI and the Slack bot."""

@@ -1,0 +1,87 @@
+"""Answers as data: the citations are objects with exact offsets, never markers parsed from prose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from index.models import Passage
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim quote: `article.text[start:end] == quote` for the stored article."""
+
+    article_id: str
+    title: str
+    published: date | None
+    url: str | None
+    source: str | None
+    path: str | None
+    quote: str
+    start: int
+    end: int
+    score: float = 0.0
+
+    @classmethod
+    def from_passage(cls, passage: Passage, start: int, end: int, score: float) -> Citation:
+        """A quote of article[start:end], where the span lies inside the passage."""
+        return cls(
+            article_id=passage.article_id,
+            title=passage.title,
+            published=passage.published,
+            url=passage.url,
+            source=passage.source,
+            path=passage.path,
+            quote=passage.text[start - passage.start : end - passage.start],
+            start=start,
+            end=end,
+            score=score,
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+            "source": self.source,
+            "path": self.path,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome of a question. `abstained` is the explicit "not in the archive" outcome."""
+
+    question: str
+    answer: str | None
+    citations: list[Citation]
+    as_of: date | None = None
+    sentence: str | None = None  # the full supporting sentence, when the answer is a shorter span
+    score: float = 0.0
+    mode: str = "extractive"
+    notes: list[str] = field(default_factory=list)
+    retrieved: list[str] = field(default_factory=list)  # article ids in retrieval order
+
+    @property
+    def abstained(self) -> bool:
+        return self.answer is None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "sentence": self.sentence,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "score": round(self.score, 4),
+            "mode": self.mode,
+            "notes": self.notes,
+            "citations": [c.to_json() for c in self.citations],
+            "retrieved": self.retrieved,
+        }

@@ -1,0 +1,1 @@
+"""The `newsdesk` command line: the top floor. It may import every room; no room imports it."""

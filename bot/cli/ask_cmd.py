@@ -1,0 +1,37 @@
+"""`newsdesk ask QUESTION`: answer from the archive with verified citations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from bot import messages
+from bot.cli.common import DataDir, JsonFlag, err, out, parse_as_of, print_json, settings_for
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Answer as of this date (YYYY-MM-DD); later articles are ignored. Default: today.", show_default=False)] = None,
+    choices: Annotated[Optional[list[str]], typer.Option("--choice", help="A candidate answer; repeat for each.")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer QUESTION from the archive, quoting the passages that support it."""
+    from bot.extractive import check_question
+    from bot.render import answer_renderable
+    from bot.runtime import Runtime
+    from bot.verify import verified
+
+    settings = settings_for(data_dir)
+    question = check_question(question, settings.answer.max_question_chars)
+    reference = parse_as_of(as_of)
+    runtime = Runtime(settings)
+    if runtime.store.counts()[0] == 0:
+        err.print(messages.EMPTY_INDEX, markup=False)
+        raise typer.Exit(1)
+    answer = verified(runtime.answerer.ask(question, as_of=reference, choices=choices or ()), runtime.store)
+    if as_json:
+        print_json(answer.to_json())
+    else:
+        out.print(answer_renderable(answer))

@@ -1,0 +1,92 @@
+"""`newsdesk ingest PATH...`: add or update articles, incrementally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.common import DataDir, JsonFlag, err, out, print_json, settings_for
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
+
+
+class _RichProgress:
+    """A rich progress bar on a terminal; silent when stderr is not one."""
+
+    def __init__(self) -> None:
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("chunks"), TimeElapsedColumn(), TimeRemainingColumn(),
+            console=err, transient=True, disable=not err.is_terminal,
+        )
+        self.task: object = None
+
+    def start(self, total_chunks: int, description: str) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task(description, total=total_chunks)
+
+    def advance(self, chunks: int) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, chunks)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories of articles (.txt, .md, .html, .json, .jsonl).", show_default=False)],
+    prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files under PATHS are gone.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the existing index (any settings) and re-embed from PATHS.")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Read, chunk, embed and store articles. Unchanged articles cost nothing."""
+    from bot.runtime import Runtime
+    from index.store import ArchiveStore
+    from ingest.chunking import create_chunker
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = settings_for(data_dir)
+    runtime = Runtime(settings)
+    if rebuild:
+        from index.store import open_client
+
+        ArchiveStore.drop(open_client(settings.store), runtime.namespace)
+    store, embedder = runtime.store, runtime.embedder
+    chunker = create_chunker(
+        settings.chunking.max_tokens, settings.chunking.overlap_sentences, settings.chunking.encoding,
+        embedder.max_tokens, embedder.count_tokens,
+    )
+    progress = _RichProgress()
+    try:
+        report = run_ingest(
+            paths, store, embedder, chunker,
+            max_bytes=int(settings.ingest.max_file_mb * 1_000_000), prune=prune, progress=progress,
+        )
+    finally:
+        progress.stop()
+    if as_json:
+        print_json(report.to_json())
+    else:
+        _print_summary(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_summary(report: IngestReport) -> None:
+    for failure in report.failed:
+        err.print(f"[red]failed[/red] {failure.path}: {failure.error}", markup=True, highlight=False)
+    for skip in report.skipped:
+        err.print(f"[dim]skipped {skip.path}: {skip.error}[/dim]", markup=True, highlight=False)
+    out.print(
+        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"removed {report.removed}, failed {len(report.failed)} · "
+        f"chunks +{report.chunks_added} -{report.chunks_removed} · {report.seconds:.1f}s",
+        markup=False,
+    )

@@ -1,0 +1,42 @@
+"""`newsdesk`: the root command. Heavy libraries are imported inside commands, never here."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from bot.cli import article_cmd, ask_cmd, ingest_cmd
+
+app = typer.Typer(
+    name="newsdesk",
+    help="Question answering over news archives, with verbatim, verified citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("ingest")(ingest_cmd.ingest)
+app.command("ask")(ask_cmd.ask)
+app.command("article")(article_cmd.article)
+
+
+def run() -> None:
+    """Console entry point: domain errors become one line on stderr and exit code 2."""
+    from index.errors import NewsdeskError
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except NewsdeskError as exc:
+        from bot.cli.common import err
+
+        err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,10 @@
+"""Every sentence newsdesk says to a user, in one place."""
+
+NOT_IN_ARCHIVE = "Not in the archive: I found nothing that answers this question."
+EMPTY_INDEX = "The archive is empty. Add articles with `newsdesk ingest PATH...` first."
+EMPTY_QUESTION = "The question is empty. Ask something, e.g. newsdesk ask \"When did protests reach Almaty?\""
+QUESTION_TOO_LONG = "The question is {length} characters long; the limit is {limit}. Ask something shorter."
+BAD_DATE = "'{value}' is not a date: use YYYY-MM-DD, e.g. 2022-01-06."
+ARTICLE_NOT_FOUND = "No article with id '{article_id}' in the archive."
+INGEST_SEEDS_FIRST = "The archive is empty: ingesting the sample articles in {path} first."
+CITATIONS_HEADING = "Sources"

@@ -1,0 +1,39 @@
+"""Answers as terminal text. JSON comes from the objects' own `to_json`."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+
+from bot import messages
+from bot.answer import Answer, Citation
+
+
+def citation_location(citation: Citation) -> str:
+    return citation.url or citation.path or citation.article_id
+
+
+def answer_renderable(answer: Answer) -> Group:
+    parts: list[Text] = []
+    if answer.abstained:
+        parts.append(Text(messages.NOT_IN_ARCHIVE, style="bold yellow"))
+    else:
+        parts.append(Text.assemble(("Answer: ", "bold"), (answer.answer or "", "bold green")))
+        if answer.sentence and answer.sentence != answer.answer:
+            parts.append(Text(f"        {answer.sentence}"))
+    if answer.as_of:
+        parts.append(Text(f"as of {answer.as_of.isoformat()}", style="dim"))
+    if answer.citations:
+        parts.append(Text(f"\n{messages.CITATIONS_HEADING}", style="bold"))
+    for number, citation in enumerate(answer.citations, start=1):
+        published = citation.published.isoformat() if citation.published else "undated"
+        meta = " · ".join(x for x in (citation.title, published, citation.source or "") if x)
+        parts.append(Text(f"[{number}] “{citation.quote}”"))
+        parts.append(Text(f"    {meta}", style="dim"))
+        parts.append(Text(
+            f"    {citation_location(citation)} (article {citation.article_id}, "
+            f"chars {citation.start}-{citation.end})", style="dim",
+        ))
+    for note in answer.notes:
+        parts.append(Text(f"note: {note}", style="dim"))
+    return Group(*parts)

@@ -1,0 +1,45 @@
+"""The last gate before display: every quote must equal the stored article text at its offsets."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Protocol, Sequence
+
+from bot.answer import Answer, Citation
+from index.models import Article
+
+log = logging.getLogger(__name__)
+
+
+class ArticleSource(Protocol):
+    def get_articles(self, ids: Sequence[str]) -> dict[str, Article]: ...
+
+
+def is_verbatim(citation: Citation, article: Article | None) -> bool:
+    return (
+        article is not None
+        and 0 <= citation.start < citation.end <= len(article.text)
+        and article.text[citation.start : citation.end] == citation.quote
+    )
+
+
+def verified(answer: Answer, articles: ArticleSource) -> Answer:
+    """The answer with only verbatim citations; an answer left without any becomes an abstention."""
+    if not answer.citations:
+        return answer
+    stored = articles.get_articles([c.article_id for c in answer.citations])
+    good: list[Citation] = []
+    for citation in answer.citations:
+        if is_verbatim(citation, stored.get(citation.article_id)):
+            good.append(citation)
+        else:
+            log.error("dropped a citation that does not match article %s at %d:%d",
+                      citation.article_id, citation.start, citation.end)
+    if len(good) == len(answer.citations):
+        return answer
+    dropped = len(answer.citations) - len(good)
+    notes = [*answer.notes, f"dropped {dropped} unverifiable citation(s)"]
+    if not good:
+        return replace(answer, answer=None, citations=[], sentence=None, notes=notes)
+    return replace(answer, citations=good, notes=notes)

@@ -1,0 +1,119 @@
+"""The embedder seam: a sentence-transformers implementation and a deterministic fake for tests."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from index.offline import bundled_model_path, go_offline
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors; cosine similarity is their dot product."""
+
+    name: str
+    max_tokens: int  # longest input, in the model's own tokens (special tokens included), seen whole
+
+    def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 (or any local sentence-transformers folder), loaded lazily, offline."""
+
+    def __init__(
+        self,
+        name: str = "all-MiniLM-L6-v2",
+        model_path: Path | None = None,
+        batch_size: int = 16,
+        device: str = "cpu",
+    ) -> None:
+        self.name = name
+        self.model_path = model_path or bundled_model_path()
+        self.batch_size = batch_size
+        self.device = device
+        self.max_tokens = 256
+        self.encoded = 0  # passages encoded so far; lets callers prove that no work was done
+
+    @cached_property
+    def model(self) -> SentenceTransformer:
+        go_offline()
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(self.model_path), device=self.device, local_files_only=True)
+        self.max_tokens = int(model.max_seq_length)
+        return model
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        # The fast tokenizer alone, so that chunking never needs torch.
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+        tokenizer.no_truncation()  # the bundled file truncates at 128, which would hide overflow
+        tokenizer.no_padding()
+        return tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text).ids)
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        self.encoded += len(texts)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_WORD = re.compile(r"\w+")
+
+
+class HashingEmbedder:
+    """Fake for tests: a bag of hashed words, deterministic and instant. Records what it embedded."""
+
+    def __init__(self, name: str = "hashing-fake", dimension: int = 64, max_tokens: int = 256):
+        self.name = name
+        self.dimension = dimension
+        self.max_tokens = max_tokens
+        self.calls: list[list[str]] = []
+
+    @property
+    def encoded(self) -> int:
+        return sum(len(call) for call in self.calls)
+
+    def count_tokens(self, text: str) -> int:
+        return len(_WORD.findall(text)) + 2
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
+            norm = float(np.linalg.norm(out[row]))
+            out[row] = out[row] / norm if norm else out[row]
+        return out
+
+
+def create_embedder(name: str, model_path: Path | None, batch_size: int, device: str) -> Embedder:
+    return SentenceTransformerEmbedder(name, model_path, batch_size, device)

@@ -1,0 +1,34 @@
+"""Factories that build the embedder, the store and the retriever from settings. Nothing at import time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.settings import Settings
+from index.store import ArchiveStore, IndexSpec, open_client
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+
+def create_embedder(settings: Settings) -> Embedder:
+    cfg = settings.embedding
+    return SentenceTransformerEmbedder(cfg.model, cfg.model_path, cfg.batch_size, cfg.device)
+
+
+def index_spec(settings: Settings, embedder: Embedder, namespace: str = "main") -> IndexSpec:
+    cfg = settings.chunking
+    return IndexSpec(
+        embed_model=embedder.name,
+        chunk_tokens=cfg.max_tokens,
+        overlap_sentences=cfg.overlap_sentences,
+        encoding=cfg.encoding,
+        namespace=namespace,
+    )
+
+
+def open_store(
+    settings: Settings, embedder: Embedder, namespace: str = "main", client: ClientAPI | None = None
+) -> ArchiveStore:
+    return ArchiveStore.open(client or open_client(settings.store), index_spec(settings, embedder, namespace))

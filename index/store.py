@@ -1,0 +1,373 @@
+"""The archive store: chunk vectors and full article texts in Chroma.
+
+One index is a pair of collections, `<prefix>_chunks` (vectors + chunk text + offsets) and
+`<prefix>_articles` (full text + metadata, the ground truth that citations are checked against).
+The prefix is derived from the embedding model and chunking settings, so incompatible vectors can
+never share a collection; the settings are also recorded in the collection metadata and checked.
+
+An article record is written only after all its chunks, so it marks the article as complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from urllib.parse import urlparse
+
+from index.errors import IndexMismatchError, StoreError
+from index.models import Article, Chunk, Passage
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+    from index.embedder import Vectors
+    from index.settings import StoreSettings
+
+INDEX_FORMAT = 1
+_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What makes vectors comparable: same model, same chunking. `namespace` separates archives."""
+
+    embed_model: str
+    chunk_tokens: int
+    overlap_sentences: int
+    encoding: str
+    namespace: str = "main"
+
+    def key(self) -> str:
+        payload = json.dumps(
+            [INDEX_FORMAT, self.embed_model, self.chunk_tokens, self.overlap_sentences, self.encoding]
+        )
+        return hashlib.sha1(payload.encode()).hexdigest()[:10]
+
+    @property
+    def prefix(self) -> str:
+        return f"nd_{self.namespace}_{self.key()}"
+
+    def metadata(self) -> dict[str, str | int]:
+        return {
+            "newsdesk_format": INDEX_FORMAT,
+            "embed_model": self.embed_model,
+            "chunk_tokens": self.chunk_tokens,
+            "overlap_sentences": self.overlap_sentences,
+            "encoding": self.encoding,
+            "namespace": self.namespace,
+        }
+
+    def describe(self) -> str:
+        return (
+            f"model {self.embed_model}, chunks of {self.chunk_tokens} {self.encoding} tokens, "
+            f"overlap {self.overlap_sentences} sentence(s)"
+        )
+
+
+@dataclass(frozen=True)
+class ArticleState:
+    id: str
+    content_hash: str
+    path: str | None
+
+
+def open_client(settings: StoreSettings) -> ClientAPI:
+    """An embedded PersistentClient under the data directory, or an HttpClient when a URL is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            headers = (
+                {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+            )
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                headers=headers,
+                settings=chroma_settings,
+            )
+        path = settings.home / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except (OSError, ValueError, RuntimeError) as exc:
+        where = settings.chroma_url or str(settings.home)
+        raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+
+
+def _date_int(value: date | None) -> int:
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def _opt(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _parse_date(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
+
+
+class ArchiveStore:
+    """Articles and chunk vectors of one index. Create with `ArchiveStore.open`."""
+
+    def __init__(self, client: ClientAPI, spec: IndexSpec, chunks: Collection, articles: Collection):
+        self.client = client
+        self.spec = spec
+        self._chunks = chunks
+        self._articles = articles
+
+    @classmethod
+    def open(cls, client: ClientAPI, spec: IndexSpec) -> ArchiveStore:
+        """Open (creating if needed) the index for `spec`; refuse one built with other settings."""
+        chunk_name, article_name = f"{spec.prefix}_chunks", f"{spec.prefix}_articles"
+        existing = {c.name: c for c in _list_collections(client)}
+        if chunk_name not in existing:
+            others = [
+                c for name, c in existing.items()
+                if name.startswith(f"nd_{spec.namespace}_") and name.endswith("_chunks")
+            ]
+            if others:
+                built = _spec_from_metadata(others[0].metadata or {})
+                raise IndexMismatchError(
+                    f"this data directory holds an index built with {built}, but the current "
+                    f"settings ask for {spec.describe()}. Use the settings it was built with, "
+                    "another --data-dir, or `newsdesk ingest --rebuild` to re-embed everything."
+                )
+        try:
+            chunks = client.get_or_create_collection(
+                chunk_name,
+                metadata=spec.metadata(),
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+            articles = client.get_or_create_collection(
+                article_name, metadata=spec.metadata(), embedding_function=None
+            )
+        except Exception as exc:  # chromadb raises many types for a broken store
+            raise StoreError(f"cannot open the index collections: {exc}") from exc
+        stored = chunks.metadata or {}
+        if stored.get("embed_model") != spec.embed_model or stored.get("chunk_tokens") != spec.chunk_tokens:
+            raise IndexMismatchError(
+                f"collection {chunk_name} was built with {_spec_from_metadata(stored)}; "
+                f"refusing to use it with {spec.describe()}"
+            )
+        return cls(client, spec, chunks, articles)
+
+    @classmethod
+    def drop(cls, client: ClientAPI, namespace: str) -> int:
+        """Delete every index of a namespace (for --rebuild). Returns how many collections went."""
+        names = [c.name for c in _list_collections(client) if c.name.startswith(f"nd_{namespace}_")]
+        for name in names:
+            client.delete_collection(name)
+        return len(names)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def counts(self) -> tuple[int, int]:
+        return self._articles.count(), self._chunks.count()
+
+    def article_states(self) -> dict[str, ArticleState]:
+        states: dict[str, ArticleState] = {}
+        total = self._articles.count()
+        for offset in range(0, total, _PAGE):
+            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)  # type: ignore[list-item]
+            for article_id, meta in zip(page["ids"], page["metadatas"] or []):
+                states[article_id] = ArticleState(
+                    article_id, str(meta.get("content_hash", "")), _opt(meta.get("path"))
+                )
+        return states
+
+    def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        found = self._articles.get(ids=wanted, include=["documents", "metadatas"])  # type: ignore[list-item]
+        out: dict[str, Article] = {}
+        for article_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or []):
+            out[article_id] = Article(
+                id=article_id,
+                title=str(meta.get("title", "")),
+                text=text or "",
+                published=_parse_date(meta.get("published")),
+                url=_opt(meta.get("url")),
+                source=_opt(meta.get("source")),
+                path=_opt(meta.get("path")),
+            )
+        return out
+
+    def get_article(self, article_id: str) -> Article | None:
+        return self.get_articles([article_id]).get(article_id)
+
+    def query(self, vector: Sequence[float], k: int, as_of: date | None = None) -> list[Passage]:
+        """Nearest chunks by cosine similarity, never from articles published after `as_of`."""
+        if k <= 0 or self._chunks.count() == 0:
+            return []
+        where: dict[str, Any] | None = {"pub": {"$lte": _date_int(as_of)}} if as_of else None
+        result = self._chunks.query(
+            query_embeddings=[list(map(float, vector))],
+            n_results=k,
+            where=where,
+            include=["documents", "metadatas", "distances"],  # type: ignore[list-item]
+        )
+        ids = result["ids"][0]
+        docs = (result["documents"] or [[]])[0]
+        metas = (result["metadatas"] or [[]])[0]
+        dists = (result["distances"] or [[]])[0]
+        return [
+            passage_from_record(chunk_id, doc or "", meta, 1.0 - float(dist))
+            for chunk_id, doc, meta, dist in zip(ids, docs, metas, dists)
+        ]
+
+    def get_chunks(self, ids: Sequence[str]) -> list[Passage]:
+        if not ids:
+            return []
+        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])  # type: ignore[list-item]
+        by_id = {
+            cid: passage_from_record(cid, doc or "", meta, 0.0)
+            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> int:
+        """Store articles with their chunks and vectors; replaces earlier versions. Returns chunks removed."""
+        if not items:
+            return 0
+        ids: list[str] = []
+        docs: list[str] = []
+        metas: list[dict[str, Any]] = []
+        vectors: list[list[float]] = []
+        for article, chunks, vecs in items:
+            content_hash = article.content_hash()
+            for chunk, vec in zip(chunks, vecs):
+                ids.append(chunk_id(article.id, chunk.index))
+                docs.append(chunk.text)
+                metas.append(_chunk_metadata(article, chunk, content_hash))
+                vectors.append([float(x) for x in vec])
+        batch = max(1, self.client.get_max_batch_size())
+        for i in range(0, len(ids), batch):
+            self._chunks.upsert(
+                ids=ids[i : i + batch],
+                documents=docs[i : i + batch],
+                metadatas=metas[i : i + batch],
+                embeddings=vectors[i : i + batch],  # type: ignore[arg-type]
+            )
+        removed = self._delete_chunks_beyond({a.id: len(c) for a, c, _ in items})
+        for i in range(0, len(items), batch):
+            part = items[i : i + batch]
+            self._articles.upsert(
+                ids=[a.id for a, _, _ in part],
+                documents=[a.text for a, _, _ in part],
+                metadatas=[_article_metadata(a, len(c)) for a, c, _ in part],
+                embeddings=[[1.0]] * len(part),  # the article collection is a document store
+            )
+        return removed
+
+    def relocate(self, article_id: str, path: str | None) -> None:
+        """Record a new file location for an unchanged article (no re-embedding)."""
+        chunk_ids = self._chunks.get(where={"article_id": article_id}, include=[])["ids"]
+        if chunk_ids:
+            self._chunks.update(ids=chunk_ids, metadatas=[{"path": path or ""}] * len(chunk_ids))
+        self._articles.update(ids=[article_id], metadatas=[{"path": path or ""}])
+
+    def delete_articles(self, article_ids: Sequence[str]) -> int:
+        """Remove articles and all their chunks. Returns chunks removed."""
+        if not article_ids:
+            return 0
+        removed = 0
+        for i in range(0, len(article_ids), 500):
+            part = list(article_ids[i : i + 500])
+            where: dict[str, Any] = {"article_id": {"$in": part}}
+            removed += len(self._chunks.get(where=where, include=[])["ids"])
+            self._chunks.delete(where=where)
+            self._articles.delete(ids=part)
+        return removed
+
+    def _delete_chunks_beyond(self, kept: dict[str, int]) -> int:
+        """Drop chunks left over from a longer earlier version of each article."""
+        removed = 0
+        ids = list(kept)
+        for i in range(0, len(ids), 200):
+            clauses = [
+                {"$and": [{"article_id": a}, {"index": {"$gte": kept[a]}}]} for a in ids[i : i + 200]
+            ]
+            where: dict[str, Any] = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+            stale = self._chunks.get(where=where, include=[])["ids"]
+            if stale:
+                self._chunks.delete(ids=stale)
+                removed += len(stale)
+        return removed
+
+
+def chunk_id(article_id: str, index: int) -> str:
+    return f"{article_id}:{index:05d}"
+
+
+def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict[str, Any]:
+    return {
+        "article_id": article.id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "content_hash": content_hash,
+        "title": article.title,
+        "published": article.published.isoformat() if article.published else "",
+        "pub": _date_int(article.published),
+        "url": article.url or "",
+        "source": article.source or "",
+        "path": article.path or "",
+        "sentences": json.dumps([list(s) for s in chunk.sentences]),
+    }
+
+
+def _article_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "published": article.published.isoformat() if article.published else "",
+        "pub": _date_int(article.published),
+        "url": article.url or "",
+        "source": article.source or "",
+        "path": article.path or "",
+        "content_hash": article.content_hash(),
+        "chunks": n_chunks,
+    }
+
+
+def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Passage:
+    sentences = tuple(tuple(pair) for pair in json.loads(meta.get("sentences") or "[]"))
+    return Passage(
+        chunk_id=chunk_id,
+        article_id=str(meta["article_id"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        score=score,
+        title=str(meta.get("title", "")),
+        published=_parse_date(meta.get("published")),
+        url=_opt(meta.get("url")),
+        source=_opt(meta.get("source")),
+        path=_opt(meta.get("path")),
+        sentences=sentences,  # type: ignore[arg-type]
+    )
+
+
+def _list_collections(client: ClientAPI) -> list[Collection]:
+    try:
+        return list(client.list_collections())
+    except Exception as exc:
+        raise StoreError(f"cannot list Chroma collections: {exc}") from exc
+
+
+def _spec_from_metadata(meta: Any) -> str:
+    return (
+        f"model {meta.get('embed_model', '?')}, chunks of {meta.get('chunk_tokens', '?')} "
+        f"{meta.get('encoding', '?')} tokens, overlap {meta.get('overlap_sentences', '?')} sentence(s)"
+    )

@@ -1,0 +1,1 @@
+"""Files, HTML pages and JSON exports become Articles, then token-budgeted Chunks."""
