@@ -65,7 +65,10 @@ class ChunkSettings(BaseSettings):
         description="Token budget of a chunk, counted with tiktoken; never above what the embedder sees.",
     )
     overlap_sentences: int = Field(
-        default=1, ge=0, description="Sentences repeated at the start of the next chunk."
+        default=0,
+        ge=0,
+        description="Sentences repeated at the start of the next chunk (costs encoder time; the "
+        "answerer reads neighbouring sentences from the stored article anyway).",
     )
     encoding: str = Field(default="cl100k_base", description="tiktoken encoding used to count tokens.")
 

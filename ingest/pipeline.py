@@ -16,7 +16,7 @@ from index.errors import ArticleReadError
 from index.models import Article, Chunk
 from index.store import ArchiveStore, ArticleState
 from ingest.chunking import Chunker, embedding_text
-from ingest.readers import SUPPORTED_SUFFIXES, read_file
+from ingest.readers import SUPPORTED_SUFFIXES, read_file, suffix_of
 
 # Articles are embedded and written in groups of about this many chunks: big enough to keep
 # the encoder busy, small enough that an interrupted run loses little work.
@@ -104,7 +104,7 @@ def ingest(
             else:
                 report.failed.append(Failure(str(path), "no such file or directory"))
             continue
-        if not named and path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if not named and suffix_of(path) not in SUPPORTED_SUFFIXES:
             report.skipped.append(Failure(str(path), f"not an article format ('{path.suffix}')"))
             continue
         try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from index.errors import ArticleReadError
@@ -17,7 +18,16 @@ from ingest.dates import find_dateline, parse_date
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+LINES_SUFFIXES = {".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"}  # streamed: no file size limit
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | {".jsonl.gz", ".ndjson.gz"}
+
+
+def suffix_of(path: Path) -> str:
+    """`.jsonl.gz` counts as one suffix; everything else is the last one, lower-cased."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if len(suffixes) == 2 and suffixes[1] == ".gz":
+        return "".join(suffixes)
+    return path.suffix.lower()
 
 # The seed archive's header line: " date 2022-01-06 Title".
 _SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.+?)\s*$")
@@ -65,18 +75,19 @@ def source_of(url: str | None) -> str | None:
 
 def read_file(path: Path, root: Path, max_bytes: int) -> ReadResult:
     """Read one file of any supported format. Raises ArticleReadError when nothing can be used."""
-    suffix = path.suffix.lower()
+    suffix = suffix_of(path)
     if suffix not in SUPPORTED_SUFFIXES:
         raise ArticleReadError(
             f"unsupported file type '{suffix or 'none'}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
         )
+    context = _Context(path=path.resolve(), relative=_relative(path, root), root_name=root.resolve().name)
+    if suffix in LINES_SUFFIXES:
+        return read_json_lines(path, context, max_bytes)
     text = _read_text(path, max_bytes)
-    relative = _relative(path, root)
-    context = _Context(path=path.resolve(), relative=relative, root_name=root.resolve().name)
     if suffix in HTML_SUFFIXES:
         return ReadResult([read_html(text, context)], [])
     if suffix in JSON_SUFFIXES:
-        return read_json_export(text, context, lines=suffix != ".json")
+        return read_json_export(text, context)
     return ReadResult([read_plain(text, context)], [])
 
 
@@ -189,29 +200,59 @@ def read_html(html: str, context: _Context) -> Article:
     )
 
 
-def read_json_export(text: str, context: _Context, lines: bool) -> ReadResult:
-    """JSON (one object or a list) or JSONL exports with title, text|body, published|date, url, source."""
+def read_json_lines(path: Path, context: _Context, max_record_bytes: int) -> ReadResult:
+    """JSONL (optionally gzipped), streamed: a bad line is reported, the good ones are kept."""
     records: list[tuple[str, Any]] = []
     errors: list[RecordError] = []
-    if lines:
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                records.append((f"line {number}", json.loads(line)))
-            except json.JSONDecodeError as exc:
-                errors.append(RecordError(f"line {number}", f"invalid JSON: {exc.msg}"))
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ArticleReadError(
-                f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg} (truncated file?)"
-            ) from exc
-        items = data if isinstance(data, list) else data.get("articles", [data]) if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            raise ArticleReadError("expected a JSON object or a list of objects")
-        records = [(f"item {i}", item) for i, item in enumerate(items, start=1)]
+    try:
+        with _open_lines(path) as lines:
+            for number, raw in enumerate(lines, start=1):
+                if not raw.strip():
+                    continue
+                where = f"line {number}"
+                if len(raw) > max_record_bytes:
+                    errors.append(RecordError(where, f"record is {len(raw) / 1e6:.1f} MB, above the limit"))
+                    continue
+                try:
+                    records.append((where, json.loads(raw.decode("utf-8"))))
+                except UnicodeDecodeError:
+                    errors.append(RecordError(where, "not valid UTF-8"))
+                except json.JSONDecodeError as exc:
+                    errors.append(RecordError(where, f"invalid JSON: {exc.msg} (truncated?)"))
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        if not records:
+            raise ArticleReadError(f"cannot read file: {exc}") from exc
+        errors.append(RecordError("end of file", f"file is cut short: {exc}"))
+    return _records_to_articles(records, errors, context)
+
+
+def _open_lines(path: Path) -> IO[bytes]:
+    if path.stat().st_size == 0:
+        raise ArticleReadError("file is empty")
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    with path.open("rb") as probe:
+        if b"\x00" in probe.read(8192):
+            raise ArticleReadError("binary file, not text")
+    return path.open("rb")
+
+
+def read_json_export(text: str, context: _Context) -> ReadResult:
+    """A JSON export: one object, a list of objects, or {"articles": [...]}."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArticleReadError(
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg} (truncated file?)"
+        ) from exc
+    items = data if isinstance(data, list) else data.get("articles", [data]) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ArticleReadError("expected a JSON object or a list of objects")
+    return _records_to_articles([(f"item {i}", item) for i, item in enumerate(items, start=1)], [], context)
+
+
+def _records_to_articles(records: list[tuple[str, Any]], errors: list[RecordError], context: _Context) -> ReadResult:
+    """Fields: title, text|body, published|date, url, source (and an optional own id)."""
     articles = []
     for where, record in records:
         try:
