@@ -28,7 +28,7 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> Vectors: ...
 
-    def count_tokens(self, text: str) -> int: ...
+    def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
 
 
 class SentenceTransformerEmbedder:
@@ -67,8 +67,9 @@ class SentenceTransformerEmbedder:
         tokenizer.no_padding()
         return tokenizer
 
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer.encode(text).ids)
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Model tokens of each text, special tokens included (what the encoder would read)."""
+        return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
@@ -100,8 +101,8 @@ class HashingEmbedder:
     def encoded(self) -> int:
         return sum(len(call) for call in self.calls)
 
-    def count_tokens(self, text: str) -> int:
-        return len(_WORD.findall(text)) + 2
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(_WORD.findall(text)) + 2 for text in texts]
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         self.calls.append(list(texts))
