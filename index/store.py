@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
+
+import numpy as np
 
 from index.errors import IndexMismatchError, StoreError
 from index.models import Article, Chunk, Passage
@@ -23,6 +26,7 @@ from index.models import Article, Chunk, Passage
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Metadata
 
     from index.embedder import Vectors
     from index.settings import StoreSettings
@@ -177,7 +181,7 @@ class ArchiveStore:
         states: dict[str, ArticleState] = {}
         total = self._articles.count()
         for offset in range(0, total, _PAGE):
-            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)  # type: ignore[list-item]
+            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
             for article_id, meta in zip(page["ids"], page["metadatas"] or []):
                 states[article_id] = ArticleState(
                     article_id, str(meta.get("content_hash", "")), _opt(meta.get("path"))
@@ -188,7 +192,7 @@ class ArchiveStore:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        found = self._articles.get(ids=wanted, include=["documents", "metadatas"])  # type: ignore[list-item]
+        found = self._articles.get(ids=wanted, include=["documents", "metadatas"])
         out: dict[str, Article] = {}
         for article_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or []):
             out[article_id] = Article(
@@ -211,10 +215,10 @@ class ArchiveStore:
             return []
         where: dict[str, Any] | None = {"pub": {"$lte": _date_int(as_of)}} if as_of else None
         result = self._chunks.query(
-            query_embeddings=[list(map(float, vector))],
+            query_embeddings=np.asarray([vector], dtype=np.float32),
             n_results=k,
             where=where,
-            include=["documents", "metadatas", "distances"],  # type: ignore[list-item]
+            include=["documents", "metadatas", "distances"],
         )
         ids = result["ids"][0]
         docs = (result["documents"] or [[]])[0]
@@ -228,7 +232,7 @@ class ArchiveStore:
     def get_chunks(self, ids: Sequence[str]) -> list[Passage]:
         if not ids:
             return []
-        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])  # type: ignore[list-item]
+        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
         by_id = {
             cid: passage_from_record(cid, doc or "", meta, 0.0)
             for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
@@ -243,22 +247,22 @@ class ArchiveStore:
             return 0
         ids: list[str] = []
         docs: list[str] = []
-        metas: list[dict[str, Any]] = []
-        vectors: list[list[float]] = []
+        metas: list[Metadata] = []
+        vectors: list[Sequence[float]] = []
         for article, chunks, vecs in items:
             content_hash = article.content_hash()
             for chunk, vec in zip(chunks, vecs):
                 ids.append(chunk_id(article.id, chunk.index))
                 docs.append(chunk.text)
                 metas.append(_chunk_metadata(article, chunk, content_hash))
-                vectors.append([float(x) for x in vec])
+                vectors.append(vec)
         batch = max(1, self.client.get_max_batch_size())
         for i in range(0, len(ids), batch):
             self._chunks.upsert(
                 ids=ids[i : i + batch],
                 documents=docs[i : i + batch],
                 metadatas=metas[i : i + batch],
-                embeddings=vectors[i : i + batch],  # type: ignore[arg-type]
+                embeddings=np.asarray(vectors[i : i + batch], dtype=np.float32),
             )
         removed = self._delete_chunks_beyond({a.id: len(c) for a, c, _ in items})
         for i in range(0, len(items), batch):
@@ -267,7 +271,7 @@ class ArchiveStore:
                 ids=[a.id for a, _, _ in part],
                 documents=[a.text for a, _, _ in part],
                 metadatas=[_article_metadata(a, len(c)) for a, c, _ in part],
-                embeddings=[[1.0]] * len(part),  # the article collection is a document store
+                embeddings=np.ones((len(part), 1), dtype=np.float32),  # a document store: no real vectors
             )
         return removed
 
@@ -311,7 +315,7 @@ def chunk_id(article_id: str, index: int) -> str:
     return f"{article_id}:{index:05d}"
 
 
-def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict[str, Any]:
+def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> Metadata:
     return {
         "article_id": article.id,
         "index": chunk.index,
@@ -328,7 +332,7 @@ def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict[s
     }
 
 
-def _article_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
+def _article_metadata(article: Article, n_chunks: int) -> Metadata:
     return {
         "title": article.title,
         "published": article.published.isoformat() if article.published else "",
@@ -355,7 +359,7 @@ def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Pa
         url=_opt(meta.get("url")),
         source=_opt(meta.get("source")),
         path=_opt(meta.get("path")),
-        sentences=sentences,  # type: ignore[arg-type]
+        sentences=sentences,
     )
 
 
