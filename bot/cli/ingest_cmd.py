@@ -77,6 +77,8 @@ def ingest(
         )
     finally:
         progress.stop()
+    if report.added or report.updated or report.removed:
+        runtime.lexical  # noqa: B018 - rebuild the BM25 side now, not on the next question
     if as_json:
         print_json(report.to_json())
     else:
