@@ -53,4 +53,4 @@ class Runtime:
     def answerer(self) -> Answerer:
         from bot.extractive import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(self.retriever, self.embedder, self.settings.answer)
+        return ExtractiveAnswerer(self.retriever, self.embedder, self.settings.answer, self.store)

@@ -37,6 +37,7 @@ def _stemmer() -> Any:
 def _tokenize(texts: list[str]) -> Any:
     import bm25s
 
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs index loading at DEBUG
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
 
 
