@@ -18,7 +18,7 @@ from bot import messages
 from bot.answer import Answer, Citation
 from bot.extractive import Answerer, check_question
 from bot.llm.client import ChatModel, create_chat_model
-from bot.llm.guard import looks_like_instructions
+from bot.llm.guard import looks_like_instructions, supported
 from bot.llm.locate import locate
 from bot.llm.parse import ModelReply, parse_reply, partial_answer
 from bot.llm.prompt import Prompt, build_prompt
@@ -89,6 +89,9 @@ class LLMAnswerer:
             reason = (messages.LLM_NO_VERIFIED.format(count=proposed) if proposed
                       else messages.LLM_NO_CITATIONS)
             return self._fall_back(question, as_of, choices, reason, dropped=dropped)
+        if not supported(reply.answer, _evidence(question, citations, prompt)):
+            return self._fall_back(question, as_of, choices, messages.LLM_UNSUPPORTED,
+                                   dropped=dropped)
         return Answer(
             question, reply.answer, citations, as_of=as_of, sentence=citations[0].quote,
             score=max(c.score for c in citations), mode=self.mode,
@@ -146,6 +149,16 @@ class LLMAnswerer:
             answer, citations=kept, notes=[*answer.notes, messages.LLM_FALLBACK.format(reason=reason)],
             dropped_citations=answer.dropped_citations + dropped + removed,
         )
+
+
+def _evidence(question: str, citations: Sequence[Citation], prompt: Prompt) -> list[str]:
+    """What the answer may draw on: the given passages of the cited articles, titles and dates."""
+    cited = {c.article_id for c in citations}
+    texts = [question]
+    for p in prompt.passages:
+        if p.article_id in cited:
+            texts += [p.title, p.text, p.published.isoformat() if p.published else ""]
+    return texts + [c.quote for c in citations]
 
 
 def create_llm_answerer(
