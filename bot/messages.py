@@ -10,10 +10,7 @@ INGEST_SEEDS_FIRST = "The archive is empty: ingesting the sample articles in {pa
 CITATIONS_HEADING = "Sources"
 
 # LLM answer mode (bot/llm). Notes end up in `Answer.notes`: never paste an exception or a key here.
-LLM_PARTIAL_CONFIG = (
-    "LLM mode needs both a base URL and a model: set {missing} "
-    "(--llm-base-url / --llm-model, or NEWSDESK_LLM_BASE_URL / NEWSDESK_LLM_MODEL)."
-)
+LLM_PARTIAL_CONFIG = "LLM mode needs both a base URL and a model; {missing} is missing (set {how})."
 LLM_BAD_BASE_URL = "'{value}' is not an http(s) URL: use e.g. http://localhost:11434/v1"
 LLM_BAD_MODEL = "The model name '{model}' cannot be used through the chat completions API."
 LLM_MISSING_PACKAGE = (

@@ -54,9 +54,12 @@ def check_llm_settings(settings: LLMSettings) -> None:
     """LLM mode is all or nothing: both base URL and model, and a URL that can be called."""
     if not settings.base_url and not settings.model:
         return
-    if not settings.base_url or not settings.model:
-        missing = "the base URL" if not settings.base_url else "the model"
-        raise UserInputError(messages.LLM_PARTIAL_CONFIG.format(missing=missing))
+    if not settings.base_url:
+        raise UserInputError(messages.LLM_PARTIAL_CONFIG.format(
+            missing="the base URL", how="--llm-base-url or NEWSDESK_LLM_BASE_URL"))
+    if not settings.model:
+        raise UserInputError(messages.LLM_PARTIAL_CONFIG.format(
+            missing="the model", how="--llm-model or NEWSDESK_LLM_MODEL"))
     parts = urlsplit(settings.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UserInputError(messages.LLM_BAD_BASE_URL.format(value=settings.base_url))
@@ -65,7 +68,8 @@ def check_llm_settings(settings: LLMSettings) -> None:
 def create_chat_model(settings: LLMSettings) -> ChatModel:
     check_llm_settings(settings)
     if not settings.enabled:
-        raise UserInputError(messages.LLM_PARTIAL_CONFIG.format(missing="the base URL and the model"))
+        raise UserInputError(messages.LLM_PARTIAL_CONFIG.format(
+            missing="the configuration", how="NEWSDESK_LLM_BASE_URL and NEWSDESK_LLM_MODEL"))
     if importlib.util.find_spec("llama_index.llms.openai_like") is None:
         raise UserInputError(messages.LLM_MISSING_PACKAGE)
     return OpenAILikeChatModel(settings)
