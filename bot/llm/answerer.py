@@ -93,7 +93,7 @@ class LLMAnswerer:
             return self._fall_back(question, as_of, choices, messages.LLM_UNSUPPORTED,
                                    dropped=dropped)
         return Answer(
-            question, reply.answer, citations, as_of=as_of, sentence=citations[0].quote,
+            question, reply.answer, citations, as_of=as_of,
             score=max(c.score for c in citations), mode=self.mode,
             notes=[messages.LLM_DROPPED.format(count=dropped)] if dropped else [],
             retrieved=retrieved, dropped_citations=dropped,
