@@ -8,3 +8,22 @@ BAD_DATE = "'{value}' is not a date: use YYYY-MM-DD, e.g. 2022-01-06."
 ARTICLE_NOT_FOUND = "No article with id '{article_id}' in the archive."
 INGEST_SEEDS_FIRST = "The archive is empty: ingesting the sample articles in {path} first."
 CITATIONS_HEADING = "Sources"
+
+# LLM answer mode (bot/llm). Notes end up in `Answer.notes`: never paste an exception or a key here.
+LLM_PARTIAL_CONFIG = "LLM mode needs both a base URL and a model; {missing} is missing (set {how})."
+LLM_BAD_BASE_URL = "'{value}' is not an http(s) URL: use e.g. http://localhost:11434/v1"
+LLM_BAD_MODEL = "The model name '{model}' cannot be used through the chat completions API."
+LLM_MISSING_PACKAGE = (
+    "LLM mode needs the 'llama-index-llms-openai-like' package: pip install llama-index-llms-openai-like"
+)
+LLM_TIMEOUT = "the language model did not answer within {seconds:g} s"
+LLM_UNREACHABLE = "the language model endpoint could not be reached"
+LLM_HTTP_ERROR = "the language model endpoint answered HTTP {status}"
+LLM_FAILED = "the language model request failed ({kind})"
+LLM_INVALID_REPLY = "the language model's reply was not the expected JSON object"
+LLM_INSTRUCTIONS_IN_ANSWER = "the language model's answer looked like instructions, not an answer"
+LLM_NO_CITATIONS = "the language model gave no citation"
+LLM_NO_VERIFIED = "none of the language model's {count} citation(s) matched the archive"
+LLM_FALLBACK = "Answered extractively: {reason}."
+LLM_DROPPED = "Dropped {count} citation(s) from the language model that do not match the archive."
+LLM_UNSUPPORTED = "the language model's answer is not supported by the passages it cites"

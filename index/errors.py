@@ -9,7 +9,8 @@ Hierarchy:
     ├── StoreError                the Chroma store cannot be opened or written
     ├── ArticleNotFoundError      no stored article has that id
     ├── IndexBusyError            another process is writing to the same data directory
-    └── CitationError             a quote does not match the stored text at its offsets (a bug)
+    ├── CitationError             a quote does not match the stored text at its offsets (a bug)
+    └── LLMError                  the language model endpoint failed, timed out or replied unusably
 """
 
 from __future__ import annotations
@@ -45,3 +46,7 @@ class IndexBusyError(NewsdeskError):
 
 class CitationError(NewsdeskError):
     pass
+
+
+class LLMError(NewsdeskError):
+    """Caught by the LLM answerer, which answers extractively instead; never shown raw."""

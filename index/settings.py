@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -92,6 +92,42 @@ class AnswerSettings(BaseSettings):
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
 
 
+class LLMSettings(BaseSettings):
+    """Opt-in LLM answer mode: on only when both `base_url` and `model` are set."""
+
+    model_config = _config("NEWSDESK_LLM_")
+
+    base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible chat API, e.g. http://localhost:11434/v1 (Ollama).",
+    )
+    model: str | None = Field(default=None, description="Model name, as the endpoint knows it.")
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="API key sent as a bearer token; leave unset for local servers. Never logged.",
+    )
+    timeout: float = Field(
+        default=60.0, gt=0, description="Seconds to wait for the endpoint before answering extractively."
+    )
+    max_retries: int = Field(
+        default=1, ge=0, description="Retries after a connection error, 429 or 5xx from the endpoint."
+    )
+    temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(default=512, ge=16, description="Longest reply the model may write.")
+    json_mode: bool = Field(
+        default=True,
+        description="Ask for a JSON object via response_format; newsdesk retries without it when the "
+        "endpoint rejects the option.",
+    )
+    min_quote_chars: int = Field(
+        default=12, ge=1, description="Shorter quotes are not evidence and are dropped."
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url and self.model)
+
+
 class Settings(BaseModel):
     """Everything configurable, nested by concern."""
 
@@ -100,6 +136,7 @@ class Settings(BaseModel):
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,0 +1,1 @@
+"""Gold sets, metrics, reports and regression gates for newsdesk."""
