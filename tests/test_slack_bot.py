@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from slack_bolt import App, BoltRequest
 
 from bot.answer import Answer
 from bot.extractive import Answerer
@@ -89,6 +90,7 @@ def next_ts() -> str:
 
 @dataclass
 class Bot:
+    app: App
     fake: FakeSlack
     url: str
     home: Path
@@ -125,7 +127,7 @@ def running_bot(home: Path, answerer: Any, articles: ArticleSource, **slack: Any
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield Bot(fake, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}", home, answerer)
+        yield Bot(app, fake, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}", home, answerer)
     finally:
         server.shutdown()
         server.server_close()
@@ -246,6 +248,19 @@ def test_retried_event_is_answered_once(bot: Bot, desk_log: pytest.LogCaptureFix
              what="one answer and two skipped redeliveries")
     assert len(bot.fake.posts()) == 1
     assert bot.answerer.questions == [QUESTION]
+
+
+def test_socket_mode_redeliveries_are_answered_once(bot: Bot, desk_log: pytest.LogCaptureFixture) -> None:
+    # What SocketModeHandler dispatches: the envelope's payload, unsigned, retries flagged in headers.
+    ts = next_ts()
+    payload = json.loads(event_envelope(mention(QUESTION, ts), "EvSOCKET"))
+    for attempt in (None, 1, 2):
+        headers: dict[str, str | Sequence[str]] | None = (
+            {"x-slack-retry-num": str(attempt), "x-slack-retry-reason": "timeout"} if attempt else None)
+        assert bot.app.dispatch(BoltRequest(body=payload, mode="socket_mode", headers=headers)).status == 200
+    wait_for(lambda: bot.replies_in_thread("C0NEWS", ts) and logged(desk_log, "skipping a redelivery") == 2,
+             what="one answer and two skipped redeliveries")
+    assert len(bot.fake.posts()) == 1 and bot.answerer.questions == [QUESTION]
 
 
 def test_mention_in_a_thread_arrives_twice_but_is_answered_once(bot: Bot, desk_log: pytest.LogCaptureFixture) -> None:

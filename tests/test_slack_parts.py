@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from bot.answer import Answer, Citation
@@ -16,6 +17,7 @@ from bot.slack.db import FILE_NAME, Database
 from bot.slack.dedupe import Deduper
 from bot.slack.events import from_command, from_mention, from_message, strip_mentions
 from bot.slack.feedback import FeedbackStore
+from bot.slack.handlers import COMMAND
 
 ALMATY = Turn("When did protests reach Almaty?", "Two days later, the protests engulfed Almaty")
 
@@ -149,3 +151,14 @@ def test_export_without_feedback_writes_an_empty_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["feedback", "export", str(tmp_path / "g.jsonl"), "--data-dir", str(tmp_path)])
     assert result.exit_code == 0 and (tmp_path / "g.jsonl").read_text() == ""
     assert "No 👍 feedback" in result.stdout
+
+
+def test_manifest_matches_what_the_bot_handles() -> None:
+    result = CliRunner().invoke(cli, ["slack", "--manifest"])
+    assert result.exit_code == 0
+    manifest = yaml.safe_load(result.stdout)
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.channels", "message.im"}
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
+    assert {"app_mentions:read", "channels:history", "im:history", "chat:write", "commands",
+            "reactions:write"} == set(manifest["oauth_config"]["scopes"]["bot"])

@@ -28,12 +28,16 @@ def slack(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="HTTP mode: port to listen on.")] = 3000,
     host: Annotated[str, typer.Option("--host", help="HTTP mode: interface to listen on.")] = "0.0.0.0",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every question and retry.")] = False,
+    manifest: Annotated[bool, typer.Option("--manifest", help="Print the Slack app manifest (to paste at api.slack.com/apps) and exit.")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Answer questions in Slack: @-mentions, direct messages, thread follow-ups and /news.
 
     Needs SLACK_BOT_TOKEN, and SLACK_APP_TOKEN for Socket Mode or SLACK_SIGNING_SECRET with --http.
     """
+    if manifest:
+        out.print(manifest_text(), markup=False, end="")
+        return
     from bot.runtime import Runtime
     from bot.slack.app import create_app
 
@@ -50,6 +54,13 @@ def slack(
         _serve_http(app, host, port)
     else:
         _serve_socket_mode(app, settings.slack)
+
+
+def manifest_text() -> str:
+    """The Slack app manifest shipped in the package (bot/manifest.yaml)."""
+    from importlib.resources import files
+
+    return files("bot").joinpath("manifest.yaml").read_text(encoding="utf-8")
 
 
 def _check(slack: SlackSettings, http: bool) -> None:
