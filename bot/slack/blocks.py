@@ -210,8 +210,8 @@ def answer_reply(answer: Answer, answer_id: str | None = None) -> Reply:
 
 
 def notice_reply(text: str) -> Reply:
-    """A message of newsdesk's own words (errors, usage, refusals): no article text inside."""
-    return Reply(text, [_section(text)])
+    """A message in newsdesk's own words (errors, usage, refusals), escaped all the same."""
+    return Reply(escape(text), [_section(escape(text))])
 
 
 def full_sources_replies(answer: Answer) -> list[Reply]:

@@ -10,9 +10,15 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 FILE_NAME = "slack.sqlite3"
+
+
+def utc_now() -> datetime:
+    """Timestamps in the file are ISO 8601 in UTC."""
+    return datetime.now(UTC)
 
 
 class Database:

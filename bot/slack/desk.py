@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
@@ -33,7 +34,8 @@ SEARCHING_REACTION = "mag"  # shown on the question while the archive is searche
 
 
 class Desk:
-    """Turns questions into posted replies. Handlers call it after acknowledging Slack."""
+    """Turns questions into posted replies. Handlers call it after acknowledging Slack; the cheap
+    checks (follow-up or chatter, already answered) run in the caller, the answer on `executor`."""
 
     def __init__(
         self,
@@ -43,6 +45,7 @@ class Desk:
         threads: ThreadMemory,
         deduper: Deduper,
         retry_handlers: Sequence[RetryHandler],
+        workers: int = 4,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.answerer = answerer
@@ -52,8 +55,9 @@ class Desk:
         self.deduper = deduper
         self.retry_handlers = list(retry_handlers)
         self.today = today
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-answer")
 
-    # -- entry points, one per kind of Slack request ------------------------------------------
+    # -- entry points, one per kind of Slack request; each returns at once ----------------------
 
     def on_question(self, question: Question, client: WebClient) -> None:
         """A mention, a direct message or a thread reply: one reply, however often it is delivered."""
@@ -64,6 +68,31 @@ class Desk:
         if not self.deduper.claim(question.keys):
             log.info("already answered %s, skipping a redelivery", question.keys[0])
             return
+        self._later(self._answer_question, question, previous, client)
+
+    def on_command(self, command: Command) -> None:
+        """`/news QUESTION`, already acknowledged: the answer goes to the command's response URL."""
+        self._later(self._answer_command, command)
+
+    def on_feedback(self, answer_id: str, user: str, verdict: str, response_url: str | None) -> None:
+        recorded = self.feedback.record_click(answer_id, user, verdict)
+        text = messages.SLACK_FEEDBACK_THANKS if recorded else messages.SLACK_ANSWER_EXPIRED
+        if response_url:
+            self._later(self.respond, response_url, notice_reply(text), "ephemeral")
+
+    def on_full_sources(self, answer_id: str, response_url: str | None) -> None:
+        answer = self.feedback.answer(answer_id)
+        if not response_url:
+            return
+        replies = full_sources_replies(answer) if answer else [notice_reply(messages.SLACK_ANSWER_EXPIRED)]
+        for reply in replies:
+            self._later(self.respond, response_url, reply, "ephemeral")
+
+    def _later(self, work: Callable[..., None], *args: Any) -> None:
+        # Slow work leaves Bolt's listener threads free, so commands and clicks are acked at once.
+        self.executor.submit(work, *args).add_done_callback(_log_failure)
+
+    def _answer_question(self, question: Question, previous: Turn | None, client: WebClient) -> None:
         if not question.text:
             self._post(client, question, notice_reply(messages.SLACK_USAGE))
             return
@@ -75,24 +104,9 @@ class Desk:
         finally:
             self._react(client, "reactions_remove", question)
 
-    def on_command(self, command: Command) -> None:
-        """`/news QUESTION`, already acknowledged: the answer goes to the command's response URL."""
+    def _answer_command(self, command: Command) -> None:
         reply = self.reply_for(command.text, None, command.channel, command.user, None)
         self.respond(command.response_url, reply, "in_channel" if command.in_channel else "ephemeral")
-
-    def on_feedback(self, answer_id: str, user: str, verdict: str, response_url: str | None) -> None:
-        recorded = self.feedback.record_click(answer_id, user, verdict)
-        text = messages.SLACK_FEEDBACK_THANKS if recorded else messages.SLACK_ANSWER_EXPIRED
-        if response_url:
-            self.respond(response_url, notice_reply(text), "ephemeral")
-
-    def on_full_sources(self, answer_id: str, response_url: str | None) -> None:
-        answer = self.feedback.answer(answer_id)
-        if not response_url:
-            return
-        replies = full_sources_replies(answer) if answer else [notice_reply(messages.SLACK_ANSWER_EXPIRED)]
-        for reply in replies:
-            self.respond(response_url, reply, "ephemeral")
 
     # -- the work -----------------------------------------------------------------------------
 
@@ -151,3 +165,9 @@ class Desk:
                 log.error("response URL answered %s: %s", response.status_code, response.body)
         except Exception:
             log.exception("could not send to the response URL")
+
+
+def _log_failure(future: Future[None]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.error("background work failed", exc_info=error)

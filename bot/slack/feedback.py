@@ -11,11 +11,11 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.answer import Answer, Citation
-from bot.slack.db import Database
+from bot.slack.db import Database, utc_now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -38,10 +38,6 @@ CREATE TABLE IF NOT EXISTS feedback (
     PRIMARY KEY (answer_id, user)
 );
 """
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Bolt listeners: parse the payload, check access, acknowledge, hand over to the desk.
 
-Bolt acknowledges events itself before the listener's slow part runs in its worker pool; commands
-and button clicks are acknowledged here first thing. Nothing slow happens before an ack.
+Bolt acknowledges events itself before calling the listener; commands and button clicks are
+acknowledged here first thing. The desk queues the slow part (the answer) on its own threads, so
+listeners return at once and never hold up the next ack.
 """
 
 from __future__ import annotations

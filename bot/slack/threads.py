@@ -7,8 +7,7 @@ the bot never answered in is not followed, so ordinary channel chatter costs one
 from __future__ import annotations
 
 from bot.followup import Turn
-from bot.slack.db import Database
-from bot.slack.feedback import utc_now
+from bot.slack.db import Database, utc_now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS threads (
