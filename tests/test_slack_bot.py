@@ -24,11 +24,11 @@ import pytest
 from pydantic import SecretStr
 from slack_bolt import App, BoltRequest
 
-from bot.answer import Answer
+from bot.answer import Answer, Citation
 from bot.extractive import Answerer
 from bot.runtime import Runtime
 from bot.slack.app import create_app
-from bot.slack.blocks import ACTION_DOWN, ACTION_UP
+from bot.slack.blocks import ACTION_DOWN, ACTION_SOURCES, ACTION_UP
 from bot.slack.db import FILE_NAME, Database
 from bot.slack.feedback import FeedbackStore
 from bot.slack.server import EVENTS_PATH, create_http_server
@@ -208,6 +208,14 @@ def test_slash_command_answers_privately_unless_in_channel(bot: Bot) -> None:
     assert public.params["response_type"] == "in_channel"
     assert bot.answerer.questions == [QUESTION, QUESTION]
     assert bot.fake.posts() == []
+
+
+def test_bare_mention_gets_usage(bot: Bot) -> None:
+    ts = next_ts()
+    bot.send_event(mention("", ts))
+    reply = wait_for(lambda: bot.replies_in_thread("C0NEWS", ts), what="the usage hint")[0]
+    assert "Ask me about the news archive" in reply.params["text"]
+    assert bot.answerer.questions == []
 
 
 def test_empty_slash_command_gets_usage(bot: Bot) -> None:
@@ -411,3 +419,17 @@ def test_click_on_an_unknown_answer_says_so(bot: Bot) -> None:
     reply = wait_for(lambda: bot.fake.received("response:unknown"), what="the reply")[0]
     assert "no longer have that answer" in reply.params["text"]
     assert FeedbackStore(Database(bot.home / FILE_NAME)).clicks() == []
+
+
+def test_show_full_sources_sends_every_quote_whole(bot: Bot) -> None:
+    long_quote = "Crowds gathered in the square and chanted. " * 60  # 2,580 characters
+    answer = Answer("What happened?", "Crowds gathered", [
+        Citation("art1", "Protests", date(2022, 1, 5), "https://example.org/p", "example.org", None,
+                 long_quote, 0, len(long_quote)),
+    ])
+    answer_id = FeedbackStore(Database(bot.home / FILE_NAME)).record_answer(answer, "what happened?", "C0NEWS", "UALICE")
+    assert bot.click(ACTION_SOURCES, answer_id, "sources") == 200
+    sent = wait_for(lambda: bot.fake.received("response:sources"), what="the full sources")
+    quoted = [b["text"]["text"] for r in sent for b in r.params["blocks"] if b["type"] == "section"][1:]
+    assert "".join(q.removeprefix("> ") for q in quoted) == long_quote
+    assert all(r.params["response_type"] == "ephemeral" for r in sent)

@@ -85,17 +85,13 @@ class Desk:
         if not response_url:
             return
         replies = full_sources_replies(answer) if answer else [notice_reply(messages.SLACK_ANSWER_EXPIRED)]
-        for reply in replies:
-            self._later(self.respond, response_url, reply, "ephemeral")
+        self._later(self._respond_in_order, response_url, replies)
 
     def _later(self, work: Callable[..., None], *args: Any) -> None:
         # Slow work leaves Bolt's listener threads free, so commands and clicks are acked at once.
         self.executor.submit(work, *args).add_done_callback(_log_failure)
 
     def _answer_question(self, question: Question, previous: Turn | None, client: WebClient) -> None:
-        if not question.text:
-            self._post(client, question, notice_reply(messages.SLACK_USAGE))
-            return
         self._react(client, "reactions_add", question)
         try:
             reply = self.reply_for(question.text, previous, question.channel, question.user,
@@ -107,6 +103,10 @@ class Desk:
     def _answer_command(self, command: Command) -> None:
         reply = self.reply_for(command.text, None, command.channel, command.user, None)
         self.respond(command.response_url, reply, "in_channel" if command.in_channel else "ephemeral")
+
+    def _respond_in_order(self, response_url: str, replies: list[Reply]) -> None:
+        for reply in replies:
+            self.respond(response_url, reply, "ephemeral")
 
     # -- the work -----------------------------------------------------------------------------
 
