@@ -10,7 +10,8 @@ Hierarchy:
     ├── ArticleNotFoundError      no stored article has that id
     ├── IndexBusyError            another process is writing to the same data directory
     ├── CitationError             a quote does not match the stored text at its offsets (a bug)
-    └── LLMError                  the language model endpoint failed, timed out or replied unusably
+    ├── LLMError                  the language model endpoint failed, timed out or replied unusably
+    └── ConfigError               a required setting is missing or unusable (e.g. no Slack token)
 """
 
 from __future__ import annotations
@@ -50,3 +51,6 @@ class CitationError(NewsdeskError):
 
 class LLMError(NewsdeskError):
     """Caught by the LLM answerer, which answers extractively instead; never shown raw."""
+
+class ConfigError(NewsdeskError):
+    pass
