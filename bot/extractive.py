@@ -17,6 +17,7 @@ from bot import messages
 from bot.answer import Answer, Citation
 from bot.choices import pick_choice
 from bot.extractive_terms import content_terms
+from bot.gazetteer import is_organization, is_place, looks_like_person, person_name
 from bot.question import AnswerType, QuestionInfo, analyse
 from bot.spans import candidates, proximity
 from bot.temporal import DateMention, resolve_dates
@@ -28,6 +29,7 @@ from index.settings import AnswerSettings
 
 RETRIEVED = 20  # passages retrieved (their articles are reported for retrieval metrics)
 SENTENCES_READ = 6  # top sentences whose spans vote for the short answer
+SENTENCES_EMBEDDED = 16  # candidates compared with the question by meaning
 
 
 class Answerer(Protocol):
@@ -92,12 +94,21 @@ class ExtractiveAnswerer:
         )
 
     def _score(self, info: QuestionInfo, sentences: list[Sentence]) -> list[Sentence]:
-        """Sentences by evidence score: meaning (cosine), shared words, and the passage's rank."""
+        """Sentences by evidence score: meaning (cosine), shared words, and the passage's rank.
+
+        Only the most promising sentences by words and rank are embedded: the encoder is the
+        slow part of answering on a CPU.
+        """
         if not sentences:
             return []
+        top_relevance = max(s.passage.relevance for s in sentences) or 1.0
+        sentences = sorted(
+            sentences,
+            key=lambda s: _overlap(info.terms, s.text) + 0.5 * s.passage.relevance / top_relevance,
+            reverse=True,
+        )[:SENTENCES_EMBEDDED]
         vectors = self.embedder.embed([info.text] + [s.text for s in sentences])
         similarity = vectors[1:] @ vectors[0]
-        top_relevance = max(s.passage.relevance for s in sentences) or 1.0
         scored = [
             Sentence(s.passage, s.start, s.end, s.text, float(
                 0.55 * float(sim)
@@ -124,15 +135,17 @@ class ExtractiveAnswerer:
         for rank, sentence in enumerate(sentences[:SENTENCES_READ]):
             seen_here: set[str] = set()
             for span in candidates(sentence.text, info.kind, info.terms):
-                key = " ".join(content_terms(span.text)) or span.text.lower()
+                text = person_name(span.text) if info.kind is AnswerType.PERSON else span.text
+                key = " ".join(content_terms(text)) or text.lower()
                 if key in seen_here:
                     continue
                 seen_here.add(key)
                 weight = sentence.score * proximity(sentence.text, (span.start, span.end), info.terms)
+                weight *= type_fit(info.kind, text, quoted=_is_quoted(sentence.text, span.start))
                 weight *= 1.0 / (1.0 + 0.15 * rank)
                 votes[key] = votes.get(key, 0.0) + weight
                 if key not in where or where[key][0].score < sentence.score:
-                    where[key] = (sentence, span.text)
+                    where[key] = (sentence, text)
         if not votes:
             return best.text, [best]
         key = max(votes, key=lambda k: votes[k])
@@ -154,6 +167,29 @@ class ExtractiveAnswerer:
                 if sentence.start <= mention.start < sentence.end:
                     return mention, sentence
         return None
+
+
+def type_fit(kind: AnswerType, text: str, quoted: bool = False) -> float:
+    """How well a span's form fits what the question asks for (names of people, places...)."""
+    if kind is AnswerType.PERSON:
+        if is_organization(text) or is_place(text):
+            return 0.3
+        return 1.0 if looks_like_person(text) else 0.6
+    if kind is AnswerType.PLACE:
+        if is_place(text):
+            return 1.0
+        return 0.3 if is_organization(text) or looks_like_person(text) else 0.5
+    if kind is AnswerType.ORGANIZATION:
+        if is_organization(text):
+            return 1.0
+        return 0.4 if is_place(text) else 0.7
+    if kind is AnswerType.ENTITY:
+        return 1.2 if quoted else 1.0
+    return 1.0
+
+
+def _is_quoted(sentence: str, start: int) -> bool:
+    return start > 0 and sentence[start - 1] in "“\"‘"
 
 
 def _overlap(terms: frozenset[str], text: str) -> float:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from bot.extractive_terms import content_terms
 
 
-class AnswerType(str, Enum):
+class AnswerType(StrEnum):
     DATE = "date"
     PERSON = "person"
     ORGANIZATION = "organization"

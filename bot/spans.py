@@ -76,13 +76,22 @@ def entity_spans(sentence: str) -> list[Span]:
         while run and run[-1][2].lower() in _CONNECTORS:
             run = run[:-1]
         if run:
-            start, end = run[0][0], run[-1][1]
-            text = re.sub(r"(’s|'s|[.,’'])$", "", sentence[start:end])
-            spans.append((start, start + len(text)))
+            spans.append(_trimmed(sentence, run[0][0], run[-1][1]))
+            # "Russia and China" may be the answer, or just "China": offer both.
+            cuts = [k for k, token in enumerate(run) if token[2].lower() in ("and", "&")]
+            for a, b in zip([-1, *cuts], [*cuts, len(run)]):
+                part = run[a + 1 : b]
+                if cuts and part:
+                    spans.append(_trimmed(sentence, part[0][0], part[-1][1]))
         i = j
     for m in _QUOTED.finditer(sentence):
         spans.append((m.start(1), m.end(1)))
     return list(dict.fromkeys(spans))
+
+
+def _trimmed(sentence: str, start: int, end: int) -> Span:
+    text = re.sub(r"(’s|'s|[.,’'])$", "", sentence[start:end])
+    return start, start + len(text)
 
 
 def _joined(sentence: str, left: tuple[int, int, str], right: tuple[int, int, str]) -> bool:

@@ -67,7 +67,7 @@ def test_newsdesk_slack_http_answers_a_signed_mention(tmp_path: Path, seeded_hom
         reply = posts[0]
         assert reply.params["channel"] == "C0NEWS" and reply.params["thread_ts"] == ts
         first = reply.params["blocks"][0]["text"]["text"]
-        assert first.startswith("*Answer:*") and QUOTE in first
+        assert first.startswith("*Answer:*") and "4 January 2022" in first
         assert QUOTE in reply.blocks_json
     finally:
         proc.terminate()
