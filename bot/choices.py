@@ -1,4 +1,9 @@
-"""Choices mode: pick the candidate answer the archive supports best, and cite why."""
+"""Choices mode: pick the candidate answer the archive supports best, and cite why.
+
+A choice is supported when the passages retrieved for the question mention it, the more so the
+higher they rank and the better the sentence that mentions it matches the question. For "which
+is NOT..." questions the least supported choice wins.
+"""
 
 from __future__ import annotations
 
@@ -10,54 +15,67 @@ from typing import TYPE_CHECKING
 from bot.answer import Answer
 from bot.extractive_terms import content_terms
 from bot.question import QuestionInfo
+from index.models import Passage
 
 if TYPE_CHECKING:
     from bot.extractive import Sentence
 
 _QUOTES = "“”\"‘’'"
+_WORDS = re.compile(r"[\w]+")
 
 
 def _normal(text: str) -> str:
-    return " " + re.sub(r"[^\w]+", " ", text.lower()).strip() + " "
+    return " " + " ".join(_WORDS.findall(text.lower())) + " "
 
 
-def mention(choice: str, text: str) -> float:
-    """1 when the choice appears as a phrase, partial credit when most of its words do."""
+def _same_word(a: str, b: str) -> bool:
+    """Stems match, or one word extends the other ("Europe" / "European")."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short)
+
+
+def mention(choice: str, text: str, ignore: frozenset[str] = frozenset()) -> float:
+    """1 when the choice appears as a phrase, partial credit when most of its own words do.
+    Words the question already uses (`ignore`) do not tell choices apart and are not counted."""
     phrase = _normal(choice.strip(_QUOTES))
     if phrase.strip() and phrase in _normal(text):
         return 1.0
-    terms = content_terms(choice)
+    terms = content_terms(choice) - ignore
     if not terms:
         return 0.0
-    coverage = len(terms & content_terms(text)) / len(terms)
-    return 0.6 * coverage if coverage >= 0.5 else 0.0
+    words = content_terms(text)
+    found = sum(1 for t in terms if t in words or any(_same_word(t, w) for w in words if w[:3] == t[:3]))
+    coverage = found / len(terms)
+    return 0.7 * coverage if coverage >= 0.5 else 0.0
 
 
-def support(choice: str, sentences: Sequence[Sentence], question_terms: frozenset[str]) -> float:
-    """Evidence for a choice: its mentions in the best sentences and passages, weighted by rank."""
-    passages = list({s.passage.chunk_id: s.passage for s in sentences}.values())
+def support(
+    choice: str, passages: Sequence[Passage], sentences: Sequence[Sentence], question_terms: frozenset[str]
+) -> float:
     total = 0.0
-    for rank, passage in enumerate(passages[:10]):
-        total += 0.5 * mention(choice, passage.text) / (1.0 + 0.3 * rank)
-    for rank, sentence in enumerate(sentences[:12]):
-        total += sentence.score * mention(choice, sentence.text) / (1.0 + 0.2 * rank)
-    # A choice that merely repeats the question's words is weak evidence of itself.
-    own = content_terms(choice)
-    if own and own <= question_terms:
-        total *= 0.3
-    return total
+    for rank, passage in enumerate(passages):
+        total += mention(choice, f"{passage.title}\n{passage.text}", question_terms) / (1.0 + 0.25 * rank)
+    best_sentence = max(
+        (s.score * mention(choice, s.text, question_terms) for s in sentences), default=0.0
+    )
+    return total + 2.0 * best_sentence
 
 
 def pick_choice(
-    base: Answer, info: QuestionInfo, choices: Sequence[str], sentences: Sequence[Sentence], min_score: float
+    base: Answer,
+    info: QuestionInfo,
+    choices: Sequence[str],
+    passages: Sequence[Passage],
+    sentences: Sequence[Sentence],
 ) -> Answer:
-    scores = [support(c, sentences, info.terms) for c in choices]
+    scores = [support(c, passages, sentences, info.terms) for c in choices]
     if not any(scores):
         return replace(base, notes=[*base.notes, "no passage mentions any of the choices"])
-    index = min(range(len(choices)), key=lambda i: scores[i]) if info.negated else max(
-        range(len(choices)), key=lambda i: scores[i])
-    chosen = choices[index]
-    cited = next((s for s in sentences if mention(chosen, s.text) >= 0.6), None)
+    order = sorted(range(len(choices)), key=lambda i: scores[i], reverse=not info.negated)
+    chosen = choices[order[0]]
+    cited = next((s for s in sentences if mention(chosen, s.text, info.terms) >= 0.7), None)
     if info.negated or cited is None:
         cited = sentences[0]
     return replace(
@@ -66,5 +84,5 @@ def pick_choice(
         citations=[cited.citation()],
         sentence=cited.text,
         score=cited.score,
-        notes=[*base.notes, "choice scores: " + ", ".join(f"{c} {s:.2f}" for c, s in zip(choices, scores))],
+        notes=[*base.notes, "choice support: " + ", ".join(f"{c} {s:.2f}" for c, s in zip(choices, scores))],
     )

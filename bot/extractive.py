@@ -30,6 +30,7 @@ from index.settings import AnswerSettings
 RETRIEVED = 20  # passages retrieved (their articles are reported for retrieval metrics)
 SENTENCES_READ = 6  # top sentences whose spans vote for the short answer
 SENTENCES_EMBEDDED = 16  # candidates compared with the question by meaning
+MIN_TYPE_FIT = 0.5  # below this, a span is not the kind of thing the question asks for
 
 
 class Answerer(Protocol):
@@ -83,7 +84,7 @@ class ExtractiveAnswerer:
             return base
         best = sentences[0]
         if choices:
-            return pick_choice(base, info, choices, sentences, self.settings.min_score)
+            return pick_choice(base, info, choices, passages, sentences)
         if best.score < self.settings.min_score:
             return Answer(question, None, [], as_of=as_of, score=best.score, retrieved=retrieved)
         short, support = self._short_answer(info, sentences)
@@ -131,6 +132,7 @@ class ExtractiveAnswerer:
         if info.kind is AnswerType.YESNO:
             return best.text, [best]
         votes: dict[str, float] = {}
+        fits: dict[str, float] = {}
         where: dict[str, tuple[Sentence, str]] = {}
         for rank, sentence in enumerate(sentences[:SENTENCES_READ]):
             seen_here: set[str] = set()
@@ -141,7 +143,8 @@ class ExtractiveAnswerer:
                     continue
                 seen_here.add(key)
                 weight = sentence.score * proximity(sentence.text, (span.start, span.end), info.terms)
-                weight *= type_fit(info.kind, text, quoted=_is_quoted(sentence.text, span.start))
+                fits[key] = type_fit(info.kind, text, quoted=_is_quoted(sentence.text, span.start))
+                weight *= fits[key]
                 weight *= 1.0 / (1.0 + 0.15 * rank)
                 votes[key] = votes.get(key, 0.0) + weight
                 if key not in where or where[key][0].score < sentence.score:
@@ -149,6 +152,8 @@ class ExtractiveAnswerer:
         if not votes:
             return best.text, [best]
         key = max(votes, key=lambda k: votes[k])
+        if fits[key] < MIN_TYPE_FIT:  # no span of the right kind: the sentence is the honest answer
+            return best.text, [best]
         sentence, text = where[key]
         support = [sentence] + [
             s for s in sentences[:SENTENCES_READ]
@@ -172,7 +177,7 @@ class ExtractiveAnswerer:
 def type_fit(kind: AnswerType, text: str, quoted: bool = False) -> float:
     """How well a span's form fits what the question asks for (names of people, places...)."""
     if kind is AnswerType.PERSON:
-        if is_organization(text) or is_place(text):
+        if is_organization(text) or is_place(text) or text.isupper():  # "TV", "CNN" are not people
             return 0.3
         return 1.0 if looks_like_person(text) else 0.6
     if kind is AnswerType.PLACE:
