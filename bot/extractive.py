@@ -8,6 +8,7 @@ number...) together with the sentence(s) that support it, quoted exactly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,13 @@ from bot import messages
 from bot.answer import Answer, Citation
 from bot.choices import pick_choice
 from bot.extractive_terms import content_terms
-from bot.gazetteer import is_organization, is_place, looks_like_person, person_name
+from bot.gazetteer import (
+    is_country_or_state,
+    is_organization,
+    is_place,
+    looks_like_person,
+    person_name,
+)
 from bot.question import AnswerType, QuestionInfo, analyse
 from bot.spans import candidates, proximity
 from bot.temporal import DateMention, resolve_dates
@@ -131,24 +138,26 @@ class ExtractiveAnswerer:
             return best.text, [best]
         if info.kind is AnswerType.YESNO:
             return best.text, [best]
-        votes: dict[str, float] = {}
+        # A span's evidence: its best sentence in each article, summed over articles, so that
+        # independent reports agree but one article repeating its topic does not outvote them.
+        per_article: dict[tuple[str, str], float] = {}
         fits: dict[str, float] = {}
         where: dict[str, tuple[Sentence, str]] = {}
         for rank, sentence in enumerate(sentences[:SENTENCES_READ]):
-            seen_here: set[str] = set()
             for span in candidates(sentence.text, info.kind, info.terms):
                 text = person_name(span.text) if info.kind is AnswerType.PERSON else span.text
                 key = " ".join(content_terms(text)) or text.lower()
-                if key in seen_here:
-                    continue
-                seen_here.add(key)
+                fits[key] = type_fit(info.kind, text, quoted=_is_quoted(sentence.text, span.start),
+                                     asks_for=info.text)
                 weight = sentence.score * proximity(sentence.text, (span.start, span.end), info.terms)
-                fits[key] = type_fit(info.kind, text, quoted=_is_quoted(sentence.text, span.start))
-                weight *= fits[key]
-                weight *= 1.0 / (1.0 + 0.15 * rank)
-                votes[key] = votes.get(key, 0.0) + weight
+                weight *= fits[key] / (1.0 + 0.15 * rank)
+                slot = (key, sentence.passage.article_id)
+                per_article[slot] = max(per_article.get(slot, 0.0), weight)
                 if key not in where or where[key][0].score < sentence.score:
                     where[key] = (sentence, text)
+        votes: dict[str, float] = {}
+        for (key, _), weight in per_article.items():
+            votes[key] = votes.get(key, 0.0) + weight
         if not votes:
             return best.text, [best]
         key = max(votes, key=lambda k: votes[k])
@@ -174,15 +183,21 @@ class ExtractiveAnswerer:
         return None
 
 
-def type_fit(kind: AnswerType, text: str, quoted: bool = False) -> float:
+def type_fit(kind: AnswerType, text: str, quoted: bool = False, asks_for: str = "") -> float:
     """How well a span's form fits what the question asks for (names of people, places...)."""
+    if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
+        # "How many members...": "353 members" counts the right thing.
+        counted = {t for t in content_terms(text) if not t[:1].isdigit()} & content_terms(asks_for)
+        return 1.5 if counted else 1.0
     if kind is AnswerType.PERSON:
         if is_organization(text) or is_place(text) or text.isupper():  # "TV", "CNN" are not people
             return 0.3
         return 1.0 if looks_like_person(text) else 0.6
     if kind is AnswerType.PLACE:
         if is_place(text):
-            return 1.0
+            # A country is not the answer to "which city?", nor a city to "which country?".
+            asks_city = re.search(r"\b(city|cities|town|towns|village)\b", asks_for, re.I)
+            return 0.4 if asks_city and is_country_or_state(text) else 1.0
         return 0.3 if is_organization(text) or looks_like_person(text) else 0.5
     if kind is AnswerType.ORGANIZATION:
         if is_organization(text):

@@ -84,3 +84,8 @@ def looks_like_person(text: str) -> bool:
     words = text.split()
     return 2 <= len(words) <= 4 and not is_place(text) and not is_organization(text) and all(
         w[:1].isupper() for w in words)
+
+
+def is_country_or_state(text: str) -> bool:
+    lowered = text.lower().strip()
+    return lowered in PLACES and not _PLACE_SUFFIX.search(lowered)

@@ -99,13 +99,15 @@ def _joined(sentence: str, left: tuple[int, int, str], right: tuple[int, int, st
     return sentence[left[1] : right[0]].isspace() and not left[2].endswith(",")
 
 
-def number_spans(sentence: str, with_unit: bool) -> list[Span]:
+def number_spans(sentence: str, with_unit: bool, units: frozenset[str] = frozenset()) -> list[Span]:
+    """Numbers ("353", "$5.2 billion", "two"), with the word they count when `with_unit` is set or
+    when that word is one of `units` (the question's own: "how many days" -> "two days")."""
     spans = []
     for m in _NUMBER.finditer(sentence):
         end = m.end()
-        if with_unit:
-            unit = re.match(r"\s+([a-zA-Z-]+)", sentence[end:])
-            if unit and unit.group(1).lower() not in _LEADING | _CONNECTORS | {"were", "was", "are", "is"}:
+        unit = re.match(r"(?:-|\s+)([a-zA-Z]+)", sentence[end:])
+        if unit and unit.group(1).lower() not in _LEADING | _CONNECTORS | {"were", "was", "are", "is"}:
+            if with_unit or content_terms(unit.group(1)) & units:
                 end += unit.end()
         spans.append((m.start(), end))
     return spans
@@ -124,7 +126,7 @@ def reason_span(sentence: str) -> Span | None:
 def candidates(sentence: str, kind: AnswerType, question_terms: frozenset[str]) -> list[SpanCandidate]:
     """Spans of `sentence` that could answer a question of `kind`, minus restatements of the question."""
     if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
-        spans = number_spans(sentence, with_unit=kind is AnswerType.QUANTITY)
+        spans = number_spans(sentence, with_unit=kind is AnswerType.QUANTITY, units=question_terms)
     elif kind is AnswerType.REASON:
         found = reason_span(sentence)
         spans = [found] if found else []
