@@ -27,13 +27,14 @@ EVAL_EMPTY_ARCHIVE = (
     "Ingest the articles first, or pass them with --corpus PATH."
 )
 EVAL_INDEX_MISMATCH = (
-    "The eval index of {corpus} in this data directory was built with other settings ({detail}). "
-    "Use the settings it was built with, or another --data-dir."
+    "The eval index of {corpus} in this data directory was built with other settings than this "
+    "run's ({wanted}). Use the settings it was built with, or another --data-dir."
 )
 BAD_BASELINE = (
     "{path} is not a newsdesk eval report (no 'metrics' object); pass a file written by "
     "`newsdesk eval --json PATH`."
 )
+CANNOT_WRITE_REPORT = "Cannot write the report to {path}: {reason}"
 BASELINE_NOT_FOUND = "No baseline report at {path}."
 BASELINE_OTHER_DATASET = "note: the baseline report was made on {theirs}, this run on {ours}."
 CITATIONS_INVALID = (

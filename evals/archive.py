@@ -19,6 +19,7 @@ from evals.dataset import Dataset
 from evals.kit import kit_namespace
 from index.embedder import Embedder
 from index.errors import IndexMismatchError, UserInputError
+from index.factory import index_spec
 from index.settings import Settings
 from ingest.chunking import create_chunker
 from ingest.pipeline import Progress, discover, ingest
@@ -75,9 +76,10 @@ def open_archive(
     corpus_text = ", ".join(str(p) for p in dataset.corpus)
     try:
         store = runtime.store
-    except IndexMismatchError as exc:
+    except IndexMismatchError as exc:  # the store's advice (ingest --rebuild) does not apply here
+        wanted = index_spec(settings, runtime.embedder, namespace).describe()
         raise IndexMismatchError(
-            messages.EVAL_INDEX_MISMATCH.format(corpus=corpus_text, detail=exc)
+            messages.EVAL_INDEX_MISMATCH.format(corpus=corpus_text, wanted=wanted)
         ) from exc
     chunker = create_chunker(
         settings.chunking.max_tokens, settings.chunking.overlap_sentences, settings.chunking.encoding,

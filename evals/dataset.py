@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -55,14 +55,7 @@ class Dataset:
     path: Path
     questions: list[EvalQuestion]
     corpus: list[Path] | None = None
-    baselines: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def limited(self, limit: int | None) -> Dataset:
-        if limit is None or limit >= len(self.questions):
-            return self
-        return Dataset(self.name, self.kind, self.path, self.questions[:limit], self.corpus,
-                       self.baselines, self.notes)
+    baselines: dict[str, Any] | None = None  # published results: {setting: {task: {...}}}
 
 
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (

@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot import messages
 from evals.archive import IndexInfo
 from evals.dataset import Dataset, Mode
 from evals.metrics import aggregate
 from evals.runner import QuestionResult
+from index.errors import UserInputError
 from index.settings import Settings
 
 REPORT_FORMAT = 1
@@ -88,8 +90,12 @@ def breakdown(
 
 
 def write_report(report: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n",
+                        encoding="utf-8")
+    except OSError as exc:
+        raise UserInputError(messages.CANNOT_WRITE_REPORT.format(path=path, reason=exc.strerror or exc)) from exc
 
 
 def _rounded(metrics: dict[str, float | None]) -> dict[str, float | None]:

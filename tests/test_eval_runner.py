@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,11 +47,10 @@ def cite(start: int, end: int, quote: str | None = None) -> Citation:
                     quote if quote is not None else ARTICLE.text[start:end], start, end)
 
 
-def question(qid: str, **kw: object) -> EvalQuestion:
-    fields: dict[str, object] = dict(id=qid, question=f"q {qid}?", answers=("40 million dollars",),
-                                     answerable=True, type="how_many")
-    fields.update(kw)
-    return EvalQuestion(**fields)  # type: ignore[arg-type]
+def question(qid: str, **changes: Any) -> EvalQuestion:
+    base = EvalQuestion(id=qid, question=f"q {qid}?", answers=("40 million dollars",),
+                        answerable=True, type="how_many")
+    return replace(base, **changes)
 
 
 def test_questions_are_asked_as_of_their_date_without_choices_in_open_mode() -> None:

@@ -51,22 +51,22 @@ class _RichProgress:
 
 def eval_(
     dataset: Annotated[Path | None, typer.Argument(
-        help="A gold JSONL file or a kit directory (corpus.jsonl.gz + questions.jsonl). "
+        metavar="DATASET", help="A gold JSONL file or a kit directory (corpus.jsonl.gz + questions.jsonl). "
              "Default: the seed gold set.", show_default=False)] = None,
     limit: Annotated[int | None, typer.Option(
-        "--limit", min=1, help="Ask only the first N questions.", show_default=False)] = None,
+        "--limit", min=1, metavar="N", help="Ask only the first N questions.", show_default=False)] = None,
     json_path: Annotated[Path | None, typer.Option(
-        "--json", help="Write the full report (metrics, breakdowns, every answer) to PATH.",
+        "--json", metavar="PATH", help="Write the full report (metrics, breakdowns, every answer) to PATH.",
         show_default=False)] = None,
     baseline: Annotated[Path | None, typer.Option(
-        "--baseline", help="An earlier --json report: exit 1 when a headline metric drops by "
+        "--baseline", metavar="PATH", help="An earlier --json report: exit 1 when a headline metric drops by "
         "more than --tolerance.", show_default=False)] = None,
     tolerance: Annotated[float, typer.Option(
         "--tolerance", min=0.0, max=1.0, help="Allowed drop per metric, as a fraction (0.01 = 1 point).")] = 0.01,
     mode: Annotated[Mode, typer.Option(
         "--mode", help="open: free-text answers; choices: pick one of the question's choices.")] = Mode.open,
     corpus: Annotated[list[Path] | None, typer.Option(
-        "--corpus", help="Articles a gold file is about; they get an index of their own. "
+        "--corpus", metavar="PATH", help="Articles a gold file is about; they get an index of their own. "
         "Default: the data directory's archive (the seed set uses seeds/).", show_default=False)] = None,
     data_dir: DataDir = None,
 ) -> None:
