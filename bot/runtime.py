@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from index.embedder import Embedder
 from index.factory import create_embedder, open_store
+from index.lexical import LexicalIndex, open_lexical
 from index.retrieval import Retriever
 from index.settings import Settings
 from index.store import ArchiveStore
@@ -41,11 +42,15 @@ class Runtime:
         return open_store(self.settings, self.embedder, self.namespace, self._client)
 
     @cached_property
+    def lexical(self) -> LexicalIndex:
+        return open_lexical(self.settings.store.home, self.store)
+
+    @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.store, self.embedder)
+        return Retriever(self.store, self.embedder, self.lexical)
 
     @cached_property
     def answerer(self) -> Answerer:
         from bot.extractive import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(self.retriever, self.embedder, self.settings.answer)
+        return ExtractiveAnswerer(self.retriever, self.embedder, self.settings.answer, self.store)

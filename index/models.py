@@ -46,11 +46,16 @@ class Chunk:
     text: str
     # Sentence boundaries inside the chunk, as absolute (start, end) offsets into the article text.
     sentences: tuple[tuple[int, int], ...] = field(default=())
+    relevance: float = 0.0
 
 
 @dataclass(frozen=True)
 class Passage:
-    """A retrieved chunk with the metadata of its article and its retrieval score (higher is better)."""
+    """A retrieved chunk with its article's metadata.
+
+    `score` is the cosine similarity of chunk and question (comparable across questions, used for
+    abstention); `relevance` is the fused ranking score (dense + lexical + time) that orders results.
+    """
 
     chunk_id: str
     article_id: str
@@ -64,3 +69,4 @@ class Passage:
     source: str | None
     path: str | None
     sentences: tuple[tuple[int, int], ...] = field(default=())
+    relevance: float = 0.0

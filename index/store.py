@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
+
+import numpy as np
 
 from index.errors import IndexMismatchError, StoreError
 from index.models import Article, Chunk, Passage
@@ -23,6 +27,7 @@ from index.models import Article, Chunk, Passage
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Metadata
 
     from index.embedder import Vectors
     from index.settings import StoreSettings
@@ -102,7 +107,7 @@ def open_client(settings: StoreSettings) -> ClientAPI:
         raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
 
 
-def _date_int(value: date | None) -> int:
+def date_int(value: date | None) -> int:
     return value.year * 10000 + value.month * 100 + value.day if value else 0
 
 
@@ -170,6 +175,21 @@ class ArchiveStore:
 
     # -- reading -----------------------------------------------------------------------------
 
+    def revision(self) -> str:
+        """Changes on every write; derived caches (the lexical index) compare it to know they are stale."""
+        fresh = self.client.get_collection(self._articles.name, embedding_function=None)
+        return str((fresh.metadata or {}).get("revision", ""))
+
+    def _bump_revision(self) -> None:
+        self._articles.modify(metadata={**self.spec.metadata(), "revision": uuid.uuid4().hex})
+
+    def all_chunks(self, page: int = _PAGE) -> Iterator[tuple[str, str, Metadata]]:
+        """Every chunk as (id, text, metadata), page by page."""
+        total = self._chunks.count()
+        for offset in range(0, total, page):
+            got = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            yield from zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
+
     def counts(self) -> tuple[int, int]:
         return self._articles.count(), self._chunks.count()
 
@@ -177,7 +197,7 @@ class ArchiveStore:
         states: dict[str, ArticleState] = {}
         total = self._articles.count()
         for offset in range(0, total, _PAGE):
-            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)  # type: ignore[list-item]
+            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
             for article_id, meta in zip(page["ids"], page["metadatas"] or []):
                 states[article_id] = ArticleState(
                     article_id, str(meta.get("content_hash", "")), _opt(meta.get("path"))
@@ -188,7 +208,7 @@ class ArchiveStore:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        found = self._articles.get(ids=wanted, include=["documents", "metadatas"])  # type: ignore[list-item]
+        found = self._articles.get(ids=wanted, include=["documents", "metadatas"])
         out: dict[str, Article] = {}
         for article_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or []):
             out[article_id] = Article(
@@ -205,16 +225,26 @@ class ArchiveStore:
     def get_article(self, article_id: str) -> Article | None:
         return self.get_articles([article_id]).get(article_id)
 
-    def query(self, vector: Sequence[float], k: int, as_of: date | None = None) -> list[Passage]:
-        """Nearest chunks by cosine similarity, never from articles published after `as_of`."""
+    def query(
+        self, vector: Sequence[float], k: int, as_of: date | None = None, since: date | None = None
+    ) -> list[Passage]:
+        """Nearest chunks by cosine similarity, never from articles published after `as_of`
+        (nor before `since`, when given)."""
         if k <= 0 or self._chunks.count() == 0:
             return []
-        where: dict[str, Any] | None = {"pub": {"$lte": _date_int(as_of)}} if as_of else None
+        clauses: list[dict[str, Any]] = []
+        if as_of:
+            clauses.append({"pub": {"$lte": date_int(as_of)}})
+        if since:
+            clauses.append({"pub": {"$gte": date_int(since)}})
+        where: dict[str, Any] | None = (
+            None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        )
         result = self._chunks.query(
-            query_embeddings=[list(map(float, vector))],
+            query_embeddings=np.asarray([vector], dtype=np.float32),
             n_results=k,
             where=where,
-            include=["documents", "metadatas", "distances"],  # type: ignore[list-item]
+            include=["documents", "metadatas", "distances"],
         )
         ids = result["ids"][0]
         docs = (result["documents"] or [[]])[0]
@@ -225,13 +255,23 @@ class ArchiveStore:
             for chunk_id, doc, meta, dist in zip(ids, docs, metas, dists)
         ]
 
-    def get_chunks(self, ids: Sequence[str]) -> list[Passage]:
+    def get_chunks(self, ids: Sequence[str], query: Sequence[float] | None = None) -> list[Passage]:
+        """Chunks by id, in the given order; scored by cosine similarity to `query` when given."""
         if not ids:
             return []
-        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])  # type: ignore[list-item]
+        include: list[Any] = ["documents", "metadatas"] + (["embeddings"] if query is not None else [])
+        got = self._chunks.get(ids=list(ids), include=include)
+        vectors = got.get("embeddings")
+        scores = (
+            np.asarray(vectors, dtype=np.float32) @ np.asarray(query, dtype=np.float32)
+            if query is not None and vectors is not None and len(vectors)
+            else np.zeros(len(got["ids"]))
+        )
         by_id = {
-            cid: passage_from_record(cid, doc or "", meta, 0.0)
-            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
+            cid: passage_from_record(cid, doc or "", meta, float(score))
+            for cid, doc, meta, score in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], scores
+            )
         }
         return [by_id[i] for i in ids if i in by_id]
 
@@ -243,31 +283,32 @@ class ArchiveStore:
             return 0
         ids: list[str] = []
         docs: list[str] = []
-        metas: list[dict[str, Any]] = []
-        vectors: list[list[float]] = []
+        metas: list[Metadata] = []
+        vectors: list[Sequence[float]] = []
         for article, chunks, vecs in items:
             content_hash = article.content_hash()
             for chunk, vec in zip(chunks, vecs):
                 ids.append(chunk_id(article.id, chunk.index))
                 docs.append(chunk.text)
                 metas.append(_chunk_metadata(article, chunk, content_hash))
-                vectors.append([float(x) for x in vec])
+                vectors.append(vec)
         batch = max(1, self.client.get_max_batch_size())
         for i in range(0, len(ids), batch):
             self._chunks.upsert(
                 ids=ids[i : i + batch],
                 documents=docs[i : i + batch],
                 metadatas=metas[i : i + batch],
-                embeddings=vectors[i : i + batch],  # type: ignore[arg-type]
+                embeddings=np.asarray(vectors[i : i + batch], dtype=np.float32),
             )
         removed = self._delete_chunks_beyond({a.id: len(c) for a, c, _ in items})
+        self._bump_revision()
         for i in range(0, len(items), batch):
             part = items[i : i + batch]
             self._articles.upsert(
                 ids=[a.id for a, _, _ in part],
                 documents=[a.text for a, _, _ in part],
                 metadatas=[_article_metadata(a, len(c)) for a, c, _ in part],
-                embeddings=[[1.0]] * len(part),  # the article collection is a document store
+                embeddings=np.ones((len(part), 1), dtype=np.float32),  # a document store: no real vectors
             )
         return removed
 
@@ -277,6 +318,7 @@ class ArchiveStore:
         if chunk_ids:
             self._chunks.update(ids=chunk_ids, metadatas=[{"path": path or ""}] * len(chunk_ids))
         self._articles.update(ids=[article_id], metadatas=[{"path": path or ""}])
+        self._bump_revision()
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         """Remove articles and all their chunks. Returns chunks removed."""
@@ -289,6 +331,7 @@ class ArchiveStore:
             removed += len(self._chunks.get(where=where, include=[])["ids"])
             self._chunks.delete(where=where)
             self._articles.delete(ids=part)
+        self._bump_revision()
         return removed
 
     def _delete_chunks_beyond(self, kept: dict[str, int]) -> int:
@@ -311,7 +354,7 @@ def chunk_id(article_id: str, index: int) -> str:
     return f"{article_id}:{index:05d}"
 
 
-def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict[str, Any]:
+def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> Metadata:
     return {
         "article_id": article.id,
         "index": chunk.index,
@@ -320,7 +363,7 @@ def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict[s
         "content_hash": content_hash,
         "title": article.title,
         "published": article.published.isoformat() if article.published else "",
-        "pub": _date_int(article.published),
+        "pub": date_int(article.published),
         "url": article.url or "",
         "source": article.source or "",
         "path": article.path or "",
@@ -328,11 +371,11 @@ def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict[s
     }
 
 
-def _article_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
+def _article_metadata(article: Article, n_chunks: int) -> Metadata:
     return {
         "title": article.title,
         "published": article.published.isoformat() if article.published else "",
-        "pub": _date_int(article.published),
+        "pub": date_int(article.published),
         "url": article.url or "",
         "source": article.source or "",
         "path": article.path or "",
@@ -355,7 +398,7 @@ def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Pa
         url=_opt(meta.get("url")),
         source=_opt(meta.get("source")),
         path=_opt(meta.get("path")),
-        sentences=sentences,  # type: ignore[arg-type]
+        sentences=sentences,
     )
 
 

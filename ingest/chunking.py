@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from index.models import Article, Chunk
 from index.offline import go_offline
@@ -49,6 +50,10 @@ class Chunker:
         import tiktoken
 
         return tiktoken.get_encoding(self.encoding_name)
+
+    def count(self, text: str) -> int:
+        """tiktoken tokens of a text (the chunk budget's unit)."""
+        return len(self.encoding.encode_ordinary(text))
 
     @cached_property
     def _specials(self) -> int:

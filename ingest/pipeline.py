@@ -7,9 +7,10 @@ articles not seen in this run are kept unless `prune` asks to drop those whose f
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence
+from typing import Protocol
 
 from index.embedder import Embedder
 from index.errors import ArticleReadError

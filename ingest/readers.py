@@ -63,7 +63,7 @@ def url_id(url: str) -> str:
 
 
 def path_id(relative: str) -> str:
-    return hashlib.sha1(f"path:{relative}".encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(f"path:{relative}".encode()).hexdigest()[:16]
 
 
 def source_of(url: str | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,8 +12,8 @@ from bot.cli.common import DataDir, JsonFlag, err, out, parse_as_of, print_json,
 
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Answer as of this date (YYYY-MM-DD); later articles are ignored. Default: today.", show_default=False)] = None,
-    choices: Annotated[Optional[list[str]], typer.Option("--choice", help="A candidate answer; repeat for each.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Answer as of this date (YYYY-MM-DD); later articles are ignored. Default: today.", show_default=False)] = None,
+    choices: Annotated[list[str] | None, typer.Option("--choice", help="A candidate answer; repeat for each.")] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:

@@ -17,8 +17,14 @@ class _RichProgress:
     """A rich progress bar on a terminal; silent when stderr is not one."""
 
     def __init__(self) -> None:
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.bar = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -71,6 +77,8 @@ def ingest(
         )
     finally:
         progress.stop()
+    if report.added or report.updated or report.removed:
+        runtime.lexical  # noqa: B018 - rebuild the BM25 side now, not on the next question
     if as_json:
         print_json(report.to_json())
     else:

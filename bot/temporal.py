@@ -1,0 +1,180 @@
+"""Dates written in an article, resolved to calendar days.
+
+Absolute dates without a year take the year that puts them closest to the article's date.
+Relative ones ("two days later", "the day before") count from the most recent date mentioned
+before them in the same article, or from the dateline; "yesterday", "on Thursday", "last week"
+count from the dateline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "a few": 3,
+}
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"]
+
+_MONTH = r"(?P<{0}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:" + "|".join(WEEKDAYS) + r"),?\s+)?"
+_NUM = r"(?P<num>\d+|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + r")"
+_UNIT = r"(?P<unit>day|week|month|year)s?"
+
+_PATTERNS = [
+    ("iso", r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    ("dmy_num", r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b"),
+    ("mdy", _WEEKDAY + r"\b" + _MONTH.format("month") + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{4})\b)?"),
+    ("dmy", _WEEKDAY + r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH.format("month") + r"(?:,?\s+(?P<y>\d{4})\b)?"),
+    ("relative", r"\b" + _NUM + r"\s+" + _UNIT + r"\s+(?P<dir>later|after(?:wards)?|earlier|before|ago|on)\b"),
+    ("next_day", r"\bthe\s+(?:next|following)\s+(?P<unit>day|week|month|year)\b|\b(?P<unit2>day|week)\s+after\b"),
+    ("prev_day", r"\bthe\s+(?:day|week)\s+(?:before|earlier)\b|\bthe\s+previous\s+(?P<unit>day|week)\b"),
+    ("deictic", r"\b(?P<word>yesterday|today|tomorrow|last night|tonight)\b"),
+    ("weekday", r"\b(?P<rel>last|this|next|on|by|until|since)?\s*(?P<wd>" + "|".join(WEEKDAYS) + r")\b"),
+    ("last_unit", r"\b(?P<rel>last|this|next)\s+(?P<unit>week|month|year)\b"),
+    ("month_year", r"\b(?:in\s+)?" + _MONTH.format("month") + r"\s+(?P<y>\d{4})\b"),
+]
+_SCANNER = re.compile("|".join(f"(?P<{name}>{rx.replace('(?P<', f'(?P<{name}_')})" for name, rx in _PATTERNS),
+                      re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    value: date
+    precision: str  # "day", "week", "month" or "year"
+
+    def formatted(self) -> str:
+        if self.precision == "day":
+            return format_day(self.value)
+        if self.precision == "month":
+            return f"{MONTH_NAMES[self.value.month - 1]} {self.value.year}"
+        if self.precision == "year":
+            return str(self.value.year)
+        return f"the week of {format_day(self.value)}"
+
+
+def format_day(day: date) -> str:
+    """One unambiguous format: 4 January 2022."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def _closest_year(month: int, day: int, reference: date) -> date | None:
+    options = []
+    for year in (reference.year - 1, reference.year, reference.year + 1):
+        try:
+            options.append(date(year, month, day))
+        except ValueError:
+            continue
+    return min(options, key=lambda d: abs((d - reference).days)) if options else None
+
+
+def _shift(day: date, unit: str, n: int) -> date:
+    unit = unit.lower()
+    if unit == "day":
+        return day + timedelta(days=n)
+    if unit == "week":
+        return day + timedelta(weeks=n)
+    months = n * (12 if unit == "year" else 1)
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for d in (day.day, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    return date(year, month, 1)
+
+
+def _group(match: re.Match[str], kind: str, name: str) -> str | None:
+    return match.groupdict().get(f"{kind}_{name}")
+
+
+def resolve_dates(text: str, published: date | None) -> list[DateMention]:
+    """Every date expression of `text` in order, with its resolved value."""
+    mentions: list[DateMention] = []
+    anchor, anchor_precision = published, "day"
+    for match in _SCANNER.finditer(text):
+        kind = match.lastgroup or ""
+        resolved = _resolve(kind, match, anchor, published)
+        if resolved is None:
+            continue
+        value, precision = resolved
+        if kind in _ANCHORED:  # counted from a coarser anchor, it is no finer than that anchor
+            precision = max(precision, anchor_precision, key=_PRECISIONS.index)
+        mentions.append(DateMention(match.start(), match.end(), match.group(), value, precision))
+        if precision in ("day", "month"):
+            anchor, anchor_precision = value, precision
+    return mentions
+
+
+_PRECISIONS = ["day", "week", "month", "year"]
+_ANCHORED = {"relative", "next_day", "prev_day"}
+
+
+def _resolve(kind: str, m: re.Match[str], anchor: date | None, published: date | None) -> tuple[date, str] | None:
+    def g(name: str) -> str | None:
+        return _group(m, kind, name)
+
+    try:
+        if kind in ("iso", "dmy_num"):
+            return date(int(g("y") or 0), int(g("m") or 0), int(g("d") or 0)), "day"
+        if kind in ("mdy", "dmy"):
+            month, day = MONTHS[(g("month") or "").lower()], int(g("d") or 0)
+            if g("y"):
+                return date(int(g("y") or 0), month, day), "day"
+            reference = published or anchor
+            found = _closest_year(month, day, reference) if reference else None
+            return (found, "day") if found else None
+        if kind == "month_year":
+            return date(int(g("y") or 0), MONTHS[(g("month") or "").lower()], 1), "month"
+    except (ValueError, KeyError):
+        return None
+    if kind == "relative":
+        base = published if (g("dir") or "").lower() == "ago" else anchor
+        if base is None:
+            return None
+        raw = (g("num") or "").lower()
+        n = int(raw) if raw.isdigit() else NUMBERS.get(raw, 0)
+        if n <= 0 or n > 400:
+            return None
+        sign = -1 if (g("dir") or "").lower() in ("earlier", "before", "ago") else 1
+        unit = (g("unit") or "day").lower()
+        return _shift(base, unit, sign * n), "day" if unit == "day" else unit
+    if kind == "next_day" and anchor:
+        unit = (g("unit") or g("unit2") or "day").lower()
+        return _shift(anchor, unit, 1), "day" if unit == "day" else unit
+    if kind == "prev_day" and anchor:
+        unit = (g("unit") or ("week" if "week" in m.group().lower() else "day")).lower()
+        return _shift(anchor, unit, -1), "day" if unit == "day" else unit
+    if kind == "deictic" and published:
+        offset = {"yesterday": -1, "last night": -1, "today": 0, "tonight": 0, "tomorrow": 1}
+        return published + timedelta(days=offset[(g("word") or "").lower()]), "day"
+    if kind == "weekday" and published:
+        target = WEEKDAYS.index((g("wd") or "").lower())
+        rel = (g("rel") or "").lower()
+        back = (published.weekday() - target) % 7
+        if rel == "next":
+            return published + timedelta(days=(target - published.weekday()) % 7 or 7), "day"
+        if rel == "last":
+            return published - timedelta(days=back or 7), "day"
+        if rel in ("by", "until") and back:
+            return published + timedelta(days=7 - back), "day"
+        return published - timedelta(days=back), "day"
+    if kind == "last_unit" and published:
+        rel, unit = (g("rel") or "").lower(), (g("unit") or "").lower()
+        n = {"last": -1, "this": 0, "next": 1}[rel]
+        return _shift(published, unit, n), unit
+    return None

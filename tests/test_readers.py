@@ -1,0 +1,125 @@
+"""Each reader turns its format into articles with ids, titles, dates, sources and full text."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from index.errors import ArticleReadError
+from ingest.readers import normalize_url, read_file, url_id
+from tests.conftest import SEED_FILE, SEEDS
+
+MB = 1_000_000
+
+
+def test_seed_format() -> None:
+    [article] = read_file(SEED_FILE, SEEDS, 20 * MB).articles
+    assert article.title == "Kazakhstan: CSTO troops to quell protests"
+    assert article.published == date(2022, 1, 6)
+    assert article.text.startswith("Brussels 06.01.2022")
+    assert "date 2022-01-06" not in article.text
+    assert article.source == "seeds"
+    assert article.path == str(SEED_FILE.resolve())
+    # Stable: the same file under the same root gives the same id.
+    assert read_file(SEED_FILE, SEEDS, 20 * MB).articles[0].id == article.id
+
+
+def test_plain_text_and_markdown(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Mayor resigns\nThe mayor resigned on 2023-03-02 after a vote.\n")
+    (tmp_path / "b.md").write_text("# Floods hit the valley\n\nRiver levels rose overnight.\n")
+    a = read_file(tmp_path / "a.txt", tmp_path, MB).articles[0]
+    b = read_file(tmp_path / "b.md", tmp_path, MB).articles[0]
+    assert (a.title, a.text) == ("Mayor resigns", "The mayor resigned on 2023-03-02 after a vote.")
+    assert a.published == date(2023, 3, 2)  # dateline found in the text
+    assert (b.title, b.text, b.published) == ("Floods hit the valley", "River levels rose overnight.", None)
+    assert a.id != b.id
+
+
+def test_markdown_front_matter(tmp_path: Path) -> None:
+    (tmp_path / "c.md").write_text(
+        "---\ntitle: Port reopens\ndate: 2021-11-30\nurl: https://news.example/port\nsource: Example\n---\n"
+        "The port reopened on Tuesday.\n"
+    )
+    article = read_file(tmp_path / "c.md", tmp_path, MB).articles[0]
+    assert (article.title, article.published, article.source) == ("Port reopens", date(2021, 11, 30), "Example")
+    assert article.id == url_id("https://news.example/port")
+    assert article.text == "The port reopened on Tuesday."
+
+
+def test_html_uses_main_text_and_metadata(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Storm closes schools | Daily</title>"
+        '<link rel="canonical" href="https://www.daily.example/2022/02/03/storm/">'
+        '<meta property="article:published_time" content="2022-02-03T08:00:00Z">'
+        "</head><body><nav>Home | Weather | Sports</nav><article><h1>Storm closes schools</h1>"
+        "<p>All schools in the district closed on Thursday as the storm brought heavy snow.</p>"
+        "<p>Officials said classes would resume on Monday if the roads were cleared in time.</p>"
+        "</article><footer>Copyright Daily</footer></body></html>"
+    )
+    article = read_file(tmp_path / "page.html", tmp_path, MB).articles[0]
+    assert article.title.startswith("Storm closes schools")
+    assert article.published == date(2022, 2, 3)
+    assert article.url == "https://www.daily.example/2022/02/03/storm/"
+    assert article.source == "daily.example"
+    assert "heavy snow" in article.text and "Copyright" not in article.text and "Sports" not in article.text
+    assert article.id == url_id("https://daily.example/2022/02/03/storm")  # normalised URL
+
+
+def test_json_and_jsonl_exports(tmp_path: Path) -> None:
+    records = [
+        {"title": "One", "text": "First body.", "published": "2022-05-01", "url": "https://x.example/1", "source": "X"},
+        {"title": "Two", "body": "Second body.", "date": "May 2, 2022"},
+    ]
+    (tmp_path / "a.json").write_text(json.dumps(records))
+    (tmp_path / "b.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    with gzip.open(tmp_path / "c.jsonl.gz", "wt") as handle:
+        handle.write(json.dumps(records[0]) + "\n")
+    for name in ("a.json", "b.jsonl"):
+        one, two = read_file(tmp_path / name, tmp_path, MB).articles
+        assert (one.title, one.text, one.published, one.source) == ("One", "First body.", date(2022, 5, 1), "X")
+        assert (two.title, two.text, two.published) == ("Two", "Second body.", date(2022, 5, 2))
+        assert one.id == url_id("https://x.example/1")
+    assert read_file(tmp_path / "c.jsonl.gz", tmp_path, MB).articles[0].title == "One"
+
+
+def test_url_normalisation() -> None:
+    assert normalize_url("https://www.cnn.com/a/b/index.html?utm_source=x#frag") == "cnn.com/a/b"
+    assert normalize_url("http://cnn.com/a/b/") == "cnn.com/a/b"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\n ", "empty"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        ("latin1.txt", "Caf\xe9 news\nbody".encode("latin-1"), "UTF-8"),
+        ("cut.json", b'{"title": "x", "text": "abc', "invalid JSON"),
+        ("notext.json", b'{"title": "x"}', "no 'text'"),
+        ("image.png", b"\x89PNG", "unsupported"),
+    ],
+)
+def test_bad_files_raise_clear_errors(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ArticleReadError, match=reason):
+        read_file(path, tmp_path, MB)
+
+
+def test_oversized_file(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"Title\n" + b"word " * 200_000)
+    with pytest.raises(ArticleReadError, match="above the"):
+        read_file(path, tmp_path, 500_000)
+
+
+def test_jsonl_with_a_truncated_last_line_keeps_good_records(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps({"title": "Good", "text": "Fine."}) + "\n" + '{"title": "Bad", "te')
+    result = read_file(path, tmp_path, MB)
+    assert [a.title for a in result.articles] == ["Good"]
+    assert [(e.where, "invalid JSON" in e.reason) for e in result.errors] == [("line 2", True)]
