@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     open = "open"  # free-text answers, scored against the gold answer text
     choices = "choices"  # the answerer picks one of the given choices (or abstains)
 
