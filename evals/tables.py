@@ -54,6 +54,8 @@ def _heading(report: Mapping[str, Any]) -> Text:
     else:
         verb = "reused" if index["reused"] else "built"
         built = f"index {index['namespace']} {verb} in {index['build_seconds']:.1f}s"
+    if index.get("ready_seconds"):
+        built += f", search ready in {index['ready_seconds']:.1f}s"
     return Text.assemble(
         (f"{dataset['name']}", "bold"),
         f" · {asked} questions · mode {report['mode']} · {built} "
