@@ -72,10 +72,10 @@ def eval_(
 ) -> None:
     """Ask every question of DATASET as of its date and score answers, citations and retrieval."""
     from evals.archive import open_archive
-    from evals.gate import compare, load_baseline
+    from evals.gate import load_baseline
     from evals.report import build_report, write_report
     from evals.runner import questions_for, run_questions
-    from evals.tables import fmt, report_renderable
+    from evals.tables import report_renderable
 
     settings = settings_for(data_dir)
     data = _load_dataset(dataset, corpus)
@@ -99,34 +99,46 @@ def eval_(
         write_report(report, json_path)
     out.print(report_renderable(report))
 
-    failed = False
-    validity = report["metrics"]["citation_validity"]
-    if validity is not None and validity < 1.0:
-        counts = report["counts"]
-        err.print(messages.CITATIONS_INVALID.format(
-            value=fmt("citation_validity", validity), invalid=counts["invalid_citations"],
-            total=counts["citations"]), style="bold red", markup=False)
-        failed = True
-    if earlier is not None and baseline is not None:
-        theirs, ours = earlier.get("dataset", {}), report["dataset"]
-        if (theirs.get("name"), theirs.get("asked"), earlier.get("mode")) != (ours["name"], ours["asked"], report["mode"]):
-            err.print(messages.BASELINE_OTHER_DATASET.format(
-                theirs=_describe(theirs, earlier.get("mode")), ours=_describe(ours, report["mode"])),
-                style="yellow", markup=False)
-        gate = compare(report["metrics"], earlier["metrics"], tolerance)
-        for key, old in gate.gone:
-            err.print(messages.METRIC_GONE.format(metric=key, old=fmt(key, old)), style="yellow", markup=False)
-        for regression in gate.regressions:
-            err.print(messages.REGRESSION.format(
-                metric=regression.metric, old=fmt(regression.metric, regression.old),
-                new=fmt(regression.metric, regression.new), tolerance=f"{100 * tolerance:g} point(s)"),
-                style="bold red", markup=False)
-        if gate.passed:
-            out.print(messages.REGRESSION_NONE.format(tolerance=f"{100 * tolerance:g} point(s)", path=baseline),
-                      markup=False)
-        failed = failed or not gate.passed
-    if failed:
+    citations_ok = _check_citations(report)
+    gate_ok = _check_baseline(report, earlier, baseline, tolerance) if earlier and baseline else True
+    if not (citations_ok and gate_ok):
         raise typer.Exit(1)
+
+
+def _check_citations(report: dict[str, Any]) -> bool:
+    """Any citation that is not the stored text at its offsets is a bug: it fails the run."""
+    from evals.tables import fmt
+
+    validity = report["metrics"]["citation_validity"]
+    if validity is None or validity >= 1.0:
+        return True
+    counts = report["counts"]
+    err.print(messages.CITATIONS_INVALID.format(
+        value=fmt("citation_validity", validity), invalid=counts["invalid_citations"],
+        total=counts["citations"]), style="bold red", markup=False)
+    return False
+
+
+def _check_baseline(report: dict[str, Any], earlier: dict[str, Any], path: Path, tolerance: float) -> bool:
+    from evals.gate import compare
+    from evals.tables import fmt
+
+    theirs, ours = earlier.get("dataset") or {}, report["dataset"]
+    if (theirs.get("name"), theirs.get("asked"), earlier.get("mode")) != (ours["name"], ours["asked"], report["mode"]):
+        err.print(messages.BASELINE_OTHER_DATASET.format(
+            theirs=_describe(theirs, earlier.get("mode")), ours=_describe(ours, report["mode"])),
+            style="yellow", markup=False)
+    gate = compare(report["metrics"], earlier["metrics"], tolerance)
+    points = f"{100 * tolerance:g} point(s)"
+    for key, old in gate.gone:
+        err.print(messages.METRIC_GONE.format(metric=key, old=fmt(key, old)), style="yellow", markup=False)
+    for r in gate.regressions:
+        err.print(messages.REGRESSION.format(metric=r.metric, old=fmt(r.metric, r.old),
+                                             new=fmt(r.metric, r.new), tolerance=points),
+                  style="bold red", markup=False)
+    if gate.passed:
+        out.print(messages.REGRESSION_NONE.format(tolerance=points, path=path), markup=False)
+    return gate.passed
 
 
 def _load_dataset(path: Path | None, corpus: list[Path] | None) -> Dataset:
