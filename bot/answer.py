@@ -67,6 +67,7 @@ class Answer:
     mode: str = "extractive"
     notes: list[str] = field(default_factory=list)
     retrieved: list[str] = field(default_factory=list)  # article ids in retrieval order
+    dropped_citations: int = 0  # citations removed because they could not be verified
 
     @property
     def abstained(self) -> bool:
@@ -82,6 +83,7 @@ class Answer:
             "score": round(self.score, 4),
             "mode": self.mode,
             "notes": self.notes,
+            "dropped_citations": self.dropped_citations,
             "citations": [c.to_json() for c in self.citations],
             "retrieved": self.retrieved,
         }

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-import numpy as np
-
 from bot import messages
 from bot.answer import Answer, Citation
 from bot.choices import pick_choice

@@ -44,3 +44,54 @@ CITATIONS_INVALID = (
 REGRESSION = "FAIL {metric} dropped from {old} to {new} (more than the {tolerance} tolerance)."
 REGRESSION_NONE = "No headline metric dropped by more than {tolerance} against {path}."
 METRIC_GONE = "note: {metric} was {old} in the baseline and is not measured in this run."
+# LLM answer mode (bot/llm). Notes end up in `Answer.notes`: never paste an exception or a key here.
+LLM_PARTIAL_CONFIG = "LLM mode needs both a base URL and a model; {missing} is missing (set {how})."
+LLM_BAD_BASE_URL = "'{value}' is not an http(s) URL: use e.g. http://localhost:11434/v1"
+LLM_BAD_MODEL = "The model name '{model}' cannot be used through the chat completions API."
+LLM_MISSING_PACKAGE = (
+    "LLM mode needs the 'llama-index-llms-openai-like' package: pip install llama-index-llms-openai-like"
+)
+LLM_TIMEOUT = "the language model did not answer within {seconds:g} s"
+LLM_UNREACHABLE = "the language model endpoint could not be reached"
+LLM_HTTP_ERROR = "the language model endpoint answered HTTP {status}"
+LLM_FAILED = "the language model request failed ({kind})"
+LLM_INVALID_REPLY = "the language model's reply was not the expected JSON object"
+LLM_INSTRUCTIONS_IN_ANSWER = "the language model's answer looked like instructions, not an answer"
+LLM_NO_CITATIONS = "the language model gave no citation"
+LLM_NO_VERIFIED = "none of the language model's {count} citation(s) matched the archive"
+LLM_FALLBACK = "Answered extractively: {reason}."
+LLM_DROPPED = "Dropped {count} citation(s) from the language model that do not match the archive."
+LLM_UNSUPPORTED = "the language model's answer is not supported by the passages it cites"
+# Slack
+SLACK_USAGE = (
+    "Ask me about the news archive, e.g. `@newsdesk When did protests reach Almaty?` "
+    "or `/news When did protests reach Almaty?` (add `in_channel` first to answer for everyone)."
+)
+SLACK_SEARCHING = "Searching the archive…"
+SLACK_FAILED = (
+    "Sorry, something went wrong while I was searching the archive. "
+    "It has been logged; please try again in a moment."
+)
+SLACK_NOT_ALLOWED = "Sorry, newsdesk does not answer here. Ask an admin to add this channel or your account."
+SLACK_ANSWER_HEADING = "Answer"
+SLACK_SUPPORTING_SENTENCE = "Supporting sentence"
+SLACK_UNDATED = "undated"
+SLACK_MORE_SOURCES = "and {count} more source(s): use *Show full sources*."
+SLACK_QUOTES_SHORTENED = "Some quotes are shortened: use *Show full sources* to read them in full."
+SLACK_BUTTON_UP = "👍 Helpful"
+SLACK_BUTTON_DOWN = "👎 Not helpful"
+SLACK_BUTTON_SOURCES = "Show full sources"
+SLACK_FEEDBACK_THANKS = "Thanks, your feedback is recorded."
+SLACK_ANSWER_EXPIRED = "I no longer have that answer on record; ask the question again."
+SLACK_FULL_SOURCES_HEADING = "Full sources for: {question}"
+SLACK_MISSING_BOT_TOKEN = "SLACK_BOT_TOKEN is not set: put the bot token (xoxb-...) in the environment or a .env file."
+SLACK_MISSING_SIGNING_SECRET = "HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > App Credentials in the Slack app settings)."
+SLACK_MISSING_APP_TOKEN = (
+    "Socket Mode needs SLACK_APP_TOKEN (an xapp-... token with connections:write); "
+    "or run `newsdesk slack --http --port 3000` with SLACK_SIGNING_SECRET set."
+)
+SLACK_LISTENING_HTTP = "newsdesk slack: listening on http://{host}:{port}/slack/events (HTTP mode)"
+SLACK_CANNOT_LISTEN = "Cannot listen on {host}:{port}: {error}. Choose another --port or --host."
+SLACK_CONNECTING_SOCKET = "newsdesk slack: connecting to Slack in Socket Mode"
+FEEDBACK_EXPORTED = "wrote {count} question(s) from 👍 feedback to {path}"
+FEEDBACK_EMPTY = "No 👍 feedback recorded yet (looked in {db}); wrote an empty {path}."

@@ -53,4 +53,9 @@ class Runtime:
     def answerer(self) -> Answerer:
         from bot.extractive import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(self.retriever, self.embedder, self.settings.answer, self.store)
+        extractive = ExtractiveAnswerer(self.retriever, self.embedder, self.settings.answer, self.store)
+        if not self.settings.llm.enabled:
+            return extractive
+        from bot.llm.answerer import create_llm_answerer
+
+        return create_llm_answerer(self.settings, self.retriever, self.store, fallback=extractive)

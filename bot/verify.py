@@ -41,6 +41,7 @@ def verified(answer: Answer, articles: ArticleSource) -> Answer:
         return answer
     dropped = len(answer.citations) - len(good)
     notes = [*answer.notes, f"dropped {dropped} unverifiable citation(s)"]
+    total = answer.dropped_citations + dropped
     if not good:
-        return replace(answer, answer=None, citations=[], sentence=None, notes=notes)
-    return replace(answer, citations=good, notes=notes)
+        return replace(answer, answer=None, citations=[], sentence=None, notes=notes, dropped_citations=total)
+    return replace(answer, citations=good, notes=notes, dropped_citations=total)

@@ -9,7 +9,9 @@ Hierarchy:
     ├── StoreError                the Chroma store cannot be opened or written
     ├── ArticleNotFoundError      no stored article has that id
     ├── IndexBusyError            another process is writing to the same data directory
-    └── CitationError             a quote does not match the stored text at its offsets (a bug)
+    ├── CitationError             a quote does not match the stored text at its offsets (a bug)
+    ├── LLMError                  the language model endpoint failed, timed out or replied unusably
+    └── ConfigError               a required setting is missing or unusable (e.g. no Slack token)
 """
 
 from __future__ import annotations
@@ -44,4 +46,11 @@ class IndexBusyError(NewsdeskError):
 
 
 class CitationError(NewsdeskError):
+    pass
+
+
+class LLMError(NewsdeskError):
+    """Caught by the LLM answerer, which answers extractively instead; never shown raw."""
+
+class ConfigError(NewsdeskError):
     pass

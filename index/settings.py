@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_home() -> Path:
@@ -92,6 +93,88 @@ class AnswerSettings(BaseSettings):
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
 
 
+class LLMSettings(BaseSettings):
+    """Opt-in LLM answer mode: on only when both `base_url` and `model` are set."""
+
+    model_config = _config("NEWSDESK_LLM_")
+
+    base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible chat API, e.g. http://localhost:11434/v1 (Ollama).",
+    )
+    model: str | None = Field(default=None, description="Model name, as the endpoint knows it.")
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="API key sent as a bearer token; leave unset for local servers. Never logged.",
+    )
+    timeout: float = Field(
+        default=60.0, gt=0, description="Seconds to wait for the endpoint before answering extractively."
+    )
+    max_retries: int = Field(
+        default=1, ge=0, description="Retries after a connection error, 429 or 5xx from the endpoint."
+    )
+    temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(default=512, ge=16, description="Longest reply the model may write.")
+    json_mode: bool = Field(
+        default=True,
+        description="Ask for a JSON object via response_format; newsdesk retries without it when the "
+        "endpoint rejects the option.",
+    )
+    min_quote_chars: int = Field(
+        default=12, ge=1, description="Shorter quotes are not evidence and are dropped."
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url and self.model)
+
+class SlackSettings(BaseSettings):
+    """Slack's own variable names for the credentials and API URL; NEWSDESK_SLACK_* for the rest."""
+
+    model_config = _config("NEWSDESK_SLACK_")
+
+    bot_token: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_BOT_TOKEN",
+        description="Bot token (xoxb-...) used for every Web API call (SLACK_BOT_TOKEN).",
+    )
+    app_token: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_APP_TOKEN",
+        description="App-level token (xapp-...) with connections:write; when set, Socket Mode is the "
+        "default (SLACK_APP_TOKEN).",
+    )
+    signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET",
+        description="Signing secret that HTTP-mode requests are verified with (SLACK_SIGNING_SECRET).",
+    )
+    api_url: str = Field(
+        default="https://slack.com/api/", validation_alias="SLACK_API_URL",
+        description="Base URL of the Slack Web API; point it at a Slack-compatible server to run "
+        "without Slack (SLACK_API_URL).",
+    )
+    allowed_channels: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(),
+        description="Channel ids (C...) the bot answers in, comma-separated; empty means every channel "
+        "it is in. Direct messages are governed by allowed_users only.",
+    )
+    allowed_users: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(),
+        description="User ids (U...) the bot answers, comma-separated; empty means everyone.",
+    )
+
+    @field_validator("allowed_channels", "allowed_users", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk joins base_url and the method name by plain concatenation.
+        return value if value.endswith("/") else value + "/"
+
+
 class Settings(BaseModel):
     """Everything configurable, nested by concern."""
 
@@ -100,6 +183,8 @@ class Settings(BaseModel):
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
 
 
 def load_settings(**overrides: object) -> Settings:

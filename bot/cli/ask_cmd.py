@@ -7,7 +7,19 @@ from typing import Annotated
 import typer
 
 from bot import messages
-from bot.cli.common import DataDir, JsonFlag, err, out, parse_as_of, print_json, settings_for
+from bot.cli.common import (
+    DataDir,
+    JsonFlag,
+    LLMApiKey,
+    LLMBaseUrl,
+    LLMModel,
+    err,
+    out,
+    parse_as_of,
+    print_json,
+    settings_for,
+    with_llm,
+)
 
 
 def ask(
@@ -16,6 +28,9 @@ def ask(
     choices: Annotated[list[str] | None, typer.Option("--choice", help="A candidate answer; repeat for each.")] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
+    llm_base_url: LLMBaseUrl = None,
+    llm_model: LLMModel = None,
+    llm_api_key: LLMApiKey = None,
 ) -> None:
     """Answer QUESTION from the archive, quoting the passages that support it."""
     from bot.extractive import check_question
@@ -23,7 +38,7 @@ def ask(
     from bot.runtime import Runtime
     from bot.verify import verified
 
-    settings = settings_for(data_dir)
+    settings = with_llm(settings_for(data_dir), llm_base_url, llm_model, llm_api_key)
     question = check_question(question, settings.answer.max_question_chars)
     reference = parse_as_of(as_of)
     runtime = Runtime(settings)

@@ -22,12 +22,48 @@ DataDir = Annotated[
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
+# LLM answer mode (docs/llm.md). Flags override NEWSDESK_LLM_* for this run.
+_LLM_PANEL = "LLM mode (opt-in)"
+LLMBaseUrl = Annotated[
+    str | None,
+    typer.Option("--llm-base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 "
+                 "(default: $NEWSDESK_LLM_BASE_URL).", show_default=False, rich_help_panel=_LLM_PANEL),
+]
+LLMModel = Annotated[
+    str | None,
+    typer.Option("--llm-model", help="Model name at that endpoint (default: $NEWSDESK_LLM_MODEL).",
+                 show_default=False, rich_help_panel=_LLM_PANEL),
+]
+LLMApiKey = Annotated[
+    str | None,
+    typer.Option("--llm-api-key", help="API key, if the endpoint needs one; prefer $NEWSDESK_LLM_API_KEY "
+                 "(flags end up in shell history).", show_default=False, rich_help_panel=_LLM_PANEL),
+]
+
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def settings_for(data_dir: Path | None) -> Settings:
     return load_settings(home=data_dir.expanduser() if data_dir else None)
+
+
+def with_llm(settings: Settings, base_url: str | None, model: str | None, api_key: str | None) -> Settings:
+    """Settings with the --llm-* flags applied; LLM mode needs both a base URL and a model."""
+    from pydantic import SecretStr
+
+    from bot.llm.client import check_llm_settings
+
+    updates: dict[str, object] = {}
+    if base_url and base_url.strip():
+        updates["base_url"] = base_url.strip()
+    if model and model.strip():
+        updates["model"] = model.strip()
+    if api_key and api_key.strip():
+        updates["api_key"] = SecretStr(api_key.strip())
+    llm = settings.llm.model_copy(update=updates)
+    check_llm_settings(llm)
+    return settings.model_copy(update={"llm": llm})
 
 
 def parse_as_of(value: str | None) -> date:

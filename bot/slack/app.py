@@ -1,0 +1,73 @@
+"""The Bolt app, built from settings. Creating it contacts nobody: Bolt calls `auth.test` on the
+first request, the SQLite file opens on first use, and the answerer is whatever the caller passes."""
+
+from __future__ import annotations
+
+import logging
+from http.client import RemoteDisconnected
+from typing import TYPE_CHECKING
+from urllib.error import URLError
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    RetryHandler,
+)
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+
+from bot.slack import handlers
+from bot.slack.access import Access
+from bot.slack.db import FILE_NAME, Database
+from bot.slack.dedupe import Deduper
+from bot.slack.desk import Desk
+from bot.slack.feedback import FeedbackStore
+from bot.slack.threads import ThreadMemory
+
+if TYPE_CHECKING:
+    from bot.extractive import Answerer
+    from bot.verify import ArticleSource
+    from index.settings import Settings, SlackSettings
+
+log = logging.getLogger(__name__)
+
+RETRIES = 2  # per kind of failure, on top of the first attempt
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """429 (waits Retry-After), 500/503 and dropped or timed-out connections are retried."""
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+        ServerErrorRetryHandler(max_retry_count=RETRIES),
+        ConnectionErrorRetryHandler(
+            max_retry_count=RETRIES,
+            error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError],
+        ),
+    ]
+
+
+def create_client(slack: SlackSettings) -> WebClient:
+    token = slack.bot_token.get_secret_value() if slack.bot_token else None
+    return WebClient(token=token, base_url=slack.api_url, retry_handlers=retry_handlers())
+
+
+def create_app(
+    settings: Settings, answerer: Answerer, client: WebClient | None = None, *, articles: ArticleSource
+) -> App:
+    """The newsdesk Slack app. Every answer goes through `verified(answer, articles)` before it is shown."""
+    slack = settings.slack
+    db = Database(settings.store.home / FILE_NAME)
+    desk = Desk(
+        answerer, articles, FeedbackStore(db), ThreadMemory(db), Deduper(db), retry_handlers(),
+    )
+    app = App(
+        client=client or create_client(slack),
+        # Always a string: given None, Bolt would read the environment itself.
+        signing_secret=slack.signing_secret.get_secret_value() if slack.signing_secret else "",
+        token_verification_enabled=False,
+        name="newsdesk",
+        logger=log,
+    )
+    handlers.register(app, desk, Access(slack.allowed_channels, slack.allowed_users))
+    return app

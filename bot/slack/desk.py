@@ -1,0 +1,173 @@
+"""What happens after the ack: answer once, verify, record, post; never a stack trace in a channel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.webhook import WebhookClient
+
+from bot import messages
+from bot.answer import Answer
+from bot.followup import Turn, looks_like_question, resolve
+from bot.slack.blocks import Reply, answer_reply, full_sources_replies, notice_reply
+from bot.slack.dedupe import Deduper
+from bot.slack.events import Command, Question
+from bot.slack.feedback import FeedbackStore
+from bot.slack.threads import ThreadMemory
+from bot.verify import ArticleSource, verified
+from index.errors import UserInputError
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry import RetryHandler
+
+    from bot.extractive import Answerer
+
+log = logging.getLogger(__name__)
+
+SEARCHING_REACTION = "mag"  # shown on the question while the archive is searched
+
+
+class Desk:
+    """Turns questions into posted replies. Handlers call it after acknowledging Slack; the cheap
+    checks (follow-up or chatter, already answered) run in the caller, the answer on `executor`."""
+
+    def __init__(
+        self,
+        answerer: Answerer,
+        articles: ArticleSource,
+        feedback: FeedbackStore,
+        threads: ThreadMemory,
+        deduper: Deduper,
+        retry_handlers: Sequence[RetryHandler],
+        workers: int = 4,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.answerer = answerer
+        self.articles = articles
+        self.feedback = feedback
+        self.threads = threads
+        self.deduper = deduper
+        self.retry_handlers = list(retry_handlers)
+        self.today = today
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-answer")
+
+    # -- entry points, one per kind of Slack request; each returns at once ----------------------
+
+    def on_question(self, question: Question, client: WebClient) -> None:
+        """A mention, a direct message or a thread reply: one reply, however often it is delivered."""
+        previous = self.threads.recall(question.channel, question.conversation)
+        if question.follow_up_only and (previous is None or not looks_like_question(question.text)):
+            log.debug("silent on %s: not a follow-up in a thread the bot answered", question.ts)
+            return
+        if not self.deduper.claim(question.keys):
+            log.info("already answered %s, skipping a redelivery", question.keys[0])
+            return
+        self._later(self._answer_question, question, previous, client)
+
+    def on_command(self, command: Command) -> None:
+        """`/news QUESTION`, already acknowledged: the answer goes to the command's response URL."""
+        self._later(self._answer_command, command)
+
+    def on_feedback(self, answer_id: str, user: str, verdict: str, response_url: str | None) -> None:
+        recorded = self.feedback.record_click(answer_id, user, verdict)
+        text = messages.SLACK_FEEDBACK_THANKS if recorded else messages.SLACK_ANSWER_EXPIRED
+        if response_url:
+            self._later(self.respond, response_url, notice_reply(text), "ephemeral")
+
+    def on_full_sources(self, answer_id: str, response_url: str | None) -> None:
+        answer = self.feedback.answer(answer_id)
+        if not response_url:
+            return
+        replies = full_sources_replies(answer) if answer else [notice_reply(messages.SLACK_ANSWER_EXPIRED)]
+        self._later(self._respond_in_order, response_url, replies)
+
+    def _later(self, work: Callable[..., None], *args: Any) -> None:
+        # Slow work leaves Bolt's listener threads free, so commands and clicks are acked at once.
+        self.executor.submit(work, *args).add_done_callback(_log_failure)
+
+    def _answer_question(self, question: Question, previous: Turn | None, client: WebClient) -> None:
+        self._react(client, "reactions_add", question)
+        try:
+            reply = self.reply_for(question.text, previous, question.channel, question.user,
+                                   (question.channel, question.conversation))
+            self._post(client, question, reply)
+        finally:
+            self._react(client, "reactions_remove", question)
+
+    def _answer_command(self, command: Command) -> None:
+        reply = self.reply_for(command.text, None, command.channel, command.user, None)
+        self.respond(command.response_url, reply, "in_channel" if command.in_channel else "ephemeral")
+
+    def _respond_in_order(self, response_url: str, replies: list[Reply]) -> None:
+        for reply in replies:
+            self.respond(response_url, reply, "ephemeral")
+
+    # -- the work -----------------------------------------------------------------------------
+
+    def reply_for(
+        self, asked: str, previous: Turn | None, channel: str, user: str,
+        conversation: tuple[str, str] | None,
+    ) -> Reply:
+        """Answer `asked` (a follow-up of `previous`) and record it. Never raises."""
+        if not asked.strip():
+            return notice_reply(messages.SLACK_USAGE)
+        try:
+            answer = self._answer(resolve(asked, previous))
+            answer_id = self.feedback.record_answer(answer, asked, channel, user)
+            if conversation is not None:
+                self.threads.remember(*conversation, Turn(answer.question, answer.answer))
+            return answer_reply(answer, answer_id)
+        except UserInputError as exc:  # written for the user, e.g. a question that is too long
+            return notice_reply(str(exc))
+        except Exception:
+            log.exception("answering %r failed", asked)
+            return notice_reply(messages.SLACK_FAILED)
+
+    def _answer(self, question: str) -> Answer:
+        answer = self.answerer.ask(question, as_of=self.today())
+        return verified(answer, self.articles)  # the last gate: only verbatim quotes are shown
+
+    # -- Slack I/O: failures are logged, the bot keeps running ----------------------------------
+
+    def _post(self, client: WebClient, question: Question, reply: Reply) -> None:
+        try:
+            client.chat_postMessage(
+                channel=question.channel, thread_ts=question.reply_thread, text=reply.text,
+                blocks=reply.blocks, unfurl_links=False, unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            log.error("could not post the reply to %s in %s: %s", question.ts, question.channel,
+                      exc.response.get("error"))
+        except Exception:
+            log.exception("could not post the reply to %s in %s", question.ts, question.channel)
+
+    def _react(self, client: WebClient, method: str, question: Question) -> None:
+        """The searching indicator; optional (needs reactions:write), so failures are only logged."""
+        try:
+            getattr(client, method)(channel=question.channel, timestamp=question.ts, name=SEARCHING_REACTION)
+        except (SlackClientError, OSError) as exc:
+            log.debug("%s failed: %s", method, exc)
+
+    def respond(self, response_url: str, reply: Reply, response_type: str) -> None:
+        """Post to a response URL (slash commands, button clicks), with the same retries as the Web API."""
+        try:
+            response = WebhookClient(response_url, retry_handlers=self.retry_handlers).send(
+                text=reply.text, blocks=reply.blocks, response_type=response_type,
+                replace_original=False, unfurl_links=False, unfurl_media=False,
+            )
+            if response.status_code != 200:
+                log.error("response URL answered %s: %s", response.status_code, response.body)
+        except Exception:
+            log.exception("could not send to the response URL")
+
+
+def _log_failure(future: Future[None]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.error("background work failed", exc_info=error)
