@@ -68,6 +68,7 @@ def counts(results: Sequence[QuestionResult], mode: Mode) -> dict[str, int]:
         "abstained": sum(o.abstained for o in outcomes),
         "citations": sum(o.citations for o in outcomes),
         "invalid_citations": sum(o.citations - o.valid_citations for o in outcomes),
+        "dropped_by_answerer": sum(r.dropped_by_answerer for r in results),
         # choices mode: answers that are not one of the given choices (a contract breach)
         "off_choice_answers": sum(
             1 for r in results

@@ -37,6 +37,9 @@ class QuestionResult:
     predicted_index: int | None
     outcome: Outcome
     error: str | None = None
+    # Citations the answerer itself dropped as unverifiable before returning (the LLM mode checks
+    # its model's quotes); reported, not part of validity, which judges what the answerer returns.
+    dropped_by_answerer: int = 0
 
     def to_json(self, mode: Mode) -> dict[str, Any]:
         q, o = self.question, self.outcome
@@ -58,6 +61,7 @@ class QuestionResult:
             "retrieved": self.answer.retrieved,
             "evidence_rank": o.evidence_rank,
             "latency_ms": round(o.latency_ms, 1),
+            "dropped_by_answerer": self.dropped_by_answerer,
             "notes": self.answer.notes,
             "error": self.error,
         }
@@ -105,7 +109,7 @@ def ask_one(question: EvalQuestion, answerer: Answerer, articles: ArticleSource,
     predicted_index = _choice_index(shown.answer, choices)
     outcome = score(question, shown, mode, predicted_index, latency_ms, len(valid), sum(valid))
     return QuestionResult(question, shown, valid, tuple(c.to_json() for c in raw.citations),
-                          predicted_index, outcome, error)
+                          predicted_index, outcome, error, dropped_by_answerer=raw.dropped_citations)
 
 
 def _choice_index(answer: str | None, choices: Sequence[str]) -> int | None:
