@@ -50,7 +50,12 @@ def build_report(
         ),
         "baselines": dataset.baselines,
         "index": index.to_json(),
-        "settings": {"index": index_spec, "answer": settings.answer.model_dump(mode="json")},
+        "settings": {
+            "index": index_spec,
+            "answer": settings.answer.model_dump(mode="json"),
+            # which answerer ran; never the endpoint or key
+            "llm": {"enabled": settings.llm.enabled, "model": settings.llm.model},
+        },
         "questions": [r.to_json(mode) for r in results],
     }
 

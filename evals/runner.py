@@ -53,6 +53,7 @@ class QuestionResult:
             "answer": self.answer.answer,
             "abstained": self.answer.abstained,
             "sentence": self.answer.sentence,
+            "answer_mode": self.answer.mode,
             "correct": o.correct,
             "exact_match": o.exact_match,
             "f1": None if o.f1 is None else round(o.f1, 4),
