@@ -1,0 +1,162 @@
+"""`newsdesk eval [DATASET]`: score answers, citations and retrieval against gold answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bot import messages
+from bot.cli.common import DataDir, err, out, settings_for
+from evals.dataset import Mode
+
+if TYPE_CHECKING:
+    from evals.dataset import Dataset
+
+
+class _RichProgress:
+    """One progress bar per phase (embedding the corpus, asking); silent off a terminal."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), TimeRemainingColumn(),
+            console=err, transient=True, disable=not err.is_terminal,
+        )
+        self.task: Any = None
+
+    def start(self, total: int, description: str) -> None:
+        self.bar.start()
+        if self.task is not None:
+            self.bar.remove_task(self.task)
+        self.task = self.bar.add_task(description, total=total)
+
+    def advance(self, done: int) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, done)
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def eval_(
+    dataset: Annotated[Path | None, typer.Argument(
+        metavar="DATASET", help="A gold JSONL file or a kit directory (corpus.jsonl.gz + questions.jsonl). "
+             "Default: the seed gold set.", show_default=False)] = None,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, metavar="N", help="Ask only the first N questions.", show_default=False)] = None,
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", metavar="PATH", help="Write the full report (metrics, breakdowns, every answer) to PATH.",
+        show_default=False)] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", metavar="PATH", help="An earlier --json report: exit 1 when a headline metric drops by "
+        "more than --tolerance.", show_default=False)] = None,
+    tolerance: Annotated[float, typer.Option(
+        "--tolerance", min=0.0, max=1.0, help="Allowed drop per metric, as a fraction (0.01 = 1 point).")] = 0.01,
+    mode: Annotated[Mode, typer.Option(
+        "--mode", help="open: free-text answers; choices: pick one of the question's choices.")] = Mode.open,
+    corpus: Annotated[list[Path] | None, typer.Option(
+        "--corpus", metavar="PATH", help="Articles a gold file is about; they get an index of their own. "
+        "Default: the data directory's archive (the seed set uses seeds/).", show_default=False)] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Ask every question of DATASET as of its date and score answers, citations and retrieval."""
+    from evals.archive import open_archive
+    from evals.gate import load_baseline
+    from evals.report import build_report, write_report
+    from evals.runner import questions_for, run_questions
+    from evals.tables import report_renderable
+
+    settings = settings_for(data_dir)
+    data = _load_dataset(dataset, corpus)
+    earlier = load_baseline(baseline) if baseline else None  # fail before the long run, not after
+    questions = questions_for(data.questions, mode)
+    if not questions:
+        from index.errors import UserInputError
+
+        raise UserInputError(messages.NO_CHOICES.format(path=data.path))
+    questions = questions[:limit] if limit else questions
+
+    progress = _RichProgress()
+    try:
+        runtime, index = open_archive(settings, data, progress=progress)
+        results = run_questions(questions, runtime.answerer, runtime.store, mode, progress=progress)
+    finally:
+        progress.stop()
+    report = build_report(data, mode, results, index, settings, runtime.store.spec.metadata(),
+                          total_questions=len(data.questions))
+    if json_path:
+        write_report(report, json_path)
+    out.print(report_renderable(report))
+
+    citations_ok = _check_citations(report)
+    gate_ok = _check_baseline(report, earlier, baseline, tolerance) if earlier and baseline else True
+    if not (citations_ok and gate_ok):
+        raise typer.Exit(1)
+
+
+def _check_citations(report: dict[str, Any]) -> bool:
+    """Any citation that is not the stored text at its offsets is a bug: it fails the run."""
+    from evals.tables import fmt
+
+    validity = report["metrics"]["citation_validity"]
+    if validity is None or validity >= 1.0:
+        return True
+    counts = report["counts"]
+    err.print(messages.CITATIONS_INVALID.format(
+        value=fmt("citation_validity", validity), invalid=counts["invalid_citations"],
+        total=counts["citations"]), style="bold red", markup=False)
+    return False
+
+
+def _check_baseline(report: dict[str, Any], earlier: dict[str, Any], path: Path, tolerance: float) -> bool:
+    from evals.gate import compare
+    from evals.tables import fmt
+
+    theirs, ours = earlier.get("dataset") or {}, report["dataset"]
+    if (theirs.get("name"), theirs.get("asked"), earlier.get("mode")) != (ours["name"], ours["asked"], report["mode"]):
+        err.print(messages.BASELINE_OTHER_DATASET.format(
+            theirs=_describe(theirs, earlier.get("mode")), ours=_describe(ours, report["mode"])),
+            style="yellow", markup=False)
+    gate = compare(report["metrics"], earlier["metrics"], tolerance)
+    points = f"{100 * tolerance:g} point(s)"
+    for key, old in gate.gone:
+        err.print(messages.METRIC_GONE.format(metric=key, old=fmt(key, old)), style="yellow", markup=False)
+    for r in gate.regressions:
+        err.print(messages.REGRESSION.format(metric=r.metric, old=fmt(r.metric, r.old),
+                                             new=fmt(r.metric, r.new), tolerance=points),
+                  style="bold red", markup=False)
+    if gate.passed:
+        out.print(messages.REGRESSION_NONE.format(tolerance=points, path=path), markup=False)
+    return gate.passed
+
+
+def _load_dataset(path: Path | None, corpus: list[Path] | None) -> Dataset:
+    from evals.gold import SEED_CORPUS, SEED_GOLD, load_gold
+    from evals.kit import load_kit
+    from index.errors import UserInputError
+
+    if path is None:
+        return load_gold(SEED_GOLD, corpus=corpus or [SEED_CORPUS])
+    path = path.expanduser()
+    if path.is_dir():
+        if corpus:
+            raise UserInputError(messages.KIT_WITH_CORPUS.format(path=path))
+        return load_kit(path)
+    if path.is_file():
+        return load_gold(path, corpus=corpus)
+    raise UserInputError(messages.DATASET_NOT_FOUND.format(path=path))
+
+
+def _describe(dataset: dict[str, Any], mode: object) -> str:
+    return f"{dataset.get('name', '?')} ({dataset.get('asked', '?')} questions, mode {mode})"
