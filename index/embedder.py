@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -54,7 +55,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         model = SentenceTransformer(str(self.model_path), device=self.device, local_files_only=True)
-        self.max_tokens = int(model.max_seq_length)
+        self.max_tokens = int(model.max_seq_length or self.max_tokens)
         return model
 
     @cached_property

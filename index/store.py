@@ -10,12 +10,16 @@ An article record is written only after all its chunks, so it marks the article 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
+
+import numpy as np
 
 from index.errors import IndexMismatchError, StoreError
 from index.models import Article, Chunk, Passage
@@ -23,12 +27,14 @@ from index.models import Article, Chunk, Passage
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Metadata
 
     from index.embedder import Vectors
     from index.settings import StoreSettings
 
 INDEX_FORMAT = 1
 _PAGE = 5000
+_SERVER_TIMEOUT = 10.0  # seconds for the heartbeat; a healthy server answers in milliseconds
 
 
 @dataclass(frozen=True)
@@ -77,29 +83,93 @@ class ArticleState:
 
 def open_client(settings: StoreSettings) -> ClientAPI:
     """An embedded PersistentClient under the data directory, or an HttpClient when a URL is set."""
+    if settings.chroma_url:
+        return _open_server(settings.chroma_url, settings.chroma_token)
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    path = settings.home / "chroma"
     try:
-        if settings.chroma_url:
-            url = urlparse(settings.chroma_url)
-            headers = (
-                {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
-            )
-            return chromadb.HttpClient(
-                host=url.hostname or "localhost",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                headers=headers,
-                settings=chroma_settings,
-            )
-        path = settings.home / "chroma"
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
     except (OSError, ValueError, RuntimeError) as exc:
-        where = settings.chroma_url or str(settings.home)
-        raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+        raise StoreError(f"cannot open the Chroma store at {path}: {exc}") from exc
+
+
+def _open_server(raw_url: str, token: str | None) -> ClientAPI:
+    """An HttpClient, after one heartbeat that turns 'no server' or 'bad token' into a clear error."""
+    url = urlparse(raw_url.strip())
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise StoreError(f"NEWSDESK_CHROMA_URL must look like http://host:port, not '{raw_url}'")
+    port = url.port or (443 if url.scheme == "https" else 8000)
+    base = f"{url.scheme}://{url.hostname}:{port}"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    _check_server(base, headers)
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname, port=port, ssl=url.scheme == "https", headers=headers or None,
+            settings=ChromaSettings(anonymized_telemetry=False),
+        )
+    except Exception as exc:  # chromadb wraps connection and tenant problems in several types
+        raise StoreError(f"cannot use the Chroma server at {base}: {exc}") from exc
+
+
+def _check_server(base: str, headers: dict[str, str]) -> None:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{base}/api/v2/heartbeat", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=_SERVER_TIMEOUT) as response:
+            json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            raise StoreError(
+                f"the Chroma server at {base} refused the credentials (HTTP {exc.code}); "
+                "check NEWSDESK_CHROMA_TOKEN"
+            ) from exc
+        raise StoreError(
+            f"{base} answered HTTP {exc.code} to a heartbeat: is it a Chroma 1.x server?"
+        ) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        reason = getattr(reason, "strerror", None) or reason  # "Connection refused", not "[Errno 111] ..."
+        raise StoreError(
+            f"no Chroma server answers at {base} ({reason}); start one with "
+            f"`chroma run --path DIR --port {base.rsplit(':', 1)[1]}` or unset NEWSDESK_CHROMA_URL"
+        ) from exc
+    except ValueError as exc:
+        raise StoreError(f"{base} is not a Chroma server (its heartbeat is not JSON)") from exc
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _server_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """A Chroma server that goes away mid-command becomes a StoreError: one line, no traceback."""
+
+    @functools.wraps(method)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise StoreError(
+                    f"lost the connection to the Chroma server ({exc}); is it still running?"
+                ) from exc
+            raise
+
+    return guarded
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    import httpx  # installed with chromadb's HTTP client; only reached after an error
+
+    return isinstance(exc, httpx.TransportError)
 
 
 def _date_int(value: date | None) -> int:
@@ -124,6 +194,7 @@ class ArchiveStore:
         self._articles = articles
 
     @classmethod
+    @_server_errors
     def open(cls, client: ClientAPI, spec: IndexSpec) -> ArchiveStore:
         """Open (creating if needed) the index for `spec`; refuse one built with other settings."""
         chunk_name, article_name = f"{spec.prefix}_chunks", f"{spec.prefix}_articles"
@@ -161,6 +232,7 @@ class ArchiveStore:
         return cls(client, spec, chunks, articles)
 
     @classmethod
+    @_server_errors
     def drop(cls, client: ClientAPI, namespace: str) -> int:
         """Delete every index of a namespace (for --rebuild). Returns how many collections went."""
         names = [c.name for c in _list_collections(client) if c.name.startswith(f"nd_{namespace}_")]
@@ -170,25 +242,28 @@ class ArchiveStore:
 
     # -- reading -----------------------------------------------------------------------------
 
+    @_server_errors
     def counts(self) -> tuple[int, int]:
         return self._articles.count(), self._chunks.count()
 
+    @_server_errors
     def article_states(self) -> dict[str, ArticleState]:
         states: dict[str, ArticleState] = {}
         total = self._articles.count()
         for offset in range(0, total, _PAGE):
-            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)  # type: ignore[list-item]
+            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
             for article_id, meta in zip(page["ids"], page["metadatas"] or []):
                 states[article_id] = ArticleState(
                     article_id, str(meta.get("content_hash", "")), _opt(meta.get("path"))
                 )
         return states
 
+    @_server_errors
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        found = self._articles.get(ids=wanted, include=["documents", "metadatas"])  # type: ignore[list-item]
+        found = self._articles.get(ids=wanted, include=["documents", "metadatas"])
         out: dict[str, Article] = {}
         for article_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or []):
             out[article_id] = Article(
@@ -205,16 +280,18 @@ class ArchiveStore:
     def get_article(self, article_id: str) -> Article | None:
         return self.get_articles([article_id]).get(article_id)
 
+    @_server_errors
     def query(self, vector: Sequence[float], k: int, as_of: date | None = None) -> list[Passage]:
         """Nearest chunks by cosine similarity, never from articles published after `as_of`."""
         if k <= 0 or self._chunks.count() == 0:
             return []
         where: dict[str, Any] | None = {"pub": {"$lte": _date_int(as_of)}} if as_of else None
+        query: list[Sequence[float]] = [[float(x) for x in vector]]
         result = self._chunks.query(
-            query_embeddings=[list(map(float, vector))],
+            query_embeddings=query,
             n_results=k,
             where=where,
-            include=["documents", "metadatas", "distances"],  # type: ignore[list-item]
+            include=["documents", "metadatas", "distances"],
         )
         ids = result["ids"][0]
         docs = (result["documents"] or [[]])[0]
@@ -225,10 +302,11 @@ class ArchiveStore:
             for chunk_id, doc, meta, dist in zip(ids, docs, metas, dists)
         ]
 
+    @_server_errors
     def get_chunks(self, ids: Sequence[str]) -> list[Passage]:
         if not ids:
             return []
-        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])  # type: ignore[list-item]
+        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
         by_id = {
             cid: passage_from_record(cid, doc or "", meta, 0.0)
             for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
@@ -237,28 +315,28 @@ class ArchiveStore:
 
     # -- writing -----------------------------------------------------------------------------
 
+    @_server_errors
     def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> int:
         """Store articles with their chunks and vectors; replaces earlier versions. Returns chunks removed."""
         if not items:
             return 0
         ids: list[str] = []
         docs: list[str] = []
-        metas: list[dict[str, Any]] = []
-        vectors: list[list[float]] = []
-        for article, chunks, vecs in items:
+        metas: list[Metadata] = []
+        for article, chunks, _ in items:
             content_hash = article.content_hash()
-            for chunk, vec in zip(chunks, vecs):
+            for chunk in chunks:
                 ids.append(chunk_id(article.id, chunk.index))
                 docs.append(chunk.text)
                 metas.append(_chunk_metadata(article, chunk, content_hash))
-                vectors.append([float(x) for x in vec])
+        vectors = np.concatenate([vecs[: len(chunks)] for _, chunks, vecs in items]).astype(np.float32)
         batch = max(1, self.client.get_max_batch_size())
         for i in range(0, len(ids), batch):
             self._chunks.upsert(
                 ids=ids[i : i + batch],
                 documents=docs[i : i + batch],
                 metadatas=metas[i : i + batch],
-                embeddings=vectors[i : i + batch],  # type: ignore[arg-type]
+                embeddings=vectors[i : i + batch],
             )
         removed = self._delete_chunks_beyond({a.id: len(c) for a, c, _ in items})
         for i in range(0, len(items), batch):
@@ -267,10 +345,11 @@ class ArchiveStore:
                 ids=[a.id for a, _, _ in part],
                 documents=[a.text for a, _, _ in part],
                 metadatas=[_article_metadata(a, len(c)) for a, c, _ in part],
-                embeddings=[[1.0]] * len(part),  # the article collection is a document store
+                embeddings=np.ones((len(part), 1), dtype=np.float32),  # a document store: no vectors
             )
         return removed
 
+    @_server_errors
     def relocate(self, article_id: str, path: str | None) -> None:
         """Record a new file location for an unchanged article (no re-embedding)."""
         chunk_ids = self._chunks.get(where={"article_id": article_id}, include=[])["ids"]
@@ -278,6 +357,7 @@ class ArchiveStore:
             self._chunks.update(ids=chunk_ids, metadatas=[{"path": path or ""}] * len(chunk_ids))
         self._articles.update(ids=[article_id], metadatas=[{"path": path or ""}])
 
+    @_server_errors
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         """Remove articles and all their chunks. Returns chunks removed."""
         if not article_ids:
@@ -311,7 +391,7 @@ def chunk_id(article_id: str, index: int) -> str:
     return f"{article_id}:{index:05d}"
 
 
-def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict[str, Any]:
+def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> Metadata:
     return {
         "article_id": article.id,
         "index": chunk.index,
@@ -328,7 +408,7 @@ def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> dict[s
     }
 
 
-def _article_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
+def _article_metadata(article: Article, n_chunks: int) -> Metadata:
     return {
         "title": article.title,
         "published": article.published.isoformat() if article.published else "",
@@ -342,7 +422,7 @@ def _article_metadata(article: Article, n_chunks: int) -> dict[str, Any]:
 
 
 def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Passage:
-    sentences = tuple(tuple(pair) for pair in json.loads(meta.get("sentences") or "[]"))
+    sentences = tuple((int(a), int(b)) for a, b in json.loads(meta.get("sentences") or "[]"))
     return Passage(
         chunk_id=chunk_id,
         article_id=str(meta["article_id"]),
@@ -355,7 +435,7 @@ def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Pa
         url=_opt(meta.get("url")),
         source=_opt(meta.get("source")),
         path=_opt(meta.get("path")),
-        sentences=sentences,  # type: ignore[arg-type]
+        sentences=sentences,
     )
 
 
