@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot import messages
 from bot.cli.common import DataDir, JsonFlag, err, out, print_json, settings_for
 
 if TYPE_CHECKING:
+    from index.settings import Settings
     from ingest.pipeline import IngestReport
 
 
@@ -43,16 +45,36 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of articles (.txt, .md, .html, .json, .jsonl).", show_default=False)],
     prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files under PATHS are gone.")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the existing index (any settings) and re-embed from PATHS.")] = False,
+    lock_timeout: Annotated[float | None, typer.Option("--lock-timeout", min=0, help="Seconds to wait while another ingest writes to the same data directory (default: no limit; 0: fail at once).", show_default=False)] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Read, chunk, embed and store articles. Unchanged articles cost nothing."""
+    from index.lock import write_lock
+
+    settings = settings_for(data_dir)
+    home = settings.store.home
+
+    def waiting(holder: str) -> None:
+        err.print(messages.INGEST_WAITING.format(holder=holder, home=home), markup=False)
+
+    timeout = lock_timeout if lock_timeout is not None else settings.ingest.lock_timeout
+    with write_lock(home, timeout=timeout, on_wait=waiting):  # before the store is opened
+        report = _ingest_locked(settings, paths, prune=prune, rebuild=rebuild)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        _print_summary(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _ingest_locked(settings: Settings, paths: list[Path], *, prune: bool, rebuild: bool) -> IngestReport:
     from bot.runtime import Runtime
     from index.store import ArchiveStore
     from ingest.chunking import create_chunker
     from ingest.pipeline import ingest as run_ingest
 
-    settings = settings_for(data_dir)
     runtime = Runtime(settings)
     if rebuild:
         from index.store import open_client
@@ -71,12 +93,7 @@ def ingest(
         )
     finally:
         progress.stop()
-    if as_json:
-        print_json(report.to_json())
-    else:
-        _print_summary(report)
-    if report.failed:
-        raise typer.Exit(1)
+    return report
 
 
 def _print_summary(report: IngestReport) -> None:
