@@ -8,15 +8,17 @@ starts", the common case on a server). Phases of `ask`, timed inside the child p
   index open  opening the Chroma store and counting the archive
   answering   retrieval + answer + citation check for one question
 
-    python benchmarks/cold_start.py [--runs 5] [--data-dir DIR]
+    python benchmarks/cold_start.py [--runs 5] [--data-dir DIR] [--embed-backend torch|onnx|onnx-int8]
 
-Without --data-dir the seed articles are ingested into a temporary data directory first.
+Without --data-dir the seed articles are ingested into a temporary data directory first (with
+an onnx backend, that also exports the encoder once, outside the timed runs).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -35,7 +37,12 @@ def child(home: Path, question: str) -> None:
     marks: dict[str, float] = {}
 
     import chromadb  # noqa: F401
-    import sentence_transformers  # noqa: F401
+
+    if os.environ.get("NEWSDESK_EMBED_BACKEND", "torch") == "torch":
+        import sentence_transformers  # noqa: F401
+    else:
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
 
     import bot.cli.main  # noqa: F401  (what `newsdesk` imports before any command runs)
     from bot.extractive import check_question
@@ -68,12 +75,14 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--question", default=QUESTION)
+    parser.add_argument("--embed-backend", default="torch", choices=["torch", "onnx", "onnx-int8"])
     args = parser.parse_args()
+    os.environ["NEWSDESK_EMBED_BACKEND"] = args.embed_backend  # for every child process
     if args.child:
         child(args.data_dir, args.question)
         return
 
-    header("cold start")
+    header(f"cold start, backend {args.embed_backend}")
     helps = []
     for _ in range(max(args.runs, 10)):
         begun = time.perf_counter()

@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--embed-backend", default="torch")
+    parser.add_argument("--embed-backend", default="torch", choices=["torch", "onnx", "onnx-int8"])
     args = parser.parse_args()
 
     from index.factory import create_embedder
@@ -43,8 +43,10 @@ def main() -> None:
     header(f"ingest throughput, first {args.articles} dev-corpus articles, backend {args.embed_backend}")
     with tempfile.TemporaryDirectory() as tmp:
         subset = corpus_subset(args.articles, Path(tmp) / "subset.jsonl.gz")
-        settings = load_settings(home=Path(tmp) / "unused")
-        settings.embedding = settings.embedding.model_copy(update={"batch_size": args.batch_size})
+        settings = load_settings(home=Path(tmp) / "home")  # onnx backends export into it once
+        settings.embedding = settings.embedding.model_copy(
+            update={"batch_size": args.batch_size, "backend": args.embed_backend}
+        )
         embedder = create_embedder(settings)
         cfg = settings.chunking
         chunker = create_chunker(cfg.max_tokens, cfg.overlap_sentences, cfg.encoding,

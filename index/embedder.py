@@ -1,4 +1,7 @@
-"""The embedder seam: a sentence-transformers implementation and a deterministic fake for tests."""
+"""The embedder seam: a sentence-transformers implementation and a deterministic fake for tests.
+
+The ONNX Runtime implementation lives in `index.onnx_embedder`.
+"""
 
 from __future__ import annotations
 
@@ -62,13 +65,7 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
-        # The fast tokenizer alone, so that chunking never needs torch.
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
-        tokenizer.no_truncation()  # the bundled file truncates at 128, which would hide overflow
-        tokenizer.no_padding()
-        return tokenizer
+        return counting_tokenizer(self.model_path)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Model tokens of each text, special tokens included (what the encoder would read)."""
@@ -86,6 +83,16 @@ class SentenceTransformerEmbedder:
         )
         self.encoded += len(texts)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def counting_tokenizer(model_path: Path) -> Tokenizer:
+    """The model's fast tokenizer alone (no torch), untruncated and unpadded, for counting tokens."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+    tokenizer.no_truncation()  # the bundled file truncates at 128, which would hide overflow
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def torch_device(wanted: str) -> str:

