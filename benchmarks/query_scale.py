@@ -57,7 +57,8 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--checkpoints", default="50000,100000,250000,500000,1000000")
-    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--data-dir", type=Path, help="keep the store here (default: a temporary one)")
+    parser.add_argument("--measure-only", action="store_true", help="time queries on the store in --data-dir")
     args = parser.parse_args()
 
     from index.models import Article, Chunk
@@ -76,6 +77,10 @@ def main() -> None:
     home = args.data_dir or Path(tmp.name) / "home"
     store = ArchiveStore.open(open_client(load_settings(home=home).store),
                               IndexSpec("synthetic-384", 160, 0, "cl100k_base", namespace="scale"))
+    if args.measure_only:
+        print("chunks     fill/s   disk MB  peak RSS MB | p50/p95 ms: no date    as of today  as of history  raw where")
+        measure(store, rng, centres, store.counts()[1], 0.0, home, args.queries)
+        return
     checkpoints = sorted(int(c) for c in args.checkpoints.split(",") if int(c) <= args.target)
     if not checkpoints or checkpoints[-1] != args.target:
         checkpoints.append(args.target)

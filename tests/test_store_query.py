@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from index import store as store_module
 from index.models import Article, Chunk
 from index.settings import load_settings
 from index.store import OVERFETCH, ArchiveStore, IndexSpec, open_client
@@ -72,7 +73,16 @@ def test_the_filter_is_used_only_when_the_nearest_chunks_are_too_new(
     assert [p.article_id for p in store.query(query, 4, late)] == brute_force(vectors, dates, query, 4, late)
     assert calls == [(4 * OVERFETCH, None)]
 
+    # As of day 5 only 13 of 80 chunks are allowed, so the first fetch finds too few: a wider
+    # unfiltered fetch follows, sized by the share allowed so far...
     calls.clear()
     early = DAY0 + timedelta(days=5)
+    assert [p.article_id for p in store.query(query, 4, early)] == brute_force(vectors, dates, query, 4, early)
+    assert calls[0] == (4 * OVERFETCH, None)
+    assert len(calls) == 2 and calls[1][0] > 4 * OVERFETCH and calls[1][1] is None
+
+    # ...unless that would be too wide: then Chroma's filter is asked.
+    calls.clear()
+    monkeypatch.setattr(store_module, "WIDE_LIMIT", 4 * OVERFETCH)
     assert [p.article_id for p in store.query(query, 4, early)] == brute_force(vectors, dates, query, 4, early)
     assert calls == [(4 * OVERFETCH, None), (4, {"pub": {"$lte": 20220106}})]
