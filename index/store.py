@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
+import numpy.typing as npt
 
 from index.errors import IndexMismatchError, StoreError
 from index.models import Article, Chunk, Passage
@@ -271,6 +272,18 @@ class ArchiveStore:
                     article_id, str(meta.get("content_hash", "")), _opt(meta.get("path"))
                 )
         return states
+
+    @_server_errors
+    def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, npt.NDArray[np.float32]]]:
+        """(article title, chunk text, vector) of every stored chunk of these articles."""
+        out: list[tuple[str, str, npt.NDArray[np.float32]]] = []
+        for i in range(0, len(article_ids), 500):
+            where: dict[str, Any] = {"article_id": {"$in": list(article_ids[i : i + 500])}}
+            got = self._chunks.get(where=where, include=["documents", "metadatas", "embeddings"])
+            vectors = got["embeddings"] if got["embeddings"] is not None else []
+            for text, meta, vector in zip(got["documents"] or [], got["metadatas"] or [], vectors):
+                out.append((str(meta.get("title", "")), text or "", np.asarray(vector, dtype=np.float32)))
+        return out
 
     @_server_errors
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:

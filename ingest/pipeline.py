@@ -23,12 +23,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from index.embedder import Embedder, Vectors
 from index.errors import ArticleReadError, NewsdeskError
 from index.models import Article, Chunk
 from index.store import ArchiveStore, ArticleState
 from ingest.chunking import Chunker, embedding_text
 from ingest.readers import SUPPORTED_SUFFIXES, read_file, suffix_of
+
+Vector = npt.NDArray[np.float32]
 
 # Articles are embedded and written in groups of about this many chunks: big enough to keep
 # the encoder busy, small enough that an interrupted run loses little work.
@@ -92,6 +97,8 @@ class _Planned:
     article: Article
     chunks: list[Chunk]
     is_update: bool
+    # Vectors already stored for chunks whose embedding text is unchanged, by chunk index.
+    known: dict[int, Vector] = field(default_factory=dict)
 
 
 def discover(paths: Sequence[Path]) -> Iterator[tuple[Path, Path, bool]]:
@@ -156,9 +163,11 @@ def ingest(
         while (group := plans.get()) is not None:
             progress.grow(planner.planned_chunks - announced)
             announced = planner.planned_chunks
-            texts = [embedding_text(p.article.title, c.text) for p in group for c in p.chunks]
+            flat = [(p, c) for p in group for c in p.chunks]
+            todo = [embedding_text(p.article.title, c.text) for p, c in flat if c.index not in p.known]
             try:
-                vectors = embedder.embed(texts)
+                encoded: Iterator[Vector] = iter(embedder.embed(todo) if todo else [])
+                vectors = np.stack([p.known[c.index] if c.index in p.known else next(encoded) for p, c in flat])
             except NewsdeskError:  # a setup problem (no such device, no model): every group would fail
                 raise
             except Exception as exc:  # noqa: BLE001 - the encoder failed on this group: report, keep going
@@ -166,9 +175,9 @@ def ingest(
                     Failure(p.article.path or p.article.id, f"embedding failed: {exc}") for p in group
                 )
             else:
-                report.embedded += len(texts)
-                _put(writes, (group, vectors), writer_failed)
-            progress.advance(len(texts))
+                report.embedded += len(todo)
+                _put(writes, (group, vectors.astype(np.float32)), writer_failed)
+            progress.advance(len(flat))
     except _Abandoned:
         pass  # the writer failed; its error is raised below
     finally:
@@ -284,7 +293,22 @@ class _Planner:
                 self.seen[article.id] = article.path
                 yield article
 
-    def _plan(self, articles: list[Article]) -> Iterator[_Planned]:
+    def _plan(self, articles: list[Article]) -> list[_Planned]:
+        planned = list(self._chunked(articles))
+        updates = [p for p in planned if p.is_update]
+        if updates:  # an edited article keeps the vectors of the chunks that did not change
+            stored = {
+                embedding_text(title, text): vector
+                for title, text, vector in self.store.stored_chunks([p.article.id for p in updates])
+            }
+            for p in updates:
+                for chunk in p.chunks:
+                    vector = stored.get(embedding_text(p.article.title, chunk.text))
+                    if vector is not None:
+                        p.known[chunk.index] = vector
+        return planned
+
+    def _chunked(self, articles: list[Article]) -> Iterator[_Planned]:
         known = self.store.article_states([a.id for a in articles])
         for article in articles:
             state = known.get(article.id)

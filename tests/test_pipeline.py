@@ -187,3 +187,32 @@ def test_device_names_are_checked_before_loading() -> None:
     if not torch.cuda.is_available():
         with pytest.raises(UserInputError, match="device 'cuda:1' is not available"):
             torch_device("cuda:1")
+
+
+def test_an_edited_article_reencodes_only_its_changed_chunks(tmp_path: Path, store: ArchiveStore) -> None:
+    write_corpus(tmp_path / "a", 2, sentences=9)
+    path = tmp_path / "a" / "story-001.txt"
+    first = run(tmp_path / "a", store, HashingEmbedder())
+    story = next(a for a in store.get_articles(store.article_states()).values() if a.title == "Story 1")
+    n_chunks = len(store.get_chunks([f"{story.id}:{i:05d}" for i in range(20)]))
+    assert n_chunks >= 3 and first.chunks_added > n_chunks
+
+    # A correction in the last sentence: only the last chunk reads differently.
+    path.write_text(path.read_text().replace("reopened on day 8.", "reopened on day 8, officials said."))
+    embedder = HashingEmbedder()
+    second = run(tmp_path / "a", store, embedder)
+    assert (second.updated, second.unchanged, second.chunks_added) == (1, 1, n_chunks)
+    assert second.embedded == 1
+    assert [t.split("\n", 1)[1] for call in embedder.calls for t in call] == [
+        store.get_chunks([f"{story.id}:{n_chunks - 1:05d}"])[0].text
+    ]
+    # The kept vectors are still the right ones: each chunk finds itself first.
+    for i in range(n_chunks):
+        chunk = store.get_chunks([f"{story.id}:{i:05d}"])[0]
+        vector = HashingEmbedder().embed([embedding_text("Story 1", chunk.text)])[0]
+        assert store.query(vector, 1)[0].chunk_id == chunk.chunk_id
+
+    # A new headline changes what every chunk is embedded with.
+    path.write_text(path.read_text().replace("Story 1\n", "Story one, revised\n"))
+    third = run(tmp_path / "a", store, embedder := HashingEmbedder())
+    assert (third.updated, third.embedded) == (1, n_chunks)
