@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 INDEX_FORMAT = 1
 _PAGE = 5000
-OVERFETCH = 4  # see ArchiveStore.query
+# As-of queries (see ArchiveStore.query): the first unfiltered fetch is OVERFETCH * k chunks,
+# a second one at most WIDE_LIMIT, before Chroma's own filter is used.
+OVERFETCH = 4
 WIDE_LIMIT = 512
 _SERVER_TIMEOUT = 10.0  # seconds for the heartbeat; a healthy server answers in milliseconds
 
