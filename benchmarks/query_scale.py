@@ -16,7 +16,8 @@ the dense retrieval of `ask`) p50/p95 over the queries for:
   as of history   as_of uniform over the archive's dates (the eval's case)
   raw where       Chroma's `where` filter on every query (what store.query avoids when it can)
 
-It stops at --target chunks or after --minutes of filling, whichever comes first.
+It stops at --target chunks or after --minutes of filling, whichever comes first. Given an
+existing --data-dir, it goes on filling that store (fill rates then cover this run only).
 """
 
 from __future__ import annotations
@@ -86,7 +87,10 @@ def main() -> None:
         checkpoints.append(args.target)
     print("chunks     fill/s   disk MB  peak RSS MB | p50/p95 ms: no date    as of today  as of history  raw where")
 
-    written, filling, number = 0, 0.0, 0
+    number, written = store.counts()  # an existing --data-dir is filled further
+    rng = np.random.default_rng(number + 2)  # new draws for new chunks (the centres stay the same)
+    filling = 0.0
+    checkpoints = [c for c in checkpoints if c > written] or [written]
     deadline = time.monotonic() + args.minutes * 60
     while checkpoints:
         if written >= checkpoints[0] or time.monotonic() > deadline:

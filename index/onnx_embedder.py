@@ -141,7 +141,8 @@ def _export_fp32(model_path: Path, out: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True).eval()
-    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in model.tokenize(["x"])]
+    tokenize = getattr(model, "preprocess", None) or model.tokenize  # preprocess: sentence-transformers 6+
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenize(["x"])]
 
     class Encoder(torch.nn.Module):
         """The whole sentence-transformers stack (encoder, pooling, normalization) as one graph."""
@@ -153,7 +154,7 @@ def _export_fp32(model_path: Path, out: Path) -> None:
         def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
             return self.model(dict(zip(names, tensors)))["sentence_embedding"]  # type: ignore[no-any-return]
 
-    sample = model.tokenize(["an example sentence", "and another, longer example sentence"])
+    sample = tokenize(["an example sentence", "and another, longer example sentence"])
     axes: dict[str, Any] = {n: {0: "batch", 1: "tokens"} for n in names}
     partial = out.with_suffix(f".{os.getpid()}.partial")
     with torch.no_grad(), warnings.catch_warnings():
