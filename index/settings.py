@@ -10,8 +10,10 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.errors import UserInputError
 
 
 def default_home() -> Path:
@@ -119,8 +121,21 @@ class Settings(BaseModel):
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment once; `overrides` replace top-level store fields (e.g. home from --data-dir)."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # a bad environment variable: one clear line, no traceback
+        raise UserInputError(_describe(exc)) from None
     store_overrides = {k: v for k, v in overrides.items() if v is not None}
     if store_overrides:
         settings.store = settings.store.model_copy(update=store_overrides)
     return settings
+
+
+def _describe(exc: ValidationError) -> str:
+    sections = {field.annotation.__name__: field.annotation for field in Settings.model_fields.values()
+                if isinstance(field.annotation, type)}
+    section = sections.get(exc.title)
+    prefix = str(section.model_config.get("env_prefix", "")) if section else ""
+    first = exc.errors()[0]
+    name = prefix + "_".join(str(part) for part in first["loc"]).upper()
+    return f"invalid setting {name}={first.get('input')!r}: {first['msg']}"

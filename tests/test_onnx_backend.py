@@ -117,3 +117,9 @@ def test_unknown_backend_and_gpu_device_are_refused(tmp_path: Path) -> None:
                       catch_exceptions=False)
     with pytest.raises(UserInputError, match="run on the CPU"):
         OnnxEmbedder(device="cuda")
+
+
+def test_a_bad_backend_setting_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_EMBED_BACKEND", "tflite")
+    with pytest.raises(UserInputError, match="invalid setting NEWSDESK_EMBED_BACKEND='tflite'"):
+        load_settings()
