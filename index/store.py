@@ -10,16 +10,18 @@ An article record is written only after all its chunks, so it marks the article 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
+import numpy.typing as npt
 
 from index.errors import IndexMismatchError, StoreError
 from index.models import Article, Chunk, Passage
@@ -34,6 +36,11 @@ if TYPE_CHECKING:
 
 INDEX_FORMAT = 1
 _PAGE = 5000
+# As-of queries (see ArchiveStore.query): the first unfiltered fetch is OVERFETCH * k chunks,
+# a second one at most WIDE_LIMIT, before Chroma's own filter is used.
+OVERFETCH = 4
+WIDE_LIMIT = 512
+_SERVER_TIMEOUT = 10.0  # seconds for the heartbeat; a healthy server answers in milliseconds
 
 
 @dataclass(frozen=True)
@@ -82,29 +89,93 @@ class ArticleState:
 
 def open_client(settings: StoreSettings) -> ClientAPI:
     """An embedded PersistentClient under the data directory, or an HttpClient when a URL is set."""
+    if settings.chroma_url:
+        return _open_server(settings.chroma_url, settings.chroma_token)
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    path = settings.home / "chroma"
     try:
-        if settings.chroma_url:
-            url = urlparse(settings.chroma_url)
-            headers = (
-                {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
-            )
-            return chromadb.HttpClient(
-                host=url.hostname or "localhost",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                headers=headers,
-                settings=chroma_settings,
-            )
-        path = settings.home / "chroma"
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
     except (OSError, ValueError, RuntimeError) as exc:
-        where = settings.chroma_url or str(settings.home)
-        raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+        raise StoreError(f"cannot open the Chroma store at {path}: {exc}") from exc
+
+
+def _open_server(raw_url: str, token: str | None) -> ClientAPI:
+    """An HttpClient, after one heartbeat that turns 'no server' or 'bad token' into a clear error."""
+    url = urlparse(raw_url.strip())
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise StoreError(f"NEWSDESK_CHROMA_URL must look like http://host:port, not '{raw_url}'")
+    port = url.port or (443 if url.scheme == "https" else 8000)
+    base = f"{url.scheme}://{url.hostname}:{port}"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    _check_server(base, headers)
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname, port=port, ssl=url.scheme == "https", headers=headers or None,
+            settings=ChromaSettings(anonymized_telemetry=False),
+        )
+    except Exception as exc:  # chromadb wraps connection and tenant problems in several types
+        raise StoreError(f"cannot use the Chroma server at {base}: {exc}") from exc
+
+
+def _check_server(base: str, headers: dict[str, str]) -> None:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{base}/api/v2/heartbeat", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=_SERVER_TIMEOUT) as response:
+            json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            raise StoreError(
+                f"the Chroma server at {base} refused the credentials (HTTP {exc.code}); "
+                "check NEWSDESK_CHROMA_TOKEN"
+            ) from exc
+        raise StoreError(
+            f"{base} answered HTTP {exc.code} to a heartbeat: is it a Chroma 1.x server?"
+        ) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        reason = getattr(reason, "strerror", None) or reason  # "Connection refused", not "[Errno 111] ..."
+        raise StoreError(
+            f"no Chroma server answers at {base} ({reason}); start one with "
+            f"`chroma run --path DIR --port {base.rsplit(':', 1)[1]}` or unset NEWSDESK_CHROMA_URL"
+        ) from exc
+    except ValueError as exc:
+        raise StoreError(f"{base} is not a Chroma server (its heartbeat is not JSON)") from exc
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _server_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """A Chroma server that goes away mid-command becomes a StoreError: one line, no traceback."""
+
+    @functools.wraps(method)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise StoreError(
+                    f"lost the connection to the Chroma server ({exc}); is it still running?"
+                ) from exc
+            raise
+
+    return guarded
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    import httpx  # installed with chromadb's HTTP client; only reached after an error
+
+    return isinstance(exc, httpx.TransportError)
 
 
 def date_int(value: date | None) -> int:
@@ -129,6 +200,7 @@ class ArchiveStore:
         self._articles = articles
 
     @classmethod
+    @_server_errors
     def open(cls, client: ClientAPI, spec: IndexSpec) -> ArchiveStore:
         """Open (creating if needed) the index for `spec`; refuse one built with other settings."""
         chunk_name, article_name = f"{spec.prefix}_chunks", f"{spec.prefix}_articles"
@@ -139,10 +211,12 @@ class ArchiveStore:
                 if name.startswith(f"nd_{spec.namespace}_") and name.endswith("_chunks")
             ]
             if others:
-                built = _spec_from_metadata(others[0].metadata or {})
+                meta = others[0].metadata or {}
+                backend = "+" in f"{meta.get('embed_model', '')}{spec.embed_model}"
                 raise IndexMismatchError(
-                    f"this data directory holds an index built with {built}, but the current "
-                    f"settings ask for {spec.describe()}. Use the settings it was built with, "
+                    f"this data directory holds an index built with {_spec_from_metadata(meta)}, but "
+                    f"the current settings ask for {spec.describe()}. Use the settings it was built with"
+                    f"{' (NEWSDESK_EMBED_BACKEND names the encoder backend after the +)' if backend else ''}, "
                     "another --data-dir, or `newsdesk ingest --rebuild` to re-embed everything."
                 )
         try:
@@ -166,6 +240,7 @@ class ArchiveStore:
         return cls(client, spec, chunks, articles)
 
     @classmethod
+    @_server_errors
     def drop(cls, client: ClientAPI, namespace: str) -> int:
         """Delete every index of a namespace (for --rebuild). Returns how many collections went."""
         names = [c.name for c in _list_collections(client) if c.name.startswith(f"nd_{namespace}_")]
@@ -190,20 +265,45 @@ class ArchiveStore:
             got = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
             yield from zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
 
+    @_server_errors
     def counts(self) -> tuple[int, int]:
         return self._articles.count(), self._chunks.count()
 
-    def article_states(self) -> dict[str, ArticleState]:
+    @_server_errors
+    def article_states(self, ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
+        """Content hash and path of stored articles: those in `ids`, or all of them."""
+        if ids is not None:
+            pages = [
+                self._articles.get(ids=list(ids[i : i + _PAGE]), include=["metadatas"])
+                for i in range(0, len(ids), _PAGE)
+            ]
+        else:
+            total = self._articles.count()
+            pages = [
+                self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
+                for offset in range(0, total, _PAGE)
+            ]
         states: dict[str, ArticleState] = {}
-        total = self._articles.count()
-        for offset in range(0, total, _PAGE):
-            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
+        for page in pages:
             for article_id, meta in zip(page["ids"], page["metadatas"] or []):
                 states[article_id] = ArticleState(
                     article_id, str(meta.get("content_hash", "")), _opt(meta.get("path"))
                 )
         return states
 
+    @_server_errors
+    def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, npt.NDArray[np.float32]]]:
+        """(article title, chunk text, vector) of every stored chunk of these articles."""
+        out: list[tuple[str, str, npt.NDArray[np.float32]]] = []
+        for i in range(0, len(article_ids), 500):
+            where: dict[str, Any] = {"article_id": {"$in": list(article_ids[i : i + 500])}}
+            got = self._chunks.get(where=where, include=["documents", "metadatas", "embeddings"])
+            vectors = got["embeddings"] if got["embeddings"] is not None else []
+            for text, meta, vector in zip(got["documents"] or [], got["metadatas"] or [], vectors):
+                out.append((str(meta.get("title", "")), text or "", np.asarray(vector, dtype=np.float32)))
+        return out
+
+    @_server_errors
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
@@ -225,23 +325,48 @@ class ArchiveStore:
     def get_article(self, article_id: str) -> Article | None:
         return self.get_articles([article_id]).get(article_id)
 
+    @_server_errors
     def query(
         self, vector: Sequence[float], k: int, as_of: date | None = None, since: date | None = None
     ) -> list[Passage]:
         """Nearest chunks by cosine similarity, never from articles published after `as_of`
-        (nor before `since`, when given)."""
-        if k <= 0 or self._chunks.count() == 0:
+        (nor before `since`: a time window, which Chroma's filter serves cheaply as few pass it).
+
+        Chroma's `where` filter costs a metadata scan that grows with the number of chunks it
+        lets through (hundreds of ms at 50k chunks on a busy machine), while most questions are
+        about the present, when few of the nearest chunks are too new. So the nearest
+        `OVERFETCH * k` are fetched unfiltered and the allowed ones kept; if too few survive, a
+        wider unfiltered fetch sized by the share that did (up to `WIDE_LIMIT`); only then the
+        `where` filter, which is cheap exactly when few chunks pass it. Every path returns the k
+        nearest allowed chunks.
+        """
+        if k <= 0:
             return []
-        clauses: list[dict[str, Any]] = []
-        if as_of:
-            clauses.append({"pub": {"$lte": date_int(as_of)}})
-        if since:
-            clauses.append({"pub": {"$gte": date_int(since)}})
-        where: dict[str, Any] | None = (
-            None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        )
+        embedding: list[Sequence[float]] = [[float(x) for x in vector]]
+        if since is not None:
+            window: list[dict[str, Any]] = [{"pub": {"$gte": date_int(since)}}]
+            if as_of is not None:
+                window.append({"pub": {"$lte": date_int(as_of)}})
+            return self._nearest(embedding, k, window[0] if len(window) == 1 else {"$and": window})
+        if as_of is None:
+            return self._nearest(embedding, k, None)
+        wanted = k * OVERFETCH
+        while True:
+            wide = self._nearest(embedding, wanted, None)
+            allowed = [p for p in wide if p.published is None or p.published <= as_of]
+            if len(allowed) >= k or len(wide) < wanted:  # enough, or the whole index was seen
+                return allowed[:k]
+            share = max(len(allowed), 1) / len(wide)
+            wider = min(WIDE_LIMIT, int(2 * k / share))
+            if wider <= wanted:
+                break
+            wanted = wider
+        not_after: dict[str, Any] = {"pub": {"$lte": date_int(as_of)}}
+        return self._nearest(embedding, k, not_after)
+
+    def _nearest(self, embedding: list[Sequence[float]], k: int, where: dict[str, Any] | None) -> list[Passage]:
         result = self._chunks.query(
-            query_embeddings=np.asarray([vector], dtype=np.float32),
+            query_embeddings=embedding,
             n_results=k,
             where=where,
             include=["documents", "metadatas", "distances"],
@@ -255,6 +380,7 @@ class ArchiveStore:
             for chunk_id, doc, meta, dist in zip(ids, docs, metas, dists)
         ]
 
+    @_server_errors
     def get_chunks(self, ids: Sequence[str], query: Sequence[float] | None = None) -> list[Passage]:
         """Chunks by id, in the given order; scored by cosine similarity to `query` when given."""
         if not ids:
@@ -277,30 +403,36 @@ class ArchiveStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> int:
-        """Store articles with their chunks and vectors; replaces earlier versions. Returns chunks removed."""
+    @_server_errors
+    def write(
+        self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = ()
+    ) -> int:
+        """Store articles with their chunks and vectors; replaces earlier versions. Returns chunks removed.
+
+        `fresh` names articles known not to be stored yet: no leftover chunks are looked for.
+        """
         if not items:
             return 0
         ids: list[str] = []
         docs: list[str] = []
         metas: list[Metadata] = []
-        vectors: list[Sequence[float]] = []
-        for article, chunks, vecs in items:
+        for article, chunks, _ in items:
             content_hash = article.content_hash()
-            for chunk, vec in zip(chunks, vecs):
+            for chunk in chunks:
                 ids.append(chunk_id(article.id, chunk.index))
                 docs.append(chunk.text)
                 metas.append(_chunk_metadata(article, chunk, content_hash))
-                vectors.append(vec)
+        vectors = np.concatenate([vecs[: len(chunks)] for _, chunks, vecs in items]).astype(np.float32)
         batch = max(1, self.client.get_max_batch_size())
         for i in range(0, len(ids), batch):
             self._chunks.upsert(
                 ids=ids[i : i + batch],
                 documents=docs[i : i + batch],
                 metadatas=metas[i : i + batch],
-                embeddings=np.asarray(vectors[i : i + batch], dtype=np.float32),
+                embeddings=vectors[i : i + batch],
             )
-        removed = self._delete_chunks_beyond({a.id: len(c) for a, c, _ in items})
+        new = set(fresh)
+        removed = self._delete_chunks_beyond({a.id: len(c) for a, c, _ in items if a.id not in new})
         self._bump_revision()
         for i in range(0, len(items), batch):
             part = items[i : i + batch]
@@ -308,10 +440,11 @@ class ArchiveStore:
                 ids=[a.id for a, _, _ in part],
                 documents=[a.text for a, _, _ in part],
                 metadatas=[_article_metadata(a, len(c)) for a, c, _ in part],
-                embeddings=np.ones((len(part), 1), dtype=np.float32),  # a document store: no real vectors
+                embeddings=np.ones((len(part), 1), dtype=np.float32),  # a document store: no vectors
             )
         return removed
 
+    @_server_errors
     def relocate(self, article_id: str, path: str | None) -> None:
         """Record a new file location for an unchanged article (no re-embedding)."""
         chunk_ids = self._chunks.get(where={"article_id": article_id}, include=[])["ids"]
@@ -320,6 +453,7 @@ class ArchiveStore:
         self._articles.update(ids=[article_id], metadatas=[{"path": path or ""}])
         self._bump_revision()
 
+    @_server_errors
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         """Remove articles and all their chunks. Returns chunks removed."""
         if not article_ids:
@@ -336,6 +470,8 @@ class ArchiveStore:
 
     def _delete_chunks_beyond(self, kept: dict[str, int]) -> int:
         """Drop chunks left over from a longer earlier version of each article."""
+        if not kept:
+            return 0
         removed = 0
         ids = list(kept)
         for i in range(0, len(ids), 200):
@@ -385,7 +521,7 @@ def _article_metadata(article: Article, n_chunks: int) -> Metadata:
 
 
 def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Passage:
-    sentences = tuple(tuple(pair) for pair in json.loads(meta.get("sentences") or "[]"))
+    sentences = tuple((int(a), int(b)) for a, b in json.loads(meta.get("sentences") or "[]"))
     return Passage(
         chunk_id=chunk_id,
         article_id=str(meta["article_id"]),

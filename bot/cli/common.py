@@ -77,3 +77,43 @@ def parse_as_of(value: str | None) -> date:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+class RichProgress:
+    """One progress bar per phase (embedding, asking) on a terminal; silent when stderr is not one.
+
+    `grow` raises the total while the work is still being discovered (ingest reads files while it
+    embeds), so no time-left estimate is shown.
+    """
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, transient=True, disable=not err.is_terminal,
+        )
+        self.task: Any = None
+
+    def start(self, total: int, description: str) -> None:
+        self.bar.start()
+        if self.task is not None:
+            self.bar.remove_task(self.task)
+        self.task = self.bar.add_task(description, total=total)
+
+    def grow(self, more: int) -> None:
+        if self.task is not None and more:
+            self.bar.update(self.task, total=(self.bar.tasks[self.task].total or 0) + more)
+
+    def advance(self, done: int) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, done)
+
+    def stop(self) -> None:
+        self.bar.stop()

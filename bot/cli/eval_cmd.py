@@ -8,45 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bot import messages
-from bot.cli.common import DataDir, err, out, settings_for
+from bot.cli.common import DataDir, RichProgress, err, out, settings_for
 from evals.dataset import Mode
 
 if TYPE_CHECKING:
     from evals.dataset import Dataset
 
 
-class _RichProgress:
-    """One progress bar per phase (embedding the corpus, asking); silent off a terminal."""
-
-    def __init__(self) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TimeRemainingColumn(),
-            console=err, transient=True, disable=not err.is_terminal,
-        )
-        self.task: Any = None
-
-    def start(self, total: int, description: str) -> None:
-        self.bar.start()
-        if self.task is not None:
-            self.bar.remove_task(self.task)
-        self.task = self.bar.add_task(description, total=total)
-
-    def advance(self, done: int) -> None:
-        if self.task is not None:
-            self.bar.advance(self.task, done)
-
-    def stop(self) -> None:
-        self.bar.stop()
 
 
 def eval_(
@@ -87,7 +55,7 @@ def eval_(
         raise UserInputError(messages.NO_CHOICES.format(path=data.path))
     questions = questions[:limit] if limit else questions
 
-    progress = _RichProgress()
+    progress = RichProgress()
     try:
         runtime, index = open_archive(settings, data, progress=progress)
         results = run_questions(questions, runtime.answerer, runtime.store, mode, progress=progress)

@@ -7,58 +7,60 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import DataDir, JsonFlag, err, out, print_json, settings_for
+from bot import messages
+from bot.cli.common import DataDir, JsonFlag, RichProgress, err, out, print_json, settings_for
 
 if TYPE_CHECKING:
+
+    from index.settings import Settings
     from ingest.pipeline import IngestReport
 
 
-class _RichProgress:
-    """A rich progress bar on a terminal; silent when stderr is not one."""
-
-    def __init__(self) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("chunks"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=err, transient=True, disable=not err.is_terminal,
-        )
-        self.task: object = None
-
-    def start(self, total_chunks: int, description: str) -> None:
-        self.bar.start()
-        self.task = self.bar.add_task(description, total=total_chunks)
-
-    def advance(self, chunks: int) -> None:
-        if self.task is not None:
-            self.bar.advance(self.task, chunks)  # type: ignore[arg-type]
-
-    def stop(self) -> None:
-        self.bar.stop()
 
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of articles (.txt, .md, .html, .json, .jsonl).", show_default=False)],
     prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files under PATHS are gone.")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the existing index (any settings) and re-embed from PATHS.")] = False,
+    batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="Passages per encoder batch (default: $NEWSDESK_EMBED_BATCH_SIZE or 16; 16 is fastest on CPU).", show_default=False)] = None,
+    device: Annotated[str | None, typer.Option("--device", help="Encoder device: cpu, cuda, cuda:N, mps or auto (default: $NEWSDESK_EMBED_DEVICE or cpu).", show_default=False)] = None,
+    embed_backend: Annotated[str | None, typer.Option("--embed-backend", help="Encoder backend: torch, onnx (same vectors, faster) or onnx-int8 (fastest; its own index). Default: $NEWSDESK_EMBED_BACKEND or torch. Set the same for ask.", show_default=False)] = None,
+    lock_timeout: Annotated[float | None, typer.Option("--lock-timeout", min=0, help="Seconds to wait while another ingest writes to the same data directory (default: no limit; 0: fail at once).", show_default=False)] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Read, chunk, embed and store articles. Unchanged articles cost nothing."""
+    from index.errors import UserInputError
+    from index.lock import write_lock
+    from index.onnx_embedder import BACKENDS
+
+    settings = settings_for(data_dir)
+    if embed_backend is not None and embed_backend not in BACKENDS:
+        raise UserInputError(f"unknown --embed-backend '{embed_backend}': use {', '.join(BACKENDS)}")
+    encoder = {"batch_size": batch_size, "device": device, "backend": embed_backend}
+    settings.embedding = settings.embedding.model_copy(update={k: v for k, v in encoder.items() if v is not None})
+    home = settings.store.home
+
+    def waiting(holder: str) -> None:
+        err.print(messages.INGEST_WAITING.format(holder=holder, home=home), markup=False)
+
+    timeout = lock_timeout if lock_timeout is not None else settings.ingest.lock_timeout
+    with write_lock(home, timeout=timeout, on_wait=waiting):  # before the store is opened
+        report = _ingest_locked(settings, paths, prune=prune, rebuild=rebuild)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        _print_summary(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _ingest_locked(settings: Settings, paths: list[Path], *, prune: bool, rebuild: bool) -> IngestReport:
     from bot.runtime import Runtime
     from index.store import ArchiveStore
     from ingest.chunking import create_chunker
     from ingest.pipeline import ingest as run_ingest
 
-    settings = settings_for(data_dir)
     runtime = Runtime(settings)
     if rebuild:
         from index.store import open_client
@@ -69,7 +71,7 @@ def ingest(
         settings.chunking.max_tokens, settings.chunking.overlap_sentences, settings.chunking.encoding,
         embedder.max_tokens, embedder.count_tokens,
     )
-    progress = _RichProgress()
+    progress = RichProgress()
     try:
         report = run_ingest(
             paths, store, embedder, chunker,
@@ -79,12 +81,7 @@ def ingest(
         progress.stop()
     if report.added or report.updated or report.removed:
         runtime.lexical  # noqa: B018 - rebuild the BM25 side now, not on the next question
-    if as_json:
-        print_json(report.to_json())
-    else:
-        _print_summary(report)
-    if report.failed:
-        raise typer.Exit(1)
+    return report
 
 
 def _print_summary(report: IngestReport) -> None:

@@ -1,0 +1,85 @@
+"""One writer per data directory: an advisory lock on `<home>/ingest.lock`.
+
+The embedded Chroma store keeps each index segment in the memory of the process that opened
+it and writes it back from there, so two writing processes would overwrite each other's work.
+Take the lock *before* opening the store. It is an `flock` on a local file: it serializes the
+processes that share one data directory on one machine, not writers on several machines that
+talk to one Chroma server (server mode; see docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from index.errors import IndexBusyError, StoreError
+
+LOCK_NAME = "ingest.lock"
+_POLL_SECONDS = 0.2
+
+
+@contextmanager
+def write_lock(
+    home: Path, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the data directory's write lock for the duration of the block.
+
+    When another process holds it, call `on_wait(holder)` once and wait; after `timeout` seconds
+    (None: no limit, 0: do not wait) raise IndexBusyError.
+    """
+    import fcntl
+
+    path = home / LOCK_NAME
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise StoreError(f"cannot create the lock file {path}: {exc.strerror or exc}") from exc
+    with handle:
+        if not _try_lock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB):
+            holder = _holder(path)
+            if on_wait is not None and timeout != 0:
+                on_wait(holder)
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while not _try_lock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB):
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise IndexBusyError(
+                        f"{home} is busy: {holder} is writing to it. Try again when it is done, "
+                        "or wait longer with --lock-timeout."
+                    )
+                time.sleep(_POLL_SECONDS)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()} {socket.gethostname()} {datetime.now().isoformat(timespec='seconds')}\n")
+            handle.flush()
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _try_lock(handle: IO[str], flags: int) -> bool:
+    import fcntl
+
+    try:
+        fcntl.flock(handle, flags)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _holder(path: Path) -> str:
+    """Who holds the lock, as far as the lock file says (it is written right after locking)."""
+    try:
+        pid, host, since = path.read_text(encoding="utf-8").split()[:3]
+    except (OSError, ValueError):
+        return "another newsdesk process"
+    return f"newsdesk process {pid} on {host} (since {since.replace('T', ' ')})"

@@ -1,0 +1,218 @@
+"""The staged ingest pipeline with the hashing fake and a real Chroma store."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+import torch
+
+from index.embedder import HashingEmbedder, Vectors, torch_device
+from index.errors import StoreError, UserInputError
+from index.settings import load_settings
+from index.store import ArchiveStore, IndexSpec, open_client
+from ingest import pipeline
+from ingest.chunking import create_chunker, embedding_text
+from ingest.pipeline import IngestReport, ingest
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.started: list[int] = []
+        self.grown = 0
+        self.advanced = 0
+        self.threads: set[str] = set()
+
+    def start(self, total_chunks: int, description: str) -> None:
+        self.started.append(total_chunks)
+        self.threads.add(threading.current_thread().name)
+
+    def grow(self, chunks: int) -> None:
+        self.grown += chunks
+        self.threads.add(threading.current_thread().name)
+
+    def advance(self, chunks: int) -> None:
+        self.advanced += chunks
+        self.threads.add(threading.current_thread().name)
+
+
+class FailingEmbedder(HashingEmbedder):
+    """Raises `error` for any batch holding `marker`; records every batch it was given."""
+
+    def __init__(self, marker: str, error: BaseException) -> None:
+        super().__init__()
+        self.marker = marker
+        self.error = error
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if any(self.marker in t for t in texts):
+            raise self.error
+        return super().embed(texts)
+
+
+def write_corpus(folder: Path, n: int, sentences: int = 3) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        body = " ".join(f"Sentence {j} of story {i} says the harbour reopened on day {j}." for j in range(sentences))
+        (folder / f"story-{i:03d}.txt").write_text(f" date 2022-05-{i % 28 + 1:02d} Story {i}\n{body}\n")
+
+
+def run(folder: Path, store: ArchiveStore, embedder: HashingEmbedder, **kwargs: object) -> IngestReport:
+    chunker = create_chunker(40, 0, "cl100k_base", embedder.max_tokens, embedder.count_tokens)
+    return ingest([folder], store, embedder, chunker, max_bytes=1_000_000, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ArchiveStore:
+    client = open_client(load_settings(home=tmp_path / "home").store)
+    return ArchiveStore.open(client, IndexSpec("hashing-fake", 40, 0, "cl100k_base"))
+
+
+@pytest.fixture
+def small_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Groups of about 5 chunks, so that a small corpus goes through the stages many times."""
+    monkeypatch.setattr(pipeline, "WRITE_GROUP_CHUNKS", 5)
+    monkeypatch.setattr(pipeline, "LOOKUP_BATCH", 7)
+    monkeypatch.setattr(pipeline, "PLANNED_AHEAD", 2)
+    monkeypatch.setattr(pipeline, "ENCODED_AHEAD", 1)
+
+
+def test_every_chunk_is_encoded_once_and_stored(
+    tmp_path: Path, store: ArchiveStore, small_groups: None
+) -> None:
+    write_corpus(tmp_path / "a", 30, sentences=6)
+    embedder, progress = HashingEmbedder(), RecordingProgress()
+    report = run(tmp_path / "a", store, embedder, progress=progress)
+
+    encoded = [text for call in embedder.calls for text in call]
+    assert len(embedder.calls) > 10  # many groups went through the stages
+    assert len(encoded) == len(set(encoded)) == report.embedded == report.chunks_added
+    assert (report.added, report.failed, store.counts()) == (30, [], (30, report.chunks_added))
+    stored = store.get_chunks([f"{a}:{i:05d}" for a in store.article_states() for i in range(10)])
+    articles = store.get_articles(store.article_states())
+    assert sorted(encoded) == sorted(embedding_text(articles[p.article_id].title, p.text) for p in stored)
+    assert progress.started == [0]
+    assert progress.grown == progress.advanced == report.embedded
+    assert progress.threads == {threading.current_thread().name}
+
+    again = run(tmp_path / "a", store, embedder := HashingEmbedder())
+    assert (again.unchanged, again.embedded, embedder.calls) == (30, 0, [])
+
+
+def test_a_shorter_version_replaces_all_chunks(tmp_path: Path, store: ArchiveStore) -> None:
+    write_corpus(tmp_path / "a", 3, sentences=8)
+    first = run(tmp_path / "a", store, HashingEmbedder())
+    (tmp_path / "a" / "story-001.txt").write_text(" date 2022-05-02 Story 1\nOnly one sentence is left.\n")
+    second = run(tmp_path / "a", store, HashingEmbedder())
+    assert (second.updated, second.unchanged, second.chunks_added) == (1, 2, 1)
+    assert second.chunks_removed > 0  # chunk 0 is overwritten, the rest removed
+    assert store.counts() == (3, first.chunks_added - second.chunks_removed)
+    story = next(a for a in store.get_articles(store.article_states()).values() if a.title == "Story 1")
+    assert store.get_chunks([f"{story.id}:00000", f"{story.id}:00001"])[0].text == "Only one sentence is left."
+    assert len(store.get_chunks([f"{story.id}:00001"])) == 0
+
+
+def test_a_failing_group_is_reported_and_the_rest_stored(
+    tmp_path: Path, store: ArchiveStore, small_groups: None
+) -> None:
+    write_corpus(tmp_path / "a", 12)
+    (tmp_path / "a" / "story-005.txt").write_text(" date 2022-05-06 Story 5\nA POISON pill for the encoder.\n")
+    report = run(tmp_path / "a", store, FailingEmbedder("POISON", RuntimeError("boom")))
+    failed = [f for f in report.failed if "embedding failed: boom" in f.error]
+    assert any(f.path.endswith("story-005.txt") for f in failed)
+    assert report.added == 12 - len(failed)
+    assert store.counts()[0] == report.added
+
+
+def test_a_writer_error_stops_the_run_and_is_raised(
+    tmp_path: Path, store: ArchiveStore, small_groups: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "a", 40)
+    written: list[int] = []
+
+    def failing_write(items: Sequence[object], fresh: object = ()) -> int:
+        written.append(len(items))
+        raise StoreError("disk full")
+
+    monkeypatch.setattr(store, "write", failing_write)
+    embedder = HashingEmbedder()
+    with pytest.raises(StoreError, match="disk full"):
+        run(tmp_path / "a", store, embedder)
+    assert written == [written[0]]  # the writer stopped at its first failure
+    assert len(embedder.calls) < 40  # and the encoder soon after
+
+
+def test_a_planner_error_is_raised(tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_corpus(tmp_path / "a", 3)
+
+    def broken(ids: object = None) -> dict[str, object]:
+        raise StoreError("index unreadable")
+
+    monkeypatch.setattr(store, "article_states", broken)
+    with pytest.raises(StoreError, match="index unreadable"):
+        run(tmp_path / "a", store, HashingEmbedder())
+
+
+def test_an_interrupted_run_keeps_what_was_encoded(
+    tmp_path: Path, store: ArchiveStore, small_groups: None
+) -> None:
+    write_corpus(tmp_path / "a", 20)
+    (tmp_path / "a" / "story-015.txt").write_text(" date 2022-05-16 Story 15\nThe STOP sign.\n")
+    embedder = FailingEmbedder("STOP", KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "a", store, embedder)
+    encoded_stories = {t.split("\n")[0] for call in embedder.calls for t in call}
+    stored = {a.title for a in store.get_articles(store.article_states()).values()}
+    assert stored and stored == encoded_stories
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("newsdesk-")]
+
+    resumed = run(tmp_path / "a", store, HashingEmbedder())
+    assert (resumed.unchanged, resumed.added) == (len(stored), 20 - len(stored))
+
+
+def test_a_setup_error_in_the_encoder_stops_the_run(tmp_path: Path, store: ArchiveStore) -> None:
+    write_corpus(tmp_path / "a", 3)
+    with pytest.raises(UserInputError, match="no such device"):
+        run(tmp_path / "a", store, FailingEmbedder("", UserInputError("no such device")))
+    assert store.counts() == (0, 0)
+
+
+def test_device_names_are_checked_before_loading() -> None:
+    assert torch_device("auto") in ("cpu", "cuda", "mps")
+    assert torch_device("cpu") == "cpu"
+    with pytest.raises(UserInputError, match="unknown device 'tpu'"):
+        torch_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(UserInputError, match="device 'cuda:1' is not available"):
+            torch_device("cuda:1")
+
+
+def test_an_edited_article_reencodes_only_its_changed_chunks(tmp_path: Path, store: ArchiveStore) -> None:
+    write_corpus(tmp_path / "a", 2, sentences=9)
+    path = tmp_path / "a" / "story-001.txt"
+    first = run(tmp_path / "a", store, HashingEmbedder())
+    story = next(a for a in store.get_articles(store.article_states()).values() if a.title == "Story 1")
+    n_chunks = len(store.get_chunks([f"{story.id}:{i:05d}" for i in range(20)]))
+    assert n_chunks >= 3 and first.chunks_added > n_chunks
+
+    # A correction in the last sentence: only the last chunk reads differently.
+    path.write_text(path.read_text().replace("reopened on day 8.", "reopened on day 8, officials said."))
+    embedder = HashingEmbedder()
+    second = run(tmp_path / "a", store, embedder)
+    assert (second.updated, second.unchanged, second.chunks_added) == (1, 1, n_chunks)
+    assert second.embedded == 1
+    assert [t.split("\n", 1)[1] for call in embedder.calls for t in call] == [
+        store.get_chunks([f"{story.id}:{n_chunks - 1:05d}"])[0].text
+    ]
+    # The kept vectors are still the right ones: each chunk finds itself first.
+    for i in range(n_chunks):
+        chunk = store.get_chunks([f"{story.id}:{i:05d}"])[0]
+        vector = HashingEmbedder().embed([embedding_text("Story 1", chunk.text)])[0]
+        assert store.query(vector, 1)[0].chunk_id == chunk.chunk_id
+
+    # A new headline changes what every chunk is embedded with.
+    path.write_text(path.read_text().replace("Story 1\n", "Story one, revised\n"))
+    third = run(tmp_path / "a", store, embedder := HashingEmbedder())
+    assert (third.updated, third.embedded) == (1, n_chunks)
