@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from evals.kit import kit_namespace
 from index.embedder import Embedder
 from index.errors import IndexMismatchError, UserInputError
 from index.factory import index_spec
+from index.lock import write_lock
 from index.settings import Settings
 from ingest.chunking import create_chunker
 from ingest.pipeline import Progress, discover, ingest
@@ -62,7 +64,14 @@ def open_archive(
     dataset: Dataset,
     progress: Progress | None = None,
     embedder: Embedder | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> tuple[Runtime, IndexInfo]:
+    """The runtime to ask, with its index brought up to date first.
+
+    Bringing a dataset's own index up to date writes to the data directory, so it holds the
+    directory's writer lock like `newsdesk ingest` (waiting for another writer; `on_wait` is told
+    who). Asking afterwards only reads.
+    """
     if dataset.corpus is None:
         runtime = Runtime(settings, embedder=embedder)
         articles, chunks = runtime.store.counts()
@@ -74,11 +83,20 @@ def open_archive(
     missing = next((p for p in dataset.corpus if not p.exists()), None)
     if missing is not None:
         raise UserInputError(messages.CORPUS_NOT_FOUND.format(path=missing))
-    namespace = (
-        kit_namespace(dataset.corpus[0]) if dataset.kind == "kit" else corpus_namespace(dataset.corpus)
-    )
+    with write_lock(settings.store.home, timeout=settings.ingest.lock_timeout, on_wait=on_wait):
+        return _build(settings, dataset, dataset.corpus, progress, embedder)
+
+
+def _build(
+    settings: Settings,
+    dataset: Dataset,
+    corpus: list[Path],
+    progress: Progress | None,
+    embedder: Embedder | None,
+) -> tuple[Runtime, IndexInfo]:
+    namespace = kit_namespace(corpus[0]) if dataset.kind == "kit" else corpus_namespace(corpus)
     runtime = Runtime(settings, embedder=embedder, namespace=namespace)
-    corpus_text = ", ".join(str(p) for p in dataset.corpus)
+    corpus_text = ", ".join(str(p) for p in corpus)
     try:
         store = runtime.store
     except IndexMismatchError as exc:  # the store's advice (ingest --rebuild) does not apply here
@@ -91,7 +109,7 @@ def open_archive(
         runtime.embedder.max_tokens, runtime.embedder.count_tokens,
     )
     report = ingest(
-        dataset.corpus, store, runtime.embedder, chunker,
+        corpus, store, runtime.embedder, chunker,
         max_bytes=int(settings.ingest.max_file_mb * 1_000_000), progress=progress,
     )
     articles, chunks = store.counts()
@@ -102,7 +120,7 @@ def open_archive(
         )
     return runtime, IndexInfo(
         namespace=namespace,
-        corpus=[str(p) for p in dataset.corpus],
+        corpus=[str(p) for p in corpus],
         articles=articles,
         chunks=chunks,
         build_seconds=report.seconds,

@@ -145,3 +145,17 @@ def test_a_directory_without_kit_files_is_refused_clearly(tmp_path: Path) -> Non
     (tmp_path / "corpus.jsonl").write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
     with pytest.raises(UserInputError, match="questions.jsonl is missing"):
         load_kit(tmp_path)
+
+
+def test_building_a_dataset_index_waits_for_the_data_directory_writer_lock(tmp_path: Path) -> None:
+    from evals.archive import open_archive
+    from index.errors import IndexBusyError
+    from index.lock import write_lock
+    from index.settings import load_settings
+
+    settings = load_settings(home=tmp_path / "home")
+    settings.ingest = settings.ingest.model_copy(update={"lock_timeout": 0})
+    seeds = load_gold(SEED_GOLD, corpus=[SEED_CORPUS])
+    with write_lock(settings.store.home), pytest.raises(IndexBusyError):
+        open_archive(settings, seeds)
+    assert not (settings.store.home / "chroma").exists()  # nothing was opened without the lock
