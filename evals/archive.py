@@ -10,6 +10,7 @@ A gold set without articles is asked against the data directory's own archive.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,9 +22,12 @@ from evals.kit import kit_namespace
 from index.embedder import Embedder
 from index.errors import IndexMismatchError, UserInputError
 from index.factory import index_spec
+from index.lock import write_lock
 from index.settings import Settings
 from ingest.chunking import create_chunker
 from ingest.pipeline import Progress, discover, ingest
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -79,21 +83,28 @@ def open_archive(
     )
     runtime = Runtime(settings, embedder=embedder, namespace=namespace)
     corpus_text = ", ".join(str(p) for p in dataset.corpus)
-    try:
-        store = runtime.store
-    except IndexMismatchError as exc:  # the store's advice (ingest --rebuild) does not apply here
-        wanted = index_spec(settings, runtime.embedder, namespace).describe()
-        raise IndexMismatchError(
-            messages.EVAL_INDEX_MISMATCH.format(corpus=corpus_text, wanted=wanted)
-        ) from exc
-    chunker = create_chunker(
-        settings.chunking.max_tokens, settings.chunking.overlap_sentences, settings.chunking.encoding,
-        runtime.embedder.max_tokens, runtime.embedder.count_tokens,
-    )
-    report = ingest(
-        dataset.corpus, store, runtime.embedder, chunker,
-        max_bytes=int(settings.ingest.max_file_mb * 1_000_000), progress=progress,
-    )
+    home = settings.store.home
+
+    def waiting(holder: str) -> None:
+        log.warning(messages.INGEST_WAITING.format(holder=holder, home=home))
+
+    # Building the eval index writes to the data directory like `newsdesk ingest` does.
+    with write_lock(home, timeout=settings.ingest.lock_timeout, on_wait=waiting):
+        try:
+            store = runtime.store
+        except IndexMismatchError as exc:  # the store's advice (ingest --rebuild) does not apply here
+            wanted = index_spec(settings, runtime.embedder, namespace).describe()
+            raise IndexMismatchError(
+                messages.EVAL_INDEX_MISMATCH.format(corpus=corpus_text, wanted=wanted)
+            ) from exc
+        chunker = create_chunker(
+            settings.chunking.max_tokens, settings.chunking.overlap_sentences,
+            settings.chunking.encoding, runtime.embedder.max_tokens, runtime.embedder.count_tokens,
+        )
+        report = ingest(
+            dataset.corpus, store, runtime.embedder, chunker,
+            max_bytes=int(settings.ingest.max_file_mb * 1_000_000), progress=progress,
+        )
     articles, chunks = store.counts()
     if articles == 0:
         reason = report.failed[0].error if report.failed else "no articles"
