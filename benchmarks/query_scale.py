@@ -80,7 +80,7 @@ def main() -> None:
                               IndexSpec("synthetic-384", 160, 0, "cl100k_base", namespace="scale"))
     if args.measure_only:
         print("chunks     fill/s   disk MB  peak RSS MB | p50/p95 ms: no date    as of today  as of history  raw where")
-        measure(store, rng, centres, store.counts()[1], 0.0, home, args.queries)
+        measure(store, rng, centres, store.counts()[1], 0, 0.0, home, args.queries)
         return
     checkpoints = sorted(int(c) for c in args.checkpoints.split(",") if int(c) <= args.target)
     if not checkpoints or checkpoints[-1] != args.target:
@@ -88,13 +88,14 @@ def main() -> None:
     print("chunks     fill/s   disk MB  peak RSS MB | p50/p95 ms: no date    as of today  as of history  raw where")
 
     number, written = store.counts()  # an existing --data-dir is filled further
+    first = written
     rng = np.random.default_rng(number + 2)  # new draws for new chunks (the centres stay the same)
     filling = 0.0
     checkpoints = [c for c in checkpoints if c > written] or [written]
     deadline = time.monotonic() + args.minutes * 60
     while checkpoints:
         if written >= checkpoints[0] or time.monotonic() > deadline:
-            measure(store, rng, centres, written, filling, home, args.queries)
+            measure(store, rng, centres, written, written - first, filling, home, args.queries)
             if time.monotonic() > deadline:
                 print(f"# stopped filling after {args.minutes} min at {written} chunks")
                 break
@@ -123,8 +124,9 @@ def main() -> None:
     tmp.cleanup()
 
 
-def measure(store: object, rng: np.random.Generator, centres: np.ndarray, written: int,  # type: ignore[type-arg]
-            filling: float, home: Path, n_queries: int) -> None:
+def measure(store: object, rng: np.random.Generator, centres: np.ndarray,  # type: ignore[type-arg]
+            written: int, added: int, filling: float, home: Path, n_queries: int) -> None:
+    """One row; the fill rate counts the chunks this run added."""
     from index.store import ArchiveStore
 
     assert isinstance(store, ArchiveStore)
@@ -147,7 +149,7 @@ def measure(store: object, rng: np.random.Generator, centres: np.ndarray, writte
     past = timed(lambda i: store.query(queries[i], 8, history[i]), n_queries)
     where = timed(lambda i: store._nearest([queries[i].tolist()], 8, {"pub": {"$lte": 20170101}}),
                   max(20, n_queries // 4))
-    rate = written / filling if filling else 0.0
+    rate = added / filling if filling else 0.0
     print(f"{written:<10} {rate:6.0f}   {disk_mb(home):7.0f}  {peak_rss_mb():11.0f} | "
           f"{plain}  {recent}  {past}  {where}", flush=True)
 

@@ -34,10 +34,6 @@ BAD_BASELINE = (
     "{path} is not a newsdesk eval report (no 'metrics' object); pass a file written by "
     "`newsdesk eval --json PATH`."
 )
-EVAL_WAITING = (
-    "Waiting: {holder} is writing to {home}. The eval index is brought up to date when it is "
-    "done (Ctrl-C to stop)."
-)
 CANNOT_WRITE_REPORT = "Cannot write the report to {path}: {reason}"
 BASELINE_NOT_FOUND = "No baseline report at {path}."
 BASELINE_OTHER_DATASET = "note: the baseline report was made on {theirs}, this run on {ours}."

@@ -10,8 +10,8 @@ A gold set without articles is asked against the data directory's own archive.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from index.lock import write_lock
 from index.settings import Settings
 from ingest.chunking import create_chunker
 from ingest.pipeline import Progress, discover, ingest
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -64,14 +66,7 @@ def open_archive(
     dataset: Dataset,
     progress: Progress | None = None,
     embedder: Embedder | None = None,
-    on_wait: Callable[[str], None] | None = None,
 ) -> tuple[Runtime, IndexInfo]:
-    """The runtime to ask, with its index brought up to date first.
-
-    Bringing a dataset's own index up to date writes to the data directory, so it holds the
-    directory's writer lock like `newsdesk ingest` (waiting for another writer; `on_wait` is told
-    who). Asking afterwards only reads.
-    """
     if dataset.corpus is None:
         runtime = Runtime(settings, embedder=embedder)
         articles, chunks = runtime.store.counts()
@@ -83,35 +78,33 @@ def open_archive(
     missing = next((p for p in dataset.corpus if not p.exists()), None)
     if missing is not None:
         raise UserInputError(messages.CORPUS_NOT_FOUND.format(path=missing))
-    with write_lock(settings.store.home, timeout=settings.ingest.lock_timeout, on_wait=on_wait):
-        return _build(settings, dataset, dataset.corpus, progress, embedder)
-
-
-def _build(
-    settings: Settings,
-    dataset: Dataset,
-    corpus: list[Path],
-    progress: Progress | None,
-    embedder: Embedder | None,
-) -> tuple[Runtime, IndexInfo]:
-    namespace = kit_namespace(corpus[0]) if dataset.kind == "kit" else corpus_namespace(corpus)
+    namespace = (
+        kit_namespace(dataset.corpus[0]) if dataset.kind == "kit" else corpus_namespace(dataset.corpus)
+    )
     runtime = Runtime(settings, embedder=embedder, namespace=namespace)
-    corpus_text = ", ".join(str(p) for p in corpus)
-    try:
-        store = runtime.store
-    except IndexMismatchError as exc:  # the store's advice (ingest --rebuild) does not apply here
-        wanted = index_spec(settings, runtime.embedder, namespace).describe()
-        raise IndexMismatchError(
-            messages.EVAL_INDEX_MISMATCH.format(corpus=corpus_text, wanted=wanted)
-        ) from exc
-    chunker = create_chunker(
-        settings.chunking.max_tokens, settings.chunking.overlap_sentences, settings.chunking.encoding,
-        runtime.embedder.max_tokens, runtime.embedder.count_tokens,
-    )
-    report = ingest(
-        corpus, store, runtime.embedder, chunker,
-        max_bytes=int(settings.ingest.max_file_mb * 1_000_000), progress=progress,
-    )
+    corpus_text = ", ".join(str(p) for p in dataset.corpus)
+    home = settings.store.home
+
+    def waiting(holder: str) -> None:
+        log.warning(messages.INGEST_WAITING.format(holder=holder, home=home))
+
+    # Building the eval index writes to the data directory like `newsdesk ingest` does.
+    with write_lock(home, timeout=settings.ingest.lock_timeout, on_wait=waiting):
+        try:
+            store = runtime.store
+        except IndexMismatchError as exc:  # the store's advice (ingest --rebuild) does not apply here
+            wanted = index_spec(settings, runtime.embedder, namespace).describe()
+            raise IndexMismatchError(
+                messages.EVAL_INDEX_MISMATCH.format(corpus=corpus_text, wanted=wanted)
+            ) from exc
+        chunker = create_chunker(
+            settings.chunking.max_tokens, settings.chunking.overlap_sentences,
+            settings.chunking.encoding, runtime.embedder.max_tokens, runtime.embedder.count_tokens,
+        )
+        report = ingest(
+            dataset.corpus, store, runtime.embedder, chunker,
+            max_bytes=int(settings.ingest.max_file_mb * 1_000_000), progress=progress,
+        )
     articles, chunks = store.counts()
     if articles == 0:
         reason = report.failed[0].error if report.failed else "no articles"
@@ -120,7 +113,7 @@ def _build(
         )
     return runtime, IndexInfo(
         namespace=namespace,
-        corpus=[str(p) for p in corpus],
+        corpus=[str(p) for p in dataset.corpus],
         articles=articles,
         chunks=chunks,
         build_seconds=report.seconds,

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,8 @@ class RecordError(ValueError):
     """One malformed record; the loader adds the file and line."""
 
 
-def load_gold(path: Path, corpus: list[Path] | None = None) -> Dataset:
-    """Read and check a gold file. Every problem names its line; nothing is half-loaded."""
+def read_question_lines(path: Path, parse: Callable[[Any], EvalQuestion]) -> list[EvalQuestion]:
+    """One question per JSON line, parsed by `parse`; a bad line is a UserInputError naming it."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -38,7 +39,7 @@ def load_gold(path: Path, corpus: list[Path] | None = None) -> Dataset:
         if not line.strip():
             continue
         try:
-            question = parse_gold_record(json.loads(line))
+            question = parse(json.loads(line))
             if question.id in seen:
                 raise RecordError(f"duplicate id '{question.id}'")
         except (json.JSONDecodeError, RecordError) as exc:
@@ -50,6 +51,12 @@ def load_gold(path: Path, corpus: list[Path] | None = None) -> Dataset:
         questions.append(question)
     if not questions:
         raise UserInputError(messages.EMPTY_DATASET.format(path=path))
+    return questions
+
+
+def load_gold(path: Path, corpus: list[Path] | None = None) -> Dataset:
+    """Read and check a gold file. Every problem names its line; nothing is half-loaded."""
+    questions = read_question_lines(path, parse_gold_record)
     return Dataset(name=path.name, kind="gold", path=path, questions=questions, corpus=corpus)
 
 

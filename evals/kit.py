@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import messages
 from evals.dataset import Dataset, EvalQuestion, guess_type, is_except_question
-from evals.gold import RecordError
+from evals.gold import RecordError, read_question_lines
 from index.errors import UserInputError
 
 QUESTIONS = "questions.jsonl"
@@ -34,30 +34,7 @@ def load_kit(directory: Path) -> Dataset:
     questions_path = directory / QUESTIONS
     if not questions_path.is_file():
         raise UserInputError(messages.NOT_A_KIT.format(path=directory, missing=QUESTIONS))
-    questions: list[EvalQuestion] = []
-    seen: set[str] = set()
-    try:
-        lines = questions_path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserInputError(
-            messages.UNREADABLE_DATASET.format(path=questions_path, reason=exc)
-        ) from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            question = parse_kit_record(json.loads(line))
-            if question.id in seen:
-                raise RecordError(f"duplicate id '{question.id}'")
-        except (json.JSONDecodeError, RecordError) as exc:
-            reason = f"invalid JSON: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else str(exc)
-            raise UserInputError(
-                messages.BAD_DATASET_RECORD.format(path=questions_path, line=number, reason=reason)
-            ) from None
-        seen.add(question.id)
-        questions.append(question)
-    if not questions:
-        raise UserInputError(messages.EMPTY_DATASET.format(path=questions_path))
+    questions = read_question_lines(questions_path, parse_kit_record)
     return Dataset(
         name=directory.resolve().name, kind="kit", path=directory, questions=questions,
         corpus=[corpus], baselines=_baselines(directory / BASELINES),

@@ -42,12 +42,12 @@ def write_lock(
     except OSError as exc:
         raise StoreError(f"cannot create the lock file {path}: {exc.strerror or exc}") from exc
     with handle:
-        if not _try_lock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB):
+        if not _try_lock(handle):
             holder = _holder(path)
             if on_wait is not None and timeout != 0:
                 on_wait(holder)
             deadline = None if timeout is None else time.monotonic() + timeout
-            while not _try_lock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB):
+            while not _try_lock(handle):
                 if deadline is not None and time.monotonic() >= deadline:
                     raise IndexBusyError(
                         f"{home} is busy: {holder} is writing to it. Try again when it is done, "
@@ -66,11 +66,11 @@ def write_lock(
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _try_lock(handle: IO[str], flags: int) -> bool:
+def _try_lock(handle: IO[str]) -> bool:
     import fcntl
 
     try:
-        fcntl.flock(handle, flags)
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
     return True

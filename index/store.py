@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
-import numpy.typing as npt
 
 from index.errors import IndexMismatchError, StoreError
 from index.models import Article, Chunk, Passage
@@ -292,9 +291,9 @@ class ArchiveStore:
         return states
 
     @_server_errors
-    def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, npt.NDArray[np.float32]]]:
+    def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, Vectors]]:
         """(article title, chunk text, vector) of every stored chunk of these articles."""
-        out: list[tuple[str, str, npt.NDArray[np.float32]]] = []
+        out: list[tuple[str, str, Vectors]] = []
         for i in range(0, len(article_ids), 500):
             where: dict[str, Any] = {"article_id": {"$in": list(article_ids[i : i + 500])}}
             got = self._chunks.get(where=where, include=["documents", "metadatas", "embeddings"])

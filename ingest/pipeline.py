@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 
 from index.embedder import Embedder, Vectors
 from index.errors import ArticleReadError, NewsdeskError
@@ -32,8 +31,6 @@ from index.models import Article, Chunk
 from index.store import ArchiveStore, ArticleState
 from ingest.chunking import Chunker, embedding_text
 from ingest.readers import SUPPORTED_SUFFIXES, read_file, suffix_of
-
-Vector = npt.NDArray[np.float32]
 
 # Articles are embedded and written in groups of about this many chunks: big enough to keep
 # the encoder busy, small enough that an interrupted run loses little work.
@@ -98,7 +95,7 @@ class _Planned:
     chunks: list[Chunk]
     is_update: bool
     # Vectors already stored for chunks whose embedding text is unchanged, by chunk index.
-    known: dict[int, Vector] = field(default_factory=dict)
+    known: dict[int, Vectors] = field(default_factory=dict)
 
 
 def discover(paths: Sequence[Path]) -> Iterator[tuple[Path, Path, bool]]:
@@ -166,7 +163,7 @@ def ingest(
             flat = [(p, c) for p in group for c in p.chunks]
             todo = [embedding_text(p.article.title, c.text) for p, c in flat if c.index not in p.known]
             try:
-                encoded: Iterator[Vector] = iter(embedder.embed(todo) if todo else [])
+                encoded: Iterator[Vectors] = iter(embedder.embed(todo) if todo else [])
                 vectors = np.stack([p.known[c.index] if c.index in p.known else next(encoded) for p, c in flat])
             except NewsdeskError:  # a setup problem (no such device, no model): every group would fail
                 raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -58,7 +57,7 @@ def eval_(
 
     progress = RichProgress()
     try:
-        runtime, index = open_archive(settings, data, progress=progress, on_wait=_waiting(settings.store.home))
+        runtime, index = open_archive(settings, data, progress=progress)
         results = run_questions(questions, runtime.answerer, runtime.store, mode, progress=progress)
     finally:
         progress.stop()
@@ -72,13 +71,6 @@ def eval_(
     gate_ok = _check_baseline(report, earlier, baseline, tolerance) if earlier and baseline else True
     if not (citations_ok and gate_ok):
         raise typer.Exit(1)
-
-
-def _waiting(home: Path) -> Callable[[str], None]:
-    def tell(holder: str) -> None:
-        err.print(messages.EVAL_WAITING.format(holder=holder, home=home), markup=False)
-
-    return tell
 
 
 def _check_citations(report: dict[str, Any]) -> bool:
