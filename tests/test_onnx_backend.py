@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +45,7 @@ def settings_with(home: Path, backend: str) -> Settings:
     return settings
 
 
-def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray((a * b).sum(axis=1))
 
 
@@ -54,6 +55,18 @@ def test_exports_are_made_once_and_reused(onnx_home: Path) -> None:
     again = create_embedder(settings_with(onnx_home, "onnx-int8"))
     again.embed(["no second export"])
     assert isinstance(again, OnnxEmbedder) and not again.exported
+
+
+def test_exports_run_fused_transformer_layers(onnx_home: Path) -> None:
+    import onnx
+
+    def ops(name: str) -> Counter[str]:
+        (path,) = (onnx_home / "encoders").glob(f"*/{name}")
+        return Counter(node.op_type for node in onnx.load(str(path), load_external_data=False).graph.node)
+
+    fp32, int8 = ops("model.onnx"), ops("model-int8.onnx")
+    assert fp32["Attention"] == 6 and fp32["SkipLayerNormalization"] == 12 and fp32["BiasGelu"] == 6
+    assert int8["QAttention"] == 6 and int8["MatMulInteger"] == 18 and int8["Attention"] == 0
 
 
 def test_onnx_gives_the_torch_vectors_and_int8_stays_close(
