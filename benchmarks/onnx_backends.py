@@ -1,12 +1,15 @@
 """Encoder backends compared in one process: speed, agreement with torch, and retrieval quality.
 
-    nice -n 10 python benchmarks/onnx_backends.py [--questions 30] [--chunks-per-article 4] [--rounds 2]
+    nice -n 10 python benchmarks/onnx_backends.py [--questions 30] [--chunks-per-article 4] [--rounds 2] [--threads N]
 
 The subset: the first --questions dev-kit questions whose evidence article is in the corpus, and
 every article that is evidence or a stored search result for them; each article contributes its
 first --chunks-per-article chunks (newsdesk's own chunker). Each backend encodes all chunks in
 turn, --rounds times (alternating, so contention hits all of them alike); the exports into a
-temporary data directory happen before timing.
+temporary data directory happen before timing. --threads N gives every backend N threads
+(torch.set_num_threads, ONNX Runtime's intra-op pool); by default each keeps its own default
+(torch: one per core, with spinning OpenMP threads that lose more than ONNX Runtime's when
+other processes load the CPU).
 
 Reported per backend: passages/s and tokens/s (median of rounds) and the ratio to torch in the
 same round; mean and minimum cosine to the torch vectors; the share of each chunk's 10 nearest
@@ -36,14 +39,21 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=30)
     parser.add_argument("--chunks-per-article", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=0, help="threads per backend (0: their defaults)")
     args = parser.parse_args()
 
     from index.factory import create_embedder
+    from index.onnx_embedder import OnnxEmbedder
     from index.settings import load_settings
     from ingest.chunking import create_chunker, embedding_text
     from ingest.readers import read_file
 
-    header(f"encoder backends, {args.questions} dev questions, {args.chunks_per_article} chunks/article")
+    header(f"encoder backends, {args.questions} dev questions, {args.chunks_per_article} chunks/article, "
+           f"threads {args.threads or 'default'}")
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     questions = [q for q in map(json.loads, DEV_QUESTIONS.read_text().splitlines()) if q["evidence_in_corpus"]]
     questions = questions[: args.questions]
     wanted = {i for q in questions for i in q["evidence_ids"] + q["retrieved_ids"]}
@@ -56,7 +66,10 @@ def main() -> None:
         for backend in BACKENDS:
             settings = load_settings(home=Path(tmp) / "home")
             settings.embedding = settings.embedding.model_copy(update={"backend": backend})
-            embedders[backend] = create_embedder(settings)
+            embedder = create_embedder(settings)
+            if args.threads and isinstance(embedder, OnnxEmbedder):
+                embedder.threads = args.threads
+            embedders[backend] = embedder
             embedders[backend].embed(["warm up (and export, for the onnx backends)"])
         torch_embedder = embedders["torch"]
         chunker = create_chunker(160, 0, "cl100k_base", torch_embedder.max_tokens, torch_embedder.count_tokens)
@@ -70,7 +83,7 @@ def main() -> None:
 
         speed: dict[str, list[float]] = {b: [] for b in BACKENDS}
         ratio: dict[str, list[float]] = {b: [] for b in BACKENDS}
-        vectors: dict[str, np.ndarray] = {}  # type: ignore[type-arg]
+        vectors: dict[str, np.ndarray] = {}
         for _ in range(args.rounds):
             for backend in BACKENDS:
                 begun = time.perf_counter()
@@ -96,7 +109,7 @@ def main() -> None:
                   f"min {cos.min():.4f}  top-10 overlap {overlap:.3f}  hit@10 {hits:.3f}  MRR {rr:.3f}")
 
 
-def retrieval(asked: np.ndarray, chunks: np.ndarray, owners: list[str],  # type: ignore[type-arg]
+def retrieval(asked: np.ndarray, chunks: np.ndarray, owners: list[str],
               questions: list[dict[str, object]]) -> tuple[float, float]:
     hits, rr = [], []
     ranked = np.argsort(-(asked @ chunks.T), axis=1)

@@ -53,6 +53,7 @@ class OnnxEmbedder:
         int8: bool = False,
         batch_size: int = 16,
         device: str = "cpu",
+        threads: int = 0,
     ) -> None:
         if device.split(":", 1)[0] not in ("cpu", "auto"):
             raise UserInputError(
@@ -63,6 +64,7 @@ class OnnxEmbedder:
         self.model_path = model_path or bundled_model_path()
         self.export_root = export_root or Path.cwd() / "encoders"
         self.batch_size = batch_size
+        self.threads = threads  # ONNX Runtime's intra-op threads; 0: one per physical core
         self.max_tokens = _max_seq_length(self.model_path)
         self.encoded = 0
         self.exported = False  # True when this instance had to export the model
@@ -82,6 +84,7 @@ class OnnxEmbedder:
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        options.intra_op_num_threads = self.threads
         # Idle threads sleep instead of spinning: on a shared CPU spinning steals the cores the
         # other thread (or process) needs, and costs little on an idle one.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")

@@ -69,6 +69,14 @@ def test_exports_run_fused_transformer_layers(onnx_home: Path) -> None:
     assert int8["QAttention"] == 6 and int8["MatMulInteger"] == 18 and int8["Attention"] == 0
 
 
+def test_thread_count_reaches_the_session(onnx_home: Path) -> None:
+    embedder = create_embedder(settings_with(onnx_home, "onnx-int8"))
+    assert isinstance(embedder, OnnxEmbedder)
+    embedder.threads = 1
+    assert embedder.session.get_session_options().intra_op_num_threads == 1
+    assert embedder.embed(TEXTS).shape == (len(TEXTS), 384)
+
+
 def test_onnx_gives_the_torch_vectors_and_int8_stays_close(
     onnx_home: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
