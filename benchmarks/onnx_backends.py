@@ -8,8 +8,8 @@ first --chunks-per-article chunks (newsdesk's own chunker). Each backend encodes
 turn, --rounds times (alternating, so contention hits all of them alike); the exports into a
 temporary data directory happen before timing. --threads N gives every backend N threads
 (torch.set_num_threads, ONNX Runtime's intra-op pool); by default each keeps its own default
-(torch: one per core, with spinning OpenMP threads that lose more than ONNX Runtime's when
-other processes load the CPU).
+(one per core); under load from other processes torch's default threads lose far more than
+ONNX Runtime's, so --threads 1 is the fairer comparison on a shared machine.
 
 Reported per backend: passages/s and tokens/s (median of rounds) and the ratio to torch in the
 same round; mean and minimum cosine to the torch vectors; the share of each chunk's 10 nearest
