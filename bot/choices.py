@@ -1,27 +1,33 @@
 """Choices mode: pick the candidate answer the archive supports best, and cite why.
 
 A choice is supported when the passages retrieved for the question mention it, the more so the
-higher they rank and the better the sentence that mentions it matches the question. For "which
-is NOT..." questions the least supported choice wins.
+higher they rank and the better the sentence that mentions it matches the question. Each choice
+is also looked up by name (question + choice, keyword search): the best sentence naming it
+counts by how many of the question's other words it shares, and how recent it is. For "which is
+NOT..." questions the least supported choice wins.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.answer import Answer
 from bot.extractive_terms import content_terms
 from bot.question import QuestionInfo
 from index.models import Passage
+from index.retrieval import time_weight
+from index.timeframe import question_timeframe
 
 if TYPE_CHECKING:
     from bot.extractive import Sentence
 
+NAMED_WEIGHT = 1.0  # the by-name evidence against the question's own retrieval (both scaled to 1)
 _QUOTES = "“”\"‘’'"
-_WORDS = re.compile(r"[\w]+")
+_WORDS = re.compile(r"\d+(?:[.,]\d+)*|\w+")  # "8.5" is one number, not "8" and "5"
 
 
 def _normal(text: str) -> str:
@@ -42,7 +48,7 @@ def mention(choice: str, text: str, ignore: frozenset[str] = frozenset()) -> flo
     phrase = _normal(choice.strip(_QUOTES))
     if phrase.strip() and phrase in _normal(text):
         return 1.0
-    terms = content_terms(choice) - ignore
+    terms = {t for t in content_terms(choice) - ignore if not t[:1].isdigit()}  # numbers: whole only
     if not terms:
         return 0.0
     words = content_terms(text)
@@ -63,19 +69,47 @@ def support(
     return total + 2.0 * best_sentence
 
 
+def named_support(
+    choice: str, sentences: Sequence[Sentence], info: QuestionInfo, as_of: date | None
+) -> tuple[float, Sentence | None]:
+    """The sentence that names `choice` and shares most of the question's other words, weighted
+    by recency as retrieval weighs it; (0, None) when no sentence names it."""
+    terms = info.terms - content_terms(choice)
+    if not terms:
+        return 0.0, None
+    frame = question_timeframe(info.text, as_of or date.today())
+    best: tuple[float, Sentence | None] = (0.0, None)
+    for sentence in sentences:
+        named = mention(choice, sentence.text, info.terms)
+        if named < 0.7:
+            continue
+        shared = len(terms & content_terms(sentence.text)) / len(terms)
+        score = named * shared * time_weight(sentence.passage.published, frame)
+        if score > best[0]:
+            best = (score, sentence)
+    return best
+
+
 def pick_choice(
     base: Answer,
     info: QuestionInfo,
     choices: Sequence[str],
     passages: Sequence[Passage],
     sentences: Sequence[Sentence],
+    named: Mapping[str, Sequence[Sentence]] | None = None,
 ) -> Answer:
-    scores = [support(c, passages, sentences, info.terms) for c in choices]
+    """`named`: for each choice, sentences of the passages a search for it found."""
+    mentioned = [support(c, passages, sentences, info.terms) for c in choices]
+    by_name = [named_support(c, (named or {}).get(c, ()), info, base.as_of) for c in choices]
+    top_mentioned = max(mentioned) or 1.0
+    top_named = max(score for score, _ in by_name) or 1.0
+    scores = [m / top_mentioned + NAMED_WEIGHT * n / top_named for m, (n, _) in zip(mentioned, by_name)]
     if not any(scores):
         return replace(base, notes=[*base.notes, "no passage mentions any of the choices"])
     order = sorted(range(len(choices)), key=lambda i: scores[i], reverse=not info.negated)
     chosen = choices[order[0]]
     cited = next((s for s in sentences if mention(chosen, s.text, info.terms) >= 0.7), None)
+    cited = by_name[order[0]][1] or cited
     if info.negated or cited is None:
         cited = sentences[0]
     return replace(
@@ -84,5 +118,7 @@ def pick_choice(
         citations=[cited.citation()],
         sentence=cited.text,
         score=cited.score,
-        notes=[*base.notes, "choice support: " + ", ".join(f"{c} {s:.2f}" for c, s in zip(choices, scores))],
+        notes=[*base.notes, "choice support (mentions + by name): " + ", ".join(
+            f"{c} {m / top_mentioned:.2f}+{NAMED_WEIGHT * n / top_named:.2f}" for c, m, (n, _) in zip(choices, mentioned, by_name)
+        )],
     )

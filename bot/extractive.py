@@ -35,9 +35,14 @@ from index.retrieval import Retriever
 from index.settings import AnswerSettings
 
 RETRIEVED = 20  # passages retrieved (their articles are reported for retrieval metrics)
+CHOICE_PASSAGES = 5  # passages a search for each choice by name reads
 SENTENCES_READ = 6  # top sentences whose spans vote for the short answer
 SENTENCES_EMBEDDED = 16  # candidates compared with the question by meaning
-MIN_TYPE_FIT = 0.5  # below this, a span is not the kind of thing the question asks for
+FOCUS_CANDIDATES = 64  # spans compared with the kind of thing the question names
+FOCUS_FLOOR = 0.5  # the focus factor runs from this (unrelated) to about 1.3 (the very thing)
+MIN_TYPE_FIT = 0.5
+PHRASE_MIN_FIT = FOCUS_FLOOR + 0.4  # ordinary words must be this close to what is asked for
+PHRASE_FIT = 0.8  # ordinary words ("baby formula") answer "which product?" less often than names  # below this, a span is not the kind of thing the question asks for
 
 
 class Answerer(Protocol):
@@ -91,7 +96,11 @@ class ExtractiveAnswerer:
             return base
         best = sentences[0]
         if choices:
-            return pick_choice(base, info, choices, passages, sentences)
+            named = {
+                c: _sentences(self.retriever.keyword_search(f"{question} {c}", CHOICE_PASSAGES, as_of))
+                for c in choices if c.strip()
+            }
+            return pick_choice(base, info, choices, passages, sentences, named)
         if best.score < self.settings.min_score:
             return Answer(question, None, [], as_of=as_of, score=best.score, retrieved=retrieved)
         short, support = self._short_answer(info, sentences)
@@ -140,21 +149,28 @@ class ExtractiveAnswerer:
             return best.text, [best]
         # A span's evidence: its best sentence in each article, summed over articles, so that
         # independent reports agree but one article repeating its topic does not outvote them.
+        found = [
+            (rank, sentence, span)
+            for rank, sentence in enumerate(sentences[:SENTENCES_READ])
+            for span in candidates(sentence.text, info.kind, info.terms, phrases=_asks_for_a_thing(info, phrases=True))
+        ]
+        kind_fit = self._focus_fit(info, [span.text for _, _, span in found])
+        # Ordinary words are candidates only when they are clearly the kind of thing asked for.
+        if kind_fit:
+            found = [f for f in found if _is_name(f[2].text) or kind_fit.get(f[2].text, 0.0) >= PHRASE_MIN_FIT]
         per_article: dict[tuple[str, str], float] = {}
         fits: dict[str, float] = {}
         where: dict[str, tuple[Sentence, str]] = {}
-        for rank, sentence in enumerate(sentences[:SENTENCES_READ]):
-            for span in candidates(sentence.text, info.kind, info.terms):
-                text = person_name(span.text) if info.kind is AnswerType.PERSON else span.text
-                key = " ".join(content_terms(text)) or text.lower()
-                fits[key] = type_fit(info.kind, text, quoted=_is_quoted(sentence.text, span.start),
-                                     asks_for=info.text)
-                weight = sentence.score * proximity(sentence.text, (span.start, span.end), info.terms)
-                weight *= fits[key] / (1.0 + 0.15 * rank)
-                slot = (key, sentence.passage.article_id)
-                per_article[slot] = max(per_article.get(slot, 0.0), weight)
-                if key not in where or where[key][0].score < sentence.score:
-                    where[key] = (sentence, text)
+        for rank, sentence, span in found:
+            text = person_name(span.text) if info.kind is AnswerType.PERSON else span.text
+            key = " ".join(content_terms(text)) or text.lower()
+            fits[key] = type_fit(info.kind, text, quoted=_is_quoted(sentence.text, span.start), asks_for=info.text)
+            weight = sentence.score * proximity(sentence.text, (span.start, span.end), info.terms)
+            weight *= fits[key] * kind_fit.get(span.text, FOCUS_FLOOR if kind_fit else 1.0) / (1.0 + 0.15 * rank)
+            slot = (key, sentence.passage.article_id)
+            per_article[slot] = max(per_article.get(slot, 0.0), weight)
+            if key not in where or where[key][0].score < sentence.score:
+                where[key] = (sentence, text)
         votes: dict[str, float] = {}
         for (key, _), weight in per_article.items():
             votes[key] = votes.get(key, 0.0) + weight
@@ -169,6 +185,15 @@ class ExtractiveAnswerer:
             if s.passage.article_id != sentence.passage.article_id and key in " ".join(content_terms(s.text))
         ][:1]
         return text, support
+
+    def _focus_fit(self, info: QuestionInfo, texts: Sequence[str]) -> dict[str, float]:
+        """How much each span is the kind of thing the question names ("which insect?":
+        "monarch butterfly" is, "endangered list" is not), by meaning; 1.0 when it names none."""
+        texts = list(dict.fromkeys(texts))[:FOCUS_CANDIDATES]
+        if not info.focus or not texts or not _asks_for_a_thing(info):
+            return {}
+        vectors = self.embedder.embed([info.focus, *texts])
+        return {t: FOCUS_FLOOR + max(0.0, float(sim)) for t, sim in zip(texts, vectors[1:] @ vectors[0])}
 
     def _date_answer(self, info: QuestionInfo, sentences: list[Sentence]) -> tuple[DateMention, Sentence] | None:
         """The first date mentioned in the best sentence that has one, resolved against its article."""
@@ -204,8 +229,21 @@ def type_fit(kind: AnswerType, text: str, quoted: bool = False, asks_for: str = 
             return 1.0
         return 0.4 if is_place(text) else 0.7
     if kind is AnswerType.ENTITY:
-        return 1.2 if quoted else 1.0
+        if quoted:
+            return 1.2
+        return 1.0 if _is_name(text) else PHRASE_FIT
     return 1.0
+
+
+def _asks_for_a_thing(info: QuestionInfo, phrases: bool = False) -> bool:
+    """"Which insect / which show / what product": the answer is a thing the question names.
+    With `phrases`: one that may well be ordinary words (not an organisation or a place)."""
+    kinds = (AnswerType.ENTITY,) if phrases else (AnswerType.ENTITY, AnswerType.ORGANIZATION, AnswerType.PLACE)
+    return info.kind in kinds and bool(info.focus)
+
+
+def _is_name(text: str) -> bool:
+    return any(c.isupper() or c.isdigit() for c in text)
 
 
 def _is_quoted(sentence: str, start: int) -> bool:

@@ -23,26 +23,71 @@ class AnswerType(StrEnum):
 
 
 _PLACE_NOUNS = r"country|countries|city|cities|state|states|nation|continent|region|province|island|town|county|capital|place|location|area|areas|neighborhood|territory|village|border|port|site|venue"
-_PERSON_NOUNS = r"person|man|woman|player|actor|actress|singer|rapper|president|leader|minister|official|author|star|athlete|ceo|founder|artist|musician|director|judge|senator|governor|candidate|king|queen|prince|princess|pope|celebrity|comedian|host|coach|lawmaker|executive|billionaire|journalist|politician|member"
+_PERSON_NOUNS = r"person|people|celebs|celebrities|man|woman|player|actor|actress|singer|rapper|president|leader|minister|official|author|star|athlete|ceo|founder|artist|musician|director|judge|senator|governor|candidate|king|queen|prince|princess|pope|celebrity|comedian|host|coach|lawmaker|executive|billionaire|journalist|politician|member"
 _ORG_NOUNS = r"company|companies|organization|organisation|agency|party|team|group|firm|airline|brand|network|retailer|bank|university|school|club|union|league|automaker|carmaker|chain|restaurant|store|outlet|publisher|studio|department|court|committee|institution|manufacturer|giant|startup|business|corporation|government|nonprofit"
+_MEASURE_NOUNS = r"magnitude|rate|score|temperature|cost|price|age|population|percentage|number|amount|total|value|size|speed|length|height|weight|toll|tally|margin"
 _DATE_NOUNS = r"date|day|year|month|week|time|decade|century"
 
 _YESNO_START = re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", re.I)
 
 
+_WH = re.compile(r"\b(who|whom|whose|what|when|where|which|why|how)\b", re.I)
+_CLAUSES = re.compile(r"(?<=[.?!:])\s+(?=[A-Z\"“‘'])")
+# Words after "which"/"what" that end the phrase naming what is asked for ("which show WAS...").
+_FOCUS_STOP = frozenset(
+    "is was are were did does do has have had will would could can should may might to for from in on "
+    "at by with that who whose when where after before during since as than this these those it its "
+    "he she they his her their about into over under between against".split()
+)
+
+
+def asking_clause(question: str) -> str:
+    """The part of a question that asks: quizzes set the scene first ("X happened this week.
+    Who was...?"). The last clause with a question word, else the last clause."""
+    clauses = [c for c in _CLAUSES.split(question.strip()) if c.strip()] or [question]
+    asking = [c for c in clauses if _WH.search(c)]
+    if re.match(r"^\s*true or false\b", question, re.I):
+        return question
+    return (asking or clauses)[-1]
+
+
+def focus_phrase(question: str) -> str:
+    """What a "which/what X" question names as the kind of its answer: "which wildly popular
+    show was..." -> "wildly popular show"; "" when the question does not name one."""
+    m = re.search(r"\b(?:which|what)\s+(?:(?:one|ones|of)\s+)?(?:(?:these|those|the following)\s+)?(.*)", question, re.I)
+    if not m:
+        return ""
+    words: list[str] = []
+    for token in re.findall(r"[\w’'-]+|[^\w\s]", m.group(1)):
+        low = token.lower()
+        if not re.match(r"[\w’'-]+$", token) or low in _FOCUS_STOP or len(words) == 4:
+            break
+        if words and low.endswith("ed") and words[-1].lower() != "of":  # "which countries joined"
+            break
+        words.append(token)
+    while words and words[-1].lower() == "of":
+        words.pop()
+    words = words[2:] if [w.lower() for w in words[:2]] in (["type", "of"], ["kind", "of"], ["sort", "of"]) else words
+    return " ".join(words)
+
+
 def answer_type(question: str) -> AnswerType:
-    q = question.lower().strip()
+    q = asking_clause(question).lower().strip()
     if re.match(r"^(when|what time|since when)\b", q) or re.search(rf"\b(what|which|on what)\s+({_DATE_NOUNS})\b", q):
         return AnswerType.DATE
-    if re.search(r"\bhow (many|much|long|old|far|big|high|tall|often)\b|\bwhat (percentage|percent|share|number|amount|proportion|price|age)\b", q):
+    if re.match(r"^true or false\b", q):
+        return AnswerType.YESNO
+    if re.search(r"\bhow (many|much|long|old|far|big|high|tall|often)\b|\bwhat (percentage|percent|share|number|amount|proportion|price|age)\b", q) or re.search(
+        rf"\bwhat (?:is|was|are|were) (?:the|its|their|his|her) (?:\w+ )?({_MEASURE_NOUNS})\b", q
+    ):
         return AnswerType.QUANTITY if re.search(r"\bhow (much|long|far|big|high|tall)\b|\bprice|amount", q) else AnswerType.NUMBER
     if re.match(r"^(why|for what reason)\b", q) or re.search(r"\bwhat (caused|led to|prompted)\b", q):
         return AnswerType.REASON
-    if re.match(r"^(where)\b", q) or re.search(rf"\b(which|what|in which|in what)\s+(\w+\s+)?({_PLACE_NOUNS})\b", q):
+    if re.match(r"^(where)\b", q) or re.search(rf"\b(which|what|in which|in what)\s+(?:of (?:these|those|the following)\s+)?(\w+\s+)?({_PLACE_NOUNS})\b", q):
         return AnswerType.PLACE
-    if re.match(r"^(who|whom|whose)\b", q) or re.search(rf"\b(which|what)\s+(\w+\s+)?({_PERSON_NOUNS})s?\b", q):
+    if re.match(r"^(who|whom|whose)\b", q) or re.search(rf"\b(which|what)\s+(?:of (?:these|those|the following)\s+)?(\w+\s+)?({_PERSON_NOUNS})s?\b", q):
         return AnswerType.PERSON
-    if re.search(rf"\b(which|what)\s+(\w+\s+)?({_ORG_NOUNS})\b", q):
+    if re.search(rf"\b(which|what)\s+(?:of (?:these|those|the following)\s+)?(\w+\s+)?({_ORG_NOUNS})\b", q):
         return AnswerType.ORGANIZATION
     if _YESNO_START.match(q):
         return AnswerType.YESNO
@@ -59,9 +104,13 @@ class QuestionInfo:
     kind: AnswerType
     terms: frozenset[str]
     negated: bool  # "which is NOT ...", "... except:" - the answer is the one without support
+    focus: str = ""  # "which wildly popular show...": "wildly popular show"
 
 
 def analyse(question: str) -> QuestionInfo:
     q = question.lower()
     negated = bool(re.search(r"\b(not|except|isn't|wasn't|aren't|weren't|doesn't|didn't|never)\b", q))
-    return QuestionInfo(question, answer_type(question), frozenset(content_terms(question)), negated)
+    return QuestionInfo(
+        question, answer_type(question), frozenset(content_terms(question)), negated,
+        focus_phrase(asking_clause(question)),
+    )

@@ -21,7 +21,18 @@ _LEADING = {
     "dr", "so", "also", "now", "then", "today", "yesterday", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may",
     "june", "july", "august", "september", "october", "november", "december", "image", "photo",
+    "i", "you", "us", "our", "your", "my", "him", "them", "any", "every", "each", "other", "such",
+    "no", "not", "only", "just", "even", "still", "yet", "instead", "here", "how", "why", "where",
+    "see", "meet", "read", "watch", "follow", "click", "sign", "get", "like", "sept", "oct", "nov",
+    "dec", "jan", "feb", "aug", "officials", "experts", "people", "police", "researchers", "scientists",
 }
+_CONTRACTION = re.compile(r"[’'](ll|re|ve|m|d)$|n[’']t$", re.IGNORECASE)
+
+
+def _leading(token: str) -> bool:
+    """Capitalised only because it starts a sentence, or not a name at all ("You’ll", "Fortunately,")."""
+    word = token.lower().strip(".")
+    return word in _LEADING or bool(_CONTRACTION.search(word))
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _NUMBER = re.compile(
     r"(?:[$€£]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|bn|m)\b)?"
@@ -71,8 +82,10 @@ def entity_spans(sentence: str) -> list[Span]:
             else:
                 break
         run = tokens[i:j]
-        while run and run[0][2].lower().strip(".") in _LEADING:
+        while run and _leading(run[0][2]):
             run = run[1:]
+        if len(run) == 1 and run[0][2].endswith("ly") and sentence[run[0][1]:run[0][1] + 1] == ",":
+            run = []  # "Fortunately, ..."
         while run and run[-1][2].lower() in _CONNECTORS:
             run = run[:-1]
         if run:
@@ -123,8 +136,49 @@ def reason_span(sentence: str) -> Span | None:
     return (m.start(), end) if end - m.end() > 2 else None
 
 
-def candidates(sentence: str, kind: AnswerType, question_terms: frozenset[str]) -> list[SpanCandidate]:
-    """Spans of `sentence` that could answer a question of `kind`, minus restatements of the question."""
+def phrase_spans(sentence: str, question_terms: frozenset[str], max_words: int = 3) -> list[Span]:
+    """Short runs of ordinary words ("monarch butterflies", "baby formula"): answers to "which
+    insect / which product" questions are often not names. Function words, the question's own
+    words, participles and punctuation end a run (no tagger is bundled: these stand in for one)."""
+    spans: list[Span] = []
+    run: list[re.Match[str]] = []
+
+    def close() -> None:
+        if any(m.group()[:1].islower() for m in run):  # all-capitalised runs are entity_spans' job
+            for part in (run[:max_words], run[-max_words:]):  # a long run: its ends, where nouns sit
+                spans.append((part[0].start(), part[-1].end()))
+        run.clear()
+
+    previous_end = 0
+    for m in re.finditer(r"[A-Za-z][A-Za-z’'-]*", sentence):
+        word = m.group().lower()
+        if not sentence[previous_end:m.start()].isspace():
+            close()
+        previous_end = m.end()
+        if (word in _LEADING or word in _CONNECTORS or word in _FUNCTION or len(word) < 3
+                or content_terms(word) <= question_terms or word.endswith("ed") or _CONTRACTION.search(word)):
+            close()
+            continue
+        run.append(m)
+    close()
+    return list(dict.fromkeys(spans))
+
+
+_FUNCTION = frozenset(
+    """is was are were be been being has have had do does did will would could can should may might
+    must said says say told not also than into over about against between through during before
+    after under again further very just more most such own same other up down out off who whom
+    which whose what where when why how all any each few both or nor yet so per via across along
+    around among amid toward towards within without upon onto behind beyond near inside outside
+    despite since until while because though although whether there here""".split()
+)
+
+
+def candidates(
+    sentence: str, kind: AnswerType, question_terms: frozenset[str], phrases: bool = False
+) -> list[SpanCandidate]:
+    """Spans of `sentence` that could answer a question of `kind`, minus restatements of the question.
+    `phrases` adds runs of ordinary words to the names (for "which insect?")."""
     if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
         spans = number_spans(sentence, with_unit=kind is AnswerType.QUANTITY, units=question_terms)
     elif kind is AnswerType.REASON:
@@ -132,6 +186,8 @@ def candidates(sentence: str, kind: AnswerType, question_terms: frozenset[str]) 
         spans = [found] if found else []
     elif kind in (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.ENTITY):
         spans = [s for s in entity_spans(sentence) if not sentence[s[0]:s[1]].replace(",", "").strip().isdigit()]
+        if phrases:
+            spans += [s for s in phrase_spans(sentence, question_terms) if s not in spans]
     else:
         return []
     out: list[SpanCandidate] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.question import AnswerType, analyse
-from bot.spans import candidates, entity_spans, number_spans, reason_span
+from bot.spans import candidates, entity_spans, number_spans, phrase_spans, reason_span
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,47 @@ def test_question_words_are_not_answers() -> None:
     info = analyse("Where did the CSTO send troops?")
     spans = [c.text for c in candidates("The CSTO sent troops to Kazakhstan.", info.kind, info.terms)]
     assert spans == ["Kazakhstan"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("MLB held its All-Star Game on Tuesday. Who was the game’s MVP?", AnswerType.PERSON),
+        ("An earthquake struck this week. What was its magnitude?", AnswerType.NUMBER),
+        ("True or false: the vote was held on Monday.", AnswerType.YESNO),
+        ("Which of these people joined the board?", AnswerType.PERSON),
+    ],
+)
+def test_the_asking_clause_decides_the_type(question: str, kind: AnswerType) -> None:
+    assert analyse(question).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Which wildly popular show was green lit for a new season?", "wildly popular show"),
+        ("Scientists this week placed which insect on the endangered list?", "insect"),
+        ("Which type of extreme weather swept through Europe?", "extreme weather"),
+        ("What breed of dog is the winner?", "breed of dog"),
+        ("Which of these countries joined NATO?", "countries"),
+        ("When did protests reach Almaty?", ""),
+    ],
+)
+def test_focus_names_the_kind_of_answer(question: str, focus: str) -> None:
+    assert analyse(question).focus == focus
+
+
+def test_sentence_openers_are_not_names() -> None:
+    for sentence, expected in [
+        ("You’ll see ads on Netflix.", ["Netflix"]),
+        ("Fortunately, the grove in Yosemite National Park survived.", ["Yosemite National Park"]),
+    ]:
+        assert [sentence[a:b] for a, b in entity_spans(sentence)] == expected
+
+
+def test_phrases_of_ordinary_words_for_which_thing_questions() -> None:
+    info = analyse("Scientists this week placed which insect on the endangered list?")
+    s = "The group placed the migratory monarch butterfly on its endangered list on Thursday."
+    assert [s[a:b] for a, b in phrase_spans(s, info.terms)] == ["group", "migratory monarch butterfly"]
+    assert "migratory monarch butterfly" in [c.text for c in candidates(s, info.kind, info.terms, phrases=True)]
+    assert "migratory monarch butterfly" not in [c.text for c in candidates(s, info.kind, info.terms)]
