@@ -26,7 +26,7 @@ from bot.gazetteer import (
     person_name,
 )
 from bot.question import AnswerType, QuestionInfo, analyse
-from bot.spans import candidates, proximity
+from bot.spans import bare_count, candidates, proximity
 from bot.temporal import DateMention, resolve_dates
 from index.embedder import Embedder
 from index.errors import UserInputError
@@ -43,6 +43,14 @@ FOCUS_FLOOR = 0.5  # the focus factor runs from this (unrelated) to about 1.3 (t
 MIN_TYPE_FIT = 0.5
 PHRASE_MIN_FIT = FOCUS_FLOOR + 0.4  # ordinary words must be this close to what is asked for
 PHRASE_FIT = 0.8  # ordinary words ("baby formula") answer "which product?" less often than names  # below this, a span is not the kind of thing the question asks for
+
+
+_ASKS_SHARE = re.compile(r"\b(percentage|percent|per cent|proportion|share)\b|%", re.I)
+_ASKS_MONEY = re.compile(
+    r"\bhow much\b.*\b(cost|costs|pay|paid|raise|raised|spend|spent|worth|price|fund|funding|sold|"
+    r"bid|fine|fined|budget|earn|earned|owe|owed|donate|donated)\b|\bhow much money\b", re.I
+)
+_MONEY = re.compile(r"[$£€¥]|\b(dollars?|pounds?|euros?|yen|bn|billion|million|trillion)\b", re.I)
 
 
 class Answerer(Protocol):
@@ -180,6 +188,8 @@ class ExtractiveAnswerer:
         if fits[key] < MIN_TYPE_FIT:  # no span of the right kind: the sentence is the honest answer
             return best.text, [best]
         sentence, text = where[key]
+        if info.kind is AnswerType.NUMBER:
+            text = bare_count(text)
         support = [sentence] + [
             s for s in sentences[:SENTENCES_READ]
             if s.passage.article_id != sentence.passage.article_id and key in " ".join(content_terms(s.text))
@@ -213,7 +223,14 @@ def type_fit(kind: AnswerType, text: str, quoted: bool = False, asks_for: str = 
     if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
         # "How many members...": "353 members" counts the right thing.
         counted = {t for t in content_terms(text) if not t[:1].isdigit()} & content_terms(asks_for)
-        return 1.5 if counted else 1.0
+        fit = 1.5 if counted else 1.0
+        if _ASKS_SHARE.search(asks_for) and not re.search(r"%|\bper ?cent", text):
+            fit *= 0.4  # "what percentage...?" is not answered by a count
+        elif _ASKS_MONEY.search(asks_for) and not _MONEY.search(text):
+            fit *= 0.5
+        if re.fullmatch(r"(19|20)\d\d", text) and not re.search(r"\byears?\b", asks_for, re.I):
+            fit *= 0.5  # a bare year is rarely a count
+        return fit
     if kind is AnswerType.PERSON:
         if is_organization(text) or is_place(text) or text.isupper():  # "TV", "CNN" are not people
             return 0.3

@@ -117,13 +117,30 @@ def number_spans(sentence: str, with_unit: bool, units: frozenset[str] = frozens
     when that word is one of `units` (the question's own: "how many days" -> "two days")."""
     spans = []
     for m in _NUMBER.finditer(sentence):
-        end = m.end()
-        unit = re.match(r"(?:-|\s+)([a-zA-Z]+)", sentence[end:])
-        if unit and unit.group(1).lower() not in _LEADING | _CONNECTORS | {"were", "was", "are", "is"}:
+        start, end = m.start(), m.end() - len(m.group()) + len(m.group().rstrip(","))
+        unit = re.match(r"(?:-|\s+)([a-z]+)", sentence[end:])
+        measured = m.group()[:1].isdigit() and bool(re.search(r"[%a-zA-Z]$", m.group().rstrip(",")))
+        if unit and not measured and unit.group(1) not in _LEADING | _CONNECTORS | _FUNCTION:
             if with_unit or content_terms(unit.group(1)) & units:
                 end += unit.end()
-        spans.append((m.start(), end))
+        spans.append((start, end))
     return spans
+
+
+_TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "decad"})
+
+
+def bare_count(text: str) -> str:
+    """ "63 hot" -> "63", "970,000 subscribers" -> "970,000"; spans of time keep their unit
+    ("two days"): news quizzes answer "how many X" with the number alone."""
+    if _NUMBER.fullmatch(text):  # "$5.2 billion", "38%"
+        return text
+    number, _, unit = text.partition(" ")
+    if not unit and "-" in text and not text[:1].isdigit():
+        number, _, unit = text.partition("-")
+    if unit and not content_terms(unit) & _TIME_UNITS and _NUMBER.fullmatch(number):
+        return number
+    return text
 
 
 def reason_span(sentence: str) -> Span | None:
@@ -198,6 +215,8 @@ def candidates(
             not terms or terms <= question_terms
         ):
             continue  # the question's own words are not its answer
+        if kind in (AnswerType.NUMBER, AnswerType.QUANTITY) and content_terms(text.split()[0]) <= question_terms:
+            continue  # nor its own numbers ("in the three months ending June 30")
         out.append(SpanCandidate(start, end, text))
     return out
 

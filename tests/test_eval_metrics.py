@@ -156,3 +156,11 @@ def test_question_types_are_guessed_from_wording() -> None:
     assert guess_type("Which country hosted the summit?") == "where"
     assert guess_type("Who chairs the council?") == "who"
     assert guess_type("Which show was renewed?") == "what"
+
+
+def test_choice_mentions_match_whole_numbers_only() -> None:
+    from bot.choices import mention
+
+    assert mention("8%", "Consumer prices rose 8.5% in March") == 0.0
+    assert mention("8%", "Prices rose 8% in May") == 1.0
+    assert mention("$4.96", "Gas costs $4.96 a gallon") == 1.0

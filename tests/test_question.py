@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.question import AnswerType, analyse
-from bot.spans import candidates, entity_spans, number_spans, phrase_spans, reason_span
+from bot.spans import bare_count, candidates, entity_spans, number_spans, phrase_spans, reason_span
 
 
 @pytest.mark.parametrize(
@@ -108,3 +108,17 @@ def test_phrases_of_ordinary_words_for_which_thing_questions() -> None:
     assert [s[a:b] for a, b in phrase_spans(s, info.terms)] == ["group", "migratory monarch butterfly"]
     assert "migratory monarch butterfly" in [c.text for c in candidates(s, info.kind, info.terms, phrases=True)]
     assert "migratory monarch butterfly" not in [c.text for c in candidates(s, info.kind, info.terms)]
+
+
+def test_counts_are_bare_numbers_but_spans_of_time_keep_their_unit() -> None:
+    assert [bare_count(t) for t in ["63 hot", "970,000 subscribers", "Two days", "$5.2 billion", "45 percent"]] == [
+        "63", "970,000", "Two days", "$5.2 billion", "45 percent",
+    ]
+    s = "On January 5, 1,000 people left."
+    assert [s[a:b] for a, b in number_spans(s, with_unit=False)] == ["5", "1,000"]
+
+
+def test_the_questions_own_numbers_are_not_answers() -> None:
+    info = analyse("Netflix lost how many subscribers in the three months ending June 30?")
+    s = "Netflix lost 970,000 subscribers in the three months ending June 30."
+    assert [c.text for c in candidates(s, info.kind, info.terms)] == ["970,000 subscribers"]
