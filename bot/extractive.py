@@ -40,9 +40,9 @@ SENTENCES_READ = 6  # top sentences whose spans vote for the short answer
 SENTENCES_EMBEDDED = 16  # candidates compared with the question by meaning
 FOCUS_CANDIDATES = 64  # spans compared with the kind of thing the question names
 FOCUS_FLOOR = 0.5  # the focus factor runs from this (unrelated) to about 1.3 (the very thing)
-MIN_TYPE_FIT = 0.5
+MIN_TYPE_FIT = 0.5  # below this, a span is not the kind of thing the question asks for
 PHRASE_MIN_FIT = FOCUS_FLOOR + 0.4  # ordinary words must be this close to what is asked for
-PHRASE_FIT = 0.8  # ordinary words ("baby formula") answer "which product?" less often than names  # below this, a span is not the kind of thing the question asks for
+PHRASE_FIT = 0.8  # ordinary words ("baby formula") answer "which product?" less often than names
 
 
 _ASKS_SHARE = re.compile(r"\b(percentage|percent|per cent|proportion|share)\b|%", re.I)

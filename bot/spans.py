@@ -33,6 +33,8 @@ def _leading(token: str) -> bool:
     """Capitalised only because it starts a sentence, or not a name at all ("You’ll", "Fortunately,")."""
     word = token.lower().strip(".")
     return word in _LEADING or bool(_CONTRACTION.search(word))
+
+
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _NUMBER = re.compile(
     r"(?:[$€£]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|bn|m)\b)?"
