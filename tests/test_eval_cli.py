@@ -56,7 +56,7 @@ def test_seed_eval_reports_every_metric_and_every_question(seed_report: dict[str
 
 
 @pytest.mark.xfail(strict=False, reason="the extractive answerer does not yet give short answers "
-                   "to every seed question (the lead is improving bot/extractive.py)")
+                   "to every seed question: who/what/why misses, see docs/evals.md")
 def test_every_answerable_seed_question_is_answered_correctly(seed_report: dict[str, Any]) -> None:
     wrong = [(r["id"], r["answer"]) for r in seed_report["questions"]
              if r["gold"]["answerable"] and not r["correct"]]
