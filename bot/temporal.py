@@ -71,14 +71,31 @@ def format_day(day: date) -> str:
     return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
-def _closest_year(month: int, day: int, reference: date) -> date | None:
+def _closest_year(month: int, day: int, reference: date, future: bool = False) -> date | None:
+    """The year that puts the date closest to `reference`; with `future` ("will take place on
+    6 May"), the first such date on or after it."""
     options = []
     for year in (reference.year - 1, reference.year, reference.year + 1):
         try:
             options.append(date(year, month, day))
         except ValueError:
             continue
+    ahead = [d for d in options if d >= reference]
+    if future and ahead:
+        return ahead[0]
     return min(options, key=lambda d: abs((d - reference).days)) if options else None
+
+
+_FUTURE = re.compile(
+    r"\b(will|won['’]t|shall|is set to|are set to|scheduled|to be held|upcoming|expected to|due to|plans? to)\b",
+    re.IGNORECASE,
+)
+
+
+def _speaks_of_future(m: re.Match[str]) -> bool:
+    """The sentence before a date talks about what is to come."""
+    before = m.string[max(0, m.start() - 160) : m.start()]
+    return bool(_FUTURE.search(re.split(r"[.!?]\s", before)[-1]))
 
 
 def _shift(day: date, unit: str, n: int) -> date:
@@ -136,7 +153,7 @@ def _resolve(kind: str, m: re.Match[str], anchor: date | None, published: date |
             if g("y"):
                 return date(int(g("y") or 0), month, day), "day"
             reference = published or anchor
-            found = _closest_year(month, day, reference) if reference else None
+            found = _closest_year(month, day, reference, _speaks_of_future(m)) if reference else None
             return (found, "day") if found else None
         if kind == "month_year":
             return date(int(g("y") or 0), MONTHS[(g("month") or "").lower()], 1), "month"

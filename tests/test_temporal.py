@@ -35,6 +35,11 @@ def test_year_boundaries_take_the_closest_year() -> None:
     assert resolved("Results are due January 3.", date(2021, 12, 29)) == [("January 3", "3 January 2022")]
 
 
+def test_a_yearless_date_in_a_sentence_about_the_future_is_the_next_one() -> None:
+    text = "The coronation will take place on 6 May, the palace said. Crowds gathered on 6 May."
+    assert resolved(text, date(2022, 10, 11)) == [("6 May", "6 May 2023"), ("6 May.", "6 May 2022")]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
