@@ -157,10 +157,11 @@ class ExtractiveAnswerer:
             return best.text, [best]
         # A span's evidence: its best sentence in each article, summed over articles, so that
         # independent reports agree but one article repeating its topic does not outvote them.
+        phrases = _asks_for_a_thing(info, phrases=True)
         found = [
             (rank, sentence, span)
             for rank, sentence in enumerate(sentences[:SENTENCES_READ])
-            for span in candidates(sentence.text, info.kind, info.terms, phrases=_asks_for_a_thing(info, phrases=True))
+            for span in candidates(sentence.text, info.kind, info.terms, phrases=phrases)
         ]
         kind_fit = self._focus_fit(info, [span.text for _, _, span in found])
         # Ordinary words are candidates only when they are clearly the kind of thing asked for.

@@ -61,20 +61,16 @@ class Retriever:
         scored.sort(key=lambda p: p.relevance, reverse=True)
         return scored[:k]
 
-
     def keyword_search(self, query: str, k: int, as_of: date | None = None) -> list[Passage]:
         """BM25 only (dense when there is no lexical index), up to the reference date: where the
-        archive names something ("Oliver Dowden"), which meaning-based search can blur."""
+        archive names something ("Oliver Dowden"), which meaning-based search can blur.
+        `relevance` is the BM25 score; callers weigh time themselves."""
         reference = as_of or date.today()
         if self.lexical is None:
             return self.store.query(self.embedder.embed([query])[0], k, reference)
-        frame = question_timeframe(query, reference)
         hits = self.lexical.search(query, k, reference)
         by_id = {p.chunk_id: p for p in self.store.get_chunks([cid for cid, _ in hits])}
-        return [
-            replace(by_id[cid], relevance=score * time_weight(by_id[cid].published, frame))
-            for cid, score in hits if cid in by_id
-        ]
+        return [replace(by_id[cid], relevance=score) for cid, score in hits if cid in by_id]
 
 
 def time_weight(published: date | None, frame: TimeFrame) -> float:

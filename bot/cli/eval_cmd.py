@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from evals.dataset import Dataset
 
 
-
-
 def eval_(
     dataset: Annotated[Path | None, typer.Argument(
         metavar="DATASET", help="A gold JSONL file or a kit directory (corpus.jsonl.gz + questions.jsonl). "

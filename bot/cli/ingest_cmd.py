@@ -11,11 +11,8 @@ from bot import messages
 from bot.cli.common import DataDir, JsonFlag, RichProgress, err, out, print_json, settings_for
 
 if TYPE_CHECKING:
-
     from index.settings import Settings
     from ingest.pipeline import IngestReport
-
-
 
 
 def ingest(
