@@ -6,7 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from index.embedder import Embedder
-from index.factory import create_embedder, open_store
+from index.factory import create_embedder, create_reader, open_store
 from index.lexical import LexicalIndex, open_lexical
 from index.retrieval import Retriever
 from index.settings import Settings
@@ -53,7 +53,8 @@ class Runtime:
     def answerer(self) -> Answerer:
         from bot.extractive import ExtractiveAnswerer
 
-        extractive = ExtractiveAnswerer(self.retriever, self.embedder, self.settings.answer, self.store)
+        reader = create_reader(self.settings, self.embedder)
+        extractive = ExtractiveAnswerer(self.retriever, reader, self.settings.answer, self.store)
         if not self.settings.llm.enabled:
             return extractive
         from bot.llm.answerer import create_llm_answerer

@@ -22,6 +22,13 @@ def create_embedder(settings: Settings) -> Embedder:
                         int8=cfg.backend == "onnx-int8", batch_size=cfg.batch_size, device=cfg.device)
 
 
+def create_reader(settings: Settings, embedder: Embedder) -> Embedder:
+    """The encoder the extractive answerer reads sentences with (see `AnswerSettings.reader`)."""
+    if settings.answer.reader == "int8" and type(embedder) is SentenceTransformerEmbedder:
+        return embedder.int8_reader
+    return embedder
+
+
 def index_spec(settings: Settings, embedder: Embedder, namespace: str = "main") -> IndexSpec:
     cfg = settings.chunking
     return IndexSpec(

@@ -107,6 +107,13 @@ class AnswerSettings(BaseSettings):
         description="Minimum evidence score (0-1) below which newsdesk says the archive does not answer.",
     )
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
+    reader: Literal["int8", "exact"] = Field(
+        default="int8",
+        description="How the extractive answerer encodes candidate sentences to compare them with the "
+        "question: int8 (a quantized copy of the torch model, about twice as fast on a CPU) or exact "
+        "(the index's own encoder). Retrieval always uses the index's encoder; the onnx backends "
+        "always read with their own.",
+    )
 
 
 class LLMSettings(BaseSettings):

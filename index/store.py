@@ -16,7 +16,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
@@ -39,6 +39,9 @@ _PAGE = 5000
 # a second one at most WIDE_LIMIT, before Chroma's own filter is used.
 OVERFETCH = 4
 WIDE_LIMIT = 512
+# A window of up to this many days is filtered as a list of its days: Chroma serves `$in` several
+# times faster than a `$gte`/`$lte` range (30 vs 130 ms for two weeks of a 67k-chunk index).
+WINDOW_DAYS_LISTED = 92
 _SERVER_TIMEOUT = 10.0  # seconds for the heartbeat; a healthy server answers in milliseconds
 
 
@@ -175,6 +178,16 @@ def _is_connection_error(exc: Exception) -> bool:
     import httpx  # installed with chromadb's HTTP client; only reached after an error
 
     return isinstance(exc, httpx.TransportError)
+
+
+def _window_filter(since: date, until: date | None) -> dict[str, Any]:
+    if until is not None and 0 <= (until - since).days < WINDOW_DAYS_LISTED:
+        days = [date_int(since + timedelta(days=n)) for n in range((until - since).days + 1)]
+        return {"pub": {"$in": days}}
+    window: list[dict[str, Any]] = [{"pub": {"$gte": date_int(since)}}]
+    if until is not None:
+        window.append({"pub": {"$lte": date_int(until)}})
+    return window[0] if len(window) == 1 else {"$and": window}
 
 
 def date_int(value: date | None) -> int:
@@ -329,7 +342,8 @@ class ArchiveStore:
         self, vector: Sequence[float], k: int, as_of: date | None = None, since: date | None = None
     ) -> list[Passage]:
         """Nearest chunks by cosine similarity, never from articles published after `as_of`
-        (nor before `since`: a time window, which Chroma's filter serves cheaply as few pass it).
+        (nor before `since`: a time window, which Chroma's filter serves cheaply as few chunks
+        pass it, a list of days cheaper still).
 
         Chroma's `where` filter costs a metadata scan that grows with the number of chunks it
         lets through (hundreds of ms at 50k chunks on a busy machine), while most questions are
@@ -343,10 +357,7 @@ class ArchiveStore:
             return []
         embedding: list[Sequence[float]] = [[float(x) for x in vector]]
         if since is not None:
-            window: list[dict[str, Any]] = [{"pub": {"$gte": date_int(since)}}]
-            if as_of is not None:
-                window.append({"pub": {"$lte": date_int(as_of)}})
-            return self._nearest(embedding, k, window[0] if len(window) == 1 else {"$and": window})
+            return self._nearest(embedding, k, _window_filter(since, as_of))
         if as_of is None:
             return self._nearest(embedding, k, None)
         wanted = k * OVERFETCH

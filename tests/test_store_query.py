@@ -86,3 +86,17 @@ def test_the_filter_is_used_only_when_the_nearest_chunks_are_too_new(
     monkeypatch.setattr(store_module, "WIDE_LIMIT", 4 * OVERFETCH)
     assert [p.article_id for p in store.query(query, 4, early)] == brute_force(vectors, dates, query, 4, early)
     assert calls == [(4 * OVERFETCH, None), (4, {"pub": {"$lte": 20220106}})]
+
+
+@pytest.mark.parametrize(("since", "until"), [(10, 20), (0, 91), (30, 30), (5, 200), (70, None), (40, 35)])
+def test_window_results_are_the_nearest_chunks_inside_the_window(
+    filled: tuple[ArchiveStore, np.ndarray, list[date | None]], since: int, until: int | None  # type: ignore[type-arg]
+) -> None:
+    """Short windows are filtered as a list of days, long ones as a range: the same chunks either way."""
+    store, vectors, dates = filled
+    start = DAY0 + timedelta(days=since)
+    end = None if until is None else DAY0 + timedelta(days=until)
+    inside = [i for i, d in enumerate(dates) if d is not None and start <= d and (end is None or d <= end)]
+    query = vectors[since % 80]
+    expected = [f"a{i:02d}" for i in sorted(inside, key=lambda i: -float(vectors[i] @ query))[:5]]
+    assert [p.article_id for p in store.query(query, 5, end, since=start)] == expected
