@@ -174,7 +174,9 @@ class ExtractiveAnswerer:
             text = person_name(span.text) if info.kind is AnswerType.PERSON else span.text
             key = " ".join(content_terms(text)) or text.lower()
             fits[key] = type_fit(info.kind, text, quoted=_is_quoted(sentence.text, span.start), asks_for=info.text)
-            weight = sentence.score * proximity(sentence.text, (span.start, span.end), info.terms)
+            # "President of Kazakhstan Kassym-Jomart Tokayev": the title is the question's, the name right by it.
+            start = span.end - len(text) if span.text.endswith(text) else span.start
+            weight = sentence.score * proximity(sentence.text, (start, span.end), info.terms)
             weight *= fits[key] * kind_fit.get(span.text, FOCUS_FLOOR if kind_fit else 1.0) / (1.0 + 0.15 * rank)
             slot = (key, sentence.passage.article_id)
             per_article[slot] = max(per_article.get(slot, 0.0), weight)

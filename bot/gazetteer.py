@@ -80,10 +80,14 @@ def person_name(text: str) -> str:
     return stripped if stripped and stripped[0].isupper() else text
 
 
+_NAME_PARTICLES = frozenset("van von der den de del della da di du la le bin ibn al el".split())
+
+
 def looks_like_person(text: str) -> bool:
+    """Two to four capitalised words ("Anna van Densky": particles may be lowercase)."""
     words = text.split()
     return 2 <= len(words) <= 4 and not is_place(text) and not is_organization(text) and all(
-        w[:1].isupper() for w in words)
+        w[:1].isupper() or w in _NAME_PARTICLES for w in words) and words[0][:1].isupper() and words[-1][:1].isupper()
 
 
 def is_country_or_state(text: str) -> bool:

@@ -26,6 +26,7 @@ _LEADING = {
     "see", "meet", "read", "watch", "follow", "click", "sign", "get", "like", "sept", "oct", "nov",
     "dec", "jan", "feb", "aug", "officials", "experts", "people", "police", "researchers", "scientists",
 }
+_NEW_NAME = frozenset({"The", "A", "An", "This", "That", "These", "Those"})
 _CONTRACTION = re.compile(r"[’'](ll|re|ve|m|d)$|n[’']t$", re.IGNORECASE)
 
 
@@ -76,6 +77,8 @@ def entity_spans(sentence: str) -> list[Span]:
         j = i + 1
         while j < len(tokens) and _joined(sentence, tokens[j - 1], tokens[j]):
             word = tokens[j][2]
+            if word in _NEW_NAME:  # "Anna van Densky The Collective Security Council": two names
+                break
             if _capitalised(word):
                 j += 1
             elif (word.lower() in _CONNECTORS and j + 1 < len(tokens) and _capitalised(tokens[j + 1][2])

@@ -122,3 +122,17 @@ def test_the_questions_own_numbers_are_not_answers() -> None:
     info = analyse("Netflix lost how many subscribers in the three months ending June 30?")
     s = "Netflix lost 970,000 subscribers in the three months ending June 30."
     assert [c.text for c in candidates(s, info.kind, info.terms)] == ["970,000 subscribers"]
+
+
+def test_a_capitalised_article_starts_a_new_name() -> None:
+    s = "Brussels 06.01.2022 Anna van Densky The Collective Security Council approved the decision."
+    spans = [s[a:b] for a, b in entity_spans(s)]
+    assert "Anna van Densky" in spans and "Collective Security Council" in spans
+
+
+def test_people_by_their_names() -> None:
+    from bot.gazetteer import looks_like_person, person_name
+
+    assert looks_like_person("Anna van Densky") and looks_like_person("Kassym-Jomart Tokayev")
+    assert not looks_like_person("van Densky") and not looks_like_person("Nur-Sultan")
+    assert person_name("President of Kazakhstan Kassym-Jomart Tokayev") == "Kassym-Jomart Tokayev"
