@@ -50,6 +50,8 @@ _ASKS_MONEY = re.compile(
     r"\bhow much\b.*\b(cost|costs|pay|paid|raise|raised|spend|spent|worth|price|fund|funding|sold|"
     r"bid|fine|fined|budget|earn|earned|owe|owed|donate|donated)\b|\bhow much money\b", re.I
 )
+_ASKS_SEVERAL = re.compile(r"\b(?:which|what|the) (?:two|three|four)\b", re.I)
+_NAMED_KINDS = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.ORGANIZATION, AnswerType.ENTITY)
 _MONEY = re.compile(r"[$£€¥]|\b(dollars?|pounds?|euros?|yen|bn|billion|million|trillion)\b", re.I)
 
 
@@ -223,6 +225,16 @@ class ExtractiveAnswerer:
 
 def type_fit(kind: AnswerType, text: str, quoted: bool = False, asks_for: str = "") -> float:
     """How well a span's form fits what the question asks for (names of people, places...)."""
+    if kind in _NAMED_KINDS and _ASKS_SEVERAL.search(asks_for):  # "which two countries...?"
+        parts = re.split(r"\s+(?:and|&)\s+", text)
+        single = _ASKS_SEVERAL.sub("", asks_for)
+        if len(parts) == 1:
+            return 0.6 * _form_fit(kind, text, quoted, single)
+        return min(_form_fit(kind, part, quoted, single) for part in parts)
+    return _form_fit(kind, text, quoted, asks_for)
+
+
+def _form_fit(kind: AnswerType, text: str, quoted: bool, asks_for: str) -> float:
     if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
         # "How many members...": "353 members" counts the right thing.
         counted = {t for t in content_terms(text) if not t[:1].isdigit()} & content_terms(asks_for)

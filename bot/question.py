@@ -107,10 +107,20 @@ class QuestionInfo:
     focus: str = ""  # "which wildly popular show...": "wildly popular show"
 
 
+# "Which of these people WAS NOT...", "which one of these was she not...", "all of these... except:":
+# the choice the archive does not support is the answer. A negation that is part of the fact asked
+# about ("regrets not using his birth name", "has said they will not attend") is not one of these.
+_AMONG = r"\b(?:of (?:these|those|the following)|all these)\b(?:\s+[\w’'-]+){0,3}?"
+_NOT = r"(?:is|was|are|were|did|does|do|has|have|had)(?:n[’']t\b|(?:\s+(?:he|she|they|it|we))?\s+(?:not|never)\b)"
+_NEGATED = re.compile(rf"\bexcept\b|{_AMONG}\s+{_NOT}|\b(?:is|was|are|were) not one of\b", re.I)
+
+
+def negated(question: str) -> bool:
+    return bool(_NEGATED.search(asking_clause(question)))
+
+
 def analyse(question: str) -> QuestionInfo:
-    q = question.lower()
-    negated = bool(re.search(r"\b(not|except|isn't|wasn't|aren't|weren't|doesn't|didn't|never)\b", q))
     return QuestionInfo(
-        question, answer_type(question), frozenset(content_terms(question)), negated,
+        question, answer_type(question), frozenset(content_terms(question)), negated(question),
         focus_phrase(asking_clause(question)),
     )

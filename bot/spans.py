@@ -36,6 +36,10 @@ def _leading(token: str) -> bool:
     return word in _LEADING or bool(_CONTRACTION.search(word))
 
 
+_POSSESSIVE = re.compile(r"[’']s$")
+_NAME_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)\d{1,4}")  # "Title 42", "Boeing 737", "Article 4"; not a year
+# "(CNN) ...", "LOS ANGELES (AP) — ...": where the story was filed, not what it says.
+_DATELINE = re.compile(r"\s*\([A-Za-z. ]{2,20}\)\s*|\s*[A-Z][A-Z .,'-]+(?:\([A-Za-z. ]{2,20}\))?\s*[—–]\s*")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _NUMBER = re.compile(
     r"(?:[$€£]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|bn|m)\b)?"
@@ -67,7 +71,8 @@ def _capitalised(token: str) -> bool:
 def entity_spans(sentence: str) -> list[Span]:
     """Runs of capitalised words ("Nur-Sultan", "Collective Security Council", "BA.5"), with
     connectors inside ("Prince and Princess of Wales"), and quoted titles ("“Squid Game”")."""
-    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(sentence)]
+    dateline = _DATELINE.match(sentence)
+    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(sentence, dateline.end() if dateline else 0)]
     spans: list[Span] = []
     i = 0
     while i < len(tokens):
@@ -79,7 +84,7 @@ def entity_spans(sentence: str) -> list[Span]:
             word = tokens[j][2]
             if word in _NEW_NAME:  # "Anna van Densky The Collective Security Council": two names
                 break
-            if _capitalised(word):
+            if _capitalised(word) or (_NAME_NUMBER.fullmatch(word) and not _leading(tokens[j - 1][2])):
                 j += 1
             elif (word.lower() in _CONNECTORS and j + 1 < len(tokens) and _capitalised(tokens[j + 1][2])
                   and _joined(sentence, tokens[j], tokens[j + 1])):
@@ -114,7 +119,8 @@ def _trimmed(sentence: str, start: int, end: int) -> Span:
 
 def _joined(sentence: str, left: tuple[int, int, str], right: tuple[int, int, str]) -> bool:
     """Two words belong to one name only when nothing but spaces stands between them."""
-    return sentence[left[1] : right[0]].isspace() and not left[2].endswith(",")
+    return (sentence[left[1] : right[0]].isspace() and not left[2].endswith(",")
+            and not _POSSESSIVE.search(left[2]))  # "Kanye West’s Twitter account": two names
 
 
 def number_spans(sentence: str, with_unit: bool, units: frozenset[str] = frozenset()) -> list[Span]:

@@ -29,9 +29,24 @@ def test_answer_types(question: str, kind: AnswerType) -> None:
     assert analyse(question).kind is kind
 
 
-def test_negated_questions() -> None:
-    assert analyse("Which of these is not one of the regions?").negated
-    assert not analyse("Which region held a vote?").negated
+@pytest.mark.parametrize(
+    ("question", "negated"),
+    [
+        ("Which of these is not one of the regions?", True),
+        ("Which one of these was she not involved with?", True),
+        ("Which of these players wasn’t traded this week?", True),
+        ("He coached at all of these schools except:", True),
+        ("Which is not one of those areas?", True),
+        ("Which region held a vote?", False),
+        # The negation is part of the fact asked about: the answer is the supported choice.
+        ("Martin Sheen regrets not using his birth name. What is it?", False),
+        ("Which of the following figures has said they will not be attending Cop27?", False),
+        ("The product isn't made in Texas. Where is it actually made?", False),
+        ("True or false: It is not possible to catch the virus from monkeys.", False),
+    ],
+)
+def test_negated_questions(question: str, negated: bool) -> None:
+    assert analyse(question).negated is negated
 
 
 def test_entity_spans_keep_names_whole_and_split_lists() -> None:
@@ -136,3 +151,21 @@ def test_people_by_their_names() -> None:
     assert looks_like_person("Anna van Densky") and looks_like_person("Kassym-Jomart Tokayev")
     assert not looks_like_person("van Densky") and not looks_like_person("Nur-Sultan")
     assert person_name("President of Kazakhstan Kassym-Jomart Tokayev") == "Kassym-Jomart Tokayev"
+
+
+def test_names_end_at_possessives_and_datelines_are_not_names() -> None:
+    for sentence, expected in [
+        ("Kanye West’s Twitter account was locked.", ["Kanye West", "Twitter"]),
+        ("(CNN) Ukraine's goal of joining the European Union moved closer.", ["Ukraine", "European Union"]),
+        ("LOS ANGELES (AP) — Giancarlo Stanton homered.", ["Giancarlo Stanton"]),
+        ("The rule, known as Title 42, was upheld in 2022.", ["Title 42"]),
+    ]:
+        assert [sentence[a:b] for a, b in entity_spans(sentence)] == expected
+
+
+def test_which_two_asks_for_both_names() -> None:
+    from bot.extractive import type_fit
+
+    asks = "Which two countries did NATO invite to join?"
+    assert type_fit(AnswerType.PLACE, "Sweden and Finland", asks_for=asks) > type_fit(AnswerType.PLACE, "Finland", asks_for=asks)
+    assert type_fit(AnswerType.PLACE, "Finland", asks_for="Which country joined?") == 1.0
