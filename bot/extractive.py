@@ -25,8 +25,8 @@ from bot.gazetteer import (
     looks_like_person,
     person_name,
 )
-from bot.question import AnswerType, QuestionInfo, analyse
-from bot.spans import bare_count, candidates, proximity
+from bot.question import AnswerType, QuestionInfo, analyse, asking_clause
+from bot.spans import bare_count, candidates, continuation_span, proximity
 from bot.temporal import DateMention, resolve_dates
 from index.embedder import Embedder
 from index.errors import UserInputError
@@ -36,7 +36,8 @@ from index.settings import AnswerSettings
 
 RETRIEVED = 20  # passages retrieved (their articles are reported for retrieval metrics)
 CHOICE_PASSAGES = 5  # passages a search for each choice by name reads
-SENTENCES_READ = 6  # top sentences whose spans vote for the short answer
+SENTENCES_READ = 10  # top sentences whose spans vote for the short answer
+RANK_DECAY = 0.15  # a span's vote shrinks with its sentence's rank: 1 / (1 + RANK_DECAY * rank)
 SENTENCES_EMBEDDED = 16  # candidates compared with the question by meaning
 FOCUS_CANDIDATES = 64  # spans compared with the kind of thing the question names
 FOCUS_FLOOR = 0.5  # the focus factor runs from this (unrelated) to about 1.3 (the very thing)
@@ -157,6 +158,13 @@ class ExtractiveAnswerer:
             return best.text, [best]
         if info.kind is AnswerType.YESNO:
             return best.text, [best]
+        if info.kind is AnswerType.CONTINUATION:
+            lead = asking_clause(info.text).rstrip(":.… ")
+            for sentence in sentences[:SENTENCES_READ]:
+                completion = continuation_span(sentence.text, lead)
+                if completion:
+                    return sentence.text[completion[0]:completion[1]], [sentence]
+            return best.text, [best]
         # A span's evidence: its best sentence in each article, summed over articles, so that
         # independent reports agree but one article repeating its topic does not outvote them.
         phrases = _asks_for_a_thing(info, phrases=True)
@@ -179,7 +187,7 @@ class ExtractiveAnswerer:
             # "President of Kazakhstan Kassym-Jomart Tokayev": the title is the question's, the name right by it.
             start = span.end - len(text) if span.text.endswith(text) else span.start
             weight = sentence.score * proximity(sentence.text, (start, span.end), info.terms)
-            weight *= fits[key] * kind_fit.get(span.text, FOCUS_FLOOR if kind_fit else 1.0) / (1.0 + 0.15 * rank)
+            weight *= fits[key] * kind_fit.get(span.text, FOCUS_FLOOR if kind_fit else 1.0) / (1.0 + RANK_DECAY * rank)
             slot = (key, sentence.passage.article_id)
             per_article[slot] = max(per_article.get(slot, 0.0), weight)
             if key not in where or where[key][0].score < sentence.score:

@@ -67,7 +67,7 @@ TITLES = re.compile(
 
 def is_place(text: str) -> bool:
     lowered = text.lower().strip()
-    return lowered in PLACES or bool(_PLACE_SUFFIX.search(lowered))
+    return lowered in PLACES or lowered.replace(".", "") in PLACES or bool(_PLACE_SUFFIX.search(lowered))
 
 
 def is_organization(text: str) -> bool:

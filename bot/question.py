@@ -20,6 +20,7 @@ class AnswerType(StrEnum):
     YESNO = "yes/no"
     ENTITY = "entity"  # "which show / what app": a named thing
     DESCRIPTION = "description"  # "what did X do": a phrase
+    CONTINUATION = "continuation"  # "the jackpot ballooned to:": the words that complete it
 
 
 _PLACE_NOUNS = r"country|countries|city|cities|state|states|nation|continent|region|province|island|town|county|capital|place|location|area|areas|neighborhood|territory|village|border|port|site|venue"
@@ -73,6 +74,8 @@ def focus_phrase(question: str) -> str:
 
 def answer_type(question: str) -> AnswerType:
     q = asking_clause(question).lower().strip()
+    if re.search(r"(?<!\bexcept)(?::|…|\.\.\.)$", q):  # a quiz's fill-in ending ("...ballooned to:")
+        return AnswerType.CONTINUATION
     if re.match(r"^(when|what time|since when)\b", q) or re.search(rf"\b(what|which|on what)\s+({_DATE_NOUNS})\b", q):
         return AnswerType.DATE
     if re.match(r"^true or false\b", q):

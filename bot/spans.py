@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.extractive_terms import content_terms
+from bot.gazetteer import is_organization
 from bot.question import AnswerType
 
 Span = tuple[int, int]  # offsets inside the sentence
@@ -100,8 +101,12 @@ def entity_spans(sentence: str) -> list[Span]:
             run = run[:-1]
         if run:
             spans.append(_trimmed(sentence, run[0][0], run[-1][1]))
-            # "Russia and China" may be the answer, or just "China": offer both.
+            # "Russia and China" may be the answer, or just "China": offer both. Not so "Food and
+            # Drug Administration" or "Centers for Disease Control and Prevention": one name.
             cuts = [k for k, token in enumerate(run) if token[2].lower() in ("and", "&")]
+            if cuts and (is_organization(sentence[run[0][0]:run[-1][1]])
+                         or any(t[2].lower() in _CONNECTORS for t in run[:cuts[0]])):
+                cuts = []
             for a, b in zip([-1, *cuts], [*cuts, len(run)]):
                 part = run[a + 1 : b]
                 if cuts and part:
@@ -162,6 +167,32 @@ def reason_span(sentence: str) -> Span | None:
     cut = re.search(r"[.;]\s|[.;]$|,\s+(?:which|who|where|but|while|and the)\b", tail)
     end = m.end() + (cut.start() if cut else len(tail.rstrip(".")))
     return (m.start(), end) if end - m.end() > 2 else None
+
+
+_CLAUSE_END = re.compile(
+    r"[;:!?()“”\"]|,(?!\d)|\.(?!\d)|\s[–—-]\s|\s(?:and|but|which|who|that|after|before|when|while|because|as|according)\s"
+    r"|\s(?:on|last|this|earlier|in)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|"
+    r"year|january|february|march|april|may|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
+
+
+def continuation_span(sentence: str, lead: str, max_words: int = 8) -> Span | None:
+    """The words that follow the end of a fill-in question ("the top prize ballooned to:") in a
+    sentence that repeats that end ("...the jackpot ballooned to $1.02 billion on Tuesday"), up to
+    the end of the clause. The last two words must match, or the last one when it says something."""
+    words = re.findall(r"[\w’'-]+", lead)
+    for n in range(min(4, len(words)), 0, -1):
+        if n == 1 and not content_terms(words[-1]):
+            break
+        found = re.search(r"\b" + r"\s+".join(map(re.escape, words[-n:])) + r"\b\s*", sentence, re.IGNORECASE)
+        if found:
+            rest = sentence[found.end():]
+            clause = rest[: m.start()] if (m := _CLAUSE_END.search(rest)) else rest
+            kept = list(re.finditer(r"\S+", clause))[:max_words]
+            if kept:
+                return found.end(), found.end() + kept[-1].end()
+    return None
 
 
 def phrase_spans(sentence: str, question_terms: frozenset[str], max_words: int = 3) -> list[Span]:

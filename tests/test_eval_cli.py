@@ -58,7 +58,8 @@ def test_seed_eval_reports_every_metric_and_every_question(seed_report: dict[str
 # Seed questions answered right (or abstained on, for the unanswerable ones) at the last change to
 # the answerer: none may regress. Grow this set as the answerer improves.
 RIGHT_SO_FAR = {
-    "count-emergency", "count-injured", "count-killed", "none-before-publication", "none-world-cup",
+    "count-emergency", "count-injured", "count-killed", "none-before-publication", "none-new-pm",
+    "none-troop-count", "none-world-cup",
     "what-article", "when-almaty", "when-csto-announcement", "when-protest-span", "when-resignation", "when-start",
     "where-flashbangs", "where-region", "who-president", "who-tv", "why-protests",
 }

@@ -169,3 +169,20 @@ def test_which_two_asks_for_both_names() -> None:
     asks = "Which two countries did NATO invite to join?"
     assert type_fit(AnswerType.PLACE, "Sweden and Finland", asks_for=asks) > type_fit(AnswerType.PLACE, "Finland", asks_for=asks)
     assert type_fit(AnswerType.PLACE, "Finland", asks_for="Which country joined?") == 1.0
+
+
+def test_fill_in_questions_are_completed_from_the_sentence() -> None:
+    from bot.spans import continuation_span
+
+    assert analyse("The top prize amount ballooned to:").kind is AnswerType.CONTINUATION
+    assert analyse("She appeared in all these films except:").kind is not AnswerType.CONTINUATION
+    for sentence, lead, expected in [
+        ("A giant lottery jackpot ballooned to $1.02 billion on Tuesday, officials said.",
+         "the top prize amount ballooned to", "$1.02 billion"),
+        ("It was the biggest increase since 1994.", "This was the highest hike since", "1994"),
+        ("The fire was started by a man who was trying to burn a spider, officials said.",
+         "was started by a man who was trying to", "burn a spider"),
+    ]:
+        span = continuation_span(sentence, lead)
+        assert span is not None and sentence[span[0]:span[1]] == expected
+    assert continuation_span("Nothing here repeats it.", "the top prize ballooned to") is None
