@@ -101,7 +101,7 @@ class IngestSettings(BaseSettings):
 class AnswerSettings(BaseSettings):
     model_config = _config("NEWSDESK_ANSWER_")
 
-    passages: int = Field(default=8, ge=1, le=50, description="Passages retrieved per question.")
+    passages: int = Field(default=12, ge=1, le=50, description="Passages read sentence by sentence per question.")
     min_score: float = Field(
         default=0.45,
         description="Minimum evidence score (0-1) below which newsdesk says the archive does not answer. "
