@@ -95,7 +95,7 @@ class SentenceTransformerEmbedder:
 
 class Int8Reader(SentenceTransformerEmbedder):
     """A torch embedder's model with int8 matrix products (dynamic quantization, per channel),
-    for reading: comparing a question with candidate sentences, about 2.4x faster on a CPU.
+    for reading: comparing a question with candidate sentences, about 2.2x faster on a CPU.
 
     Its vectors differ from the model's (cosine about 0.97), so they never go into an index; on the
     dev kit, answers read this way scored the same as with the exact model (docs/evals.md).
