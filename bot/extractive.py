@@ -25,7 +25,7 @@ from bot.gazetteer import (
     looks_like_person,
     person_name,
 )
-from bot.question import AnswerType, QuestionInfo, analyse, asking_clause
+from bot.question import NAMED_KINDS, AnswerType, QuestionInfo, analyse, asking_clause
 from bot.spans import bare_count, candidates, continuation_span, proximity
 from bot.temporal import DateMention, resolve_dates
 from index.embedder import Embedder
@@ -43,7 +43,7 @@ FOCUS_CANDIDATES = 64  # spans compared with the kind of thing the question name
 FOCUS_FLOOR = 0.5  # the focus factor runs from this (unrelated) to about 1.3 (the very thing)
 MIN_TYPE_FIT = 0.5  # below this, a span is not the kind of thing the question asks for
 PHRASE_MIN_FIT = FOCUS_FLOOR + 0.4  # ordinary words must be this close to what is asked for
-PHRASE_FIT = 0.8  # ordinary words ("baby formula") answer "which product?" less often than names
+PHRASE_FIT = 0.8  # ordinary words ("oat milk") answer "which product?" less often than names
 
 
 _ASKS_SHARE = re.compile(r"\b(percentage|percent|per cent|proportion|share)\b|%", re.I)
@@ -52,7 +52,6 @@ _ASKS_MONEY = re.compile(
     r"bid|fine|fined|budget|earn|earned|owe|owed|donate|donated)\b|\bhow much money\b", re.I
 )
 _ASKS_SEVERAL = re.compile(r"\b(?:which|what|the) (?:two|three|four)\b", re.I)
-_NAMED_KINDS = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.ORGANIZATION, AnswerType.ENTITY)
 _MONEY = re.compile(r"[$£€¥]|\b(dollars?|pounds?|euros?|yen|bn|billion|million|trillion)\b", re.I)
 
 
@@ -210,8 +209,8 @@ class ExtractiveAnswerer:
         return text, support
 
     def _focus_fit(self, info: QuestionInfo, texts: Sequence[str]) -> dict[str, float]:
-        """How much each span is the kind of thing the question names ("which insect?":
-        "monarch butterfly" is, "endangered list" is not), by meaning; 1.0 when it names none."""
+        """How much each span is the kind of thing the question names ("which bird?": "barn
+        owl" is, "nesting season" is not), by meaning; 1.0 when it names none."""
         texts = list(dict.fromkeys(texts))[:FOCUS_CANDIDATES]
         if not info.focus or not texts or not _asks_for_a_thing(info):
             return {}
@@ -233,7 +232,7 @@ class ExtractiveAnswerer:
 
 def type_fit(kind: AnswerType, text: str, quoted: bool = False, asks_for: str = "") -> float:
     """How well a span's form fits what the question asks for (names of people, places...)."""
-    if kind in _NAMED_KINDS and _ASKS_SEVERAL.search(asks_for):  # "which two countries...?"
+    if kind in NAMED_KINDS and _ASKS_SEVERAL.search(asks_for):  # "which two countries...?"
         parts = re.split(r"\s+(?:and|&)\s+", text)
         single = _ASKS_SEVERAL.sub("", asks_for)
         if len(parts) == 1:
@@ -276,7 +275,7 @@ def _form_fit(kind: AnswerType, text: str, quoted: bool, asks_for: str) -> float
 
 
 def _asks_for_a_thing(info: QuestionInfo, phrases: bool = False) -> bool:
-    """"Which insect / which show / what product": the answer is a thing the question names.
+    """"Which bird / which show / what product": the answer is a thing the question names.
     With `phrases`: one that may well be ordinary words (not an organisation or a place)."""
     kinds = (AnswerType.ENTITY,) if phrases else (AnswerType.ENTITY, AnswerType.ORGANIZATION, AnswerType.PLACE)
     return info.kind in kinds and bool(info.focus)

@@ -20,7 +20,7 @@ class AnswerType(StrEnum):
     YESNO = "yes/no"
     ENTITY = "entity"  # "which show / what app": a named thing
     DESCRIPTION = "description"  # "what did X do": a phrase
-    CONTINUATION = "continuation"  # "the jackpot ballooned to:": the words that complete it
+    CONTINUATION = "continuation"  # "the death toll rose to:": the words that complete it
 
 
 _PLACE_NOUNS = r"country|countries|city|cities|state|states|nation|continent|region|province|island|town|county|capital|place|location|area|areas|neighborhood|territory|village|border|port|site|venue"
@@ -29,6 +29,9 @@ _ORG_NOUNS = r"company|companies|organization|organisation|agency|party|team|gro
 _MEASURE_NOUNS = r"magnitude|rate|score|temperature|cost|price|age|population|percentage|number|amount|total|value|size|speed|length|height|weight|toll|tally|margin"
 _DATE_NOUNS = r"date|day|year|month|week|time|decade|century"
 
+# Kinds whose answers are names (or, for "which X", phrases naming a thing).
+NAMED_KINDS = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.ENTITY)
+_OF_THESE = r"of (?:these|those|the following)"
 _YESNO_START = re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", re.I)
 
 
@@ -45,16 +48,16 @@ _FOCUS_STOP = frozenset(
 def asking_clause(question: str) -> str:
     """The part of a question that asks: quizzes set the scene first ("X happened this week.
     Who was...?"). The last clause with a question word, else the last clause."""
-    clauses = [c for c in _CLAUSES.split(question.strip()) if c.strip()] or [question]
-    asking = [c for c in clauses if _WH.search(c)]
     if re.match(r"^\s*true or false\b", question, re.I):
         return question
+    clauses = [c for c in _CLAUSES.split(question.strip()) if c.strip()] or [question]
+    asking = [c for c in clauses if _WH.search(c)]
     return (asking or clauses)[-1]
 
 
 def focus_phrase(question: str) -> str:
-    """What a "which/what X" question names as the kind of its answer: "which wildly popular
-    show was..." -> "wildly popular show"; "" when the question does not name one."""
+    """What a "which/what X" question names as the kind of its answer: "which long-running crime
+    show was..." -> "long-running crime show"; "" when the question does not name one."""
     m = re.search(r"\b(?:which|what)\s+(?:(?:one|ones|of)\s+)?(?:(?:these|those|the following)\s+)?(.*)", question, re.I)
     if not m:
         return ""
@@ -74,7 +77,7 @@ def focus_phrase(question: str) -> str:
 
 def answer_type(question: str) -> AnswerType:
     q = asking_clause(question).lower().strip()
-    if re.search(r"(?<!\bexcept)(?::|…|\.\.\.)$", q):  # a quiz's fill-in ending ("...ballooned to:")
+    if re.search(r"(?<!\bexcept)(?::|…|\.\.\.)$", q):  # a quiz's fill-in ending ("...rose to:")
         return AnswerType.CONTINUATION
     if re.match(r"^(when|what time|since when)\b", q) or re.search(rf"\b(what|which|on what)\s+({_DATE_NOUNS})\b", q):
         return AnswerType.DATE
@@ -86,11 +89,11 @@ def answer_type(question: str) -> AnswerType:
         return AnswerType.QUANTITY if re.search(r"\bhow (much|long|far|big|high|tall)\b|\bprice|amount", q) else AnswerType.NUMBER
     if re.match(r"^(why|for what reason)\b", q) or re.search(r"\bwhat (caused|led to|prompted)\b", q):
         return AnswerType.REASON
-    if re.match(r"^(where)\b", q) or re.search(rf"\b(which|what|in which|in what)\s+(?:of (?:these|those|the following)\s+)?(\w+\s+)?({_PLACE_NOUNS})\b", q):
+    if re.match(r"^(where)\b", q) or re.search(rf"\b(which|what|in which|in what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_PLACE_NOUNS})\b", q):
         return AnswerType.PLACE
-    if re.match(r"^(who|whom|whose)\b", q) or re.search(rf"\b(which|what)\s+(?:of (?:these|those|the following)\s+)?(\w+\s+)?({_PERSON_NOUNS})s?\b", q):
+    if re.match(r"^(who|whom|whose)\b", q) or re.search(rf"\b(which|what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_PERSON_NOUNS})s?\b", q):
         return AnswerType.PERSON
-    if re.search(rf"\b(which|what)\s+(?:of (?:these|those|the following)\s+)?(\w+\s+)?({_ORG_NOUNS})\b", q):
+    if re.search(rf"\b(which|what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_ORG_NOUNS})\b", q):
         return AnswerType.ORGANIZATION
     if _YESNO_START.match(q):
         return AnswerType.YESNO
@@ -107,13 +110,13 @@ class QuestionInfo:
     kind: AnswerType
     terms: frozenset[str]
     negated: bool  # "which is NOT ...", "... except:" - the answer is the one without support
-    focus: str = ""  # "which wildly popular show...": "wildly popular show"
+    focus: str = ""  # "which long-running crime show...": "long-running crime show"
 
 
 # "Which of these people WAS NOT...", "which one of these was she not...", "all of these... except:":
 # the choice the archive does not support is the answer. A negation that is part of the fact asked
-# about ("regrets not using his birth name", "has said they will not attend") is not one of these.
-_AMONG = r"\b(?:of (?:these|those|the following)|all these)\b(?:\s+[\w’'-]+){0,3}?"
+# about ("regrets not selling the stadium", "has said they will not attend") is not one of these.
+_AMONG = rf"\b(?:{_OF_THESE}|all these)\b(?:\s+[\w’'-]+){{0,3}}?"
 _NOT = r"(?:is|was|are|were|did|does|do|has|have|had)(?:n[’']t\b|(?:\s+(?:he|she|they|it|we))?\s+(?:not|never)\b)"
 _NEGATED = re.compile(rf"\bexcept\b|{_AMONG}\s+{_NOT}|\b(?:is|was|are|were) not one of\b", re.I)
 

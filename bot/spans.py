@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.extractive_terms import content_terms
 from bot.gazetteer import is_organization
-from bot.question import AnswerType
+from bot.question import NAMED_KINDS, AnswerType
 
 Span = tuple[int, int]  # offsets inside the sentence
 
@@ -38,7 +38,7 @@ def _leading(token: str) -> bool:
 
 
 _POSSESSIVE = re.compile(r"[’']s$")
-_NAME_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)\d{1,4}")  # "Title 42", "Boeing 737", "Article 4"; not a year
+_NAME_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)\d{1,4}")  # "Route 66", "Boeing 737", "Article 4"; not a year
 # "(CNN) ...", "LOS ANGELES (AP) — ...": where the story was filed, not what it says.
 _DATELINE = re.compile(r"\s*\([A-Za-z. ]{2,20}\)\s*|\s*[A-Z][A-Z .,'-]+(?:\([A-Za-z. ]{2,20}\))?\s*[—–]\s*")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
@@ -71,7 +71,7 @@ def _capitalised(token: str) -> bool:
 
 def entity_spans(sentence: str) -> list[Span]:
     """Runs of capitalised words ("Nur-Sultan", "Collective Security Council", "BA.5"), with
-    connectors inside ("Prince and Princess of Wales"), and quoted titles ("“Squid Game”")."""
+    connectors inside ("Prince and Princess of Wales"), and quoted titles ("“Night Train”")."""
     dateline = _DATELINE.match(sentence)
     tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(sentence, dateline.end() if dateline else 0)]
     spans: list[Span] = []
@@ -125,7 +125,7 @@ def _trimmed(sentence: str, start: int, end: int) -> Span:
 def _joined(sentence: str, left: tuple[int, int, str], right: tuple[int, int, str]) -> bool:
     """Two words belong to one name only when nothing but spaces stands between them."""
     return (sentence[left[1] : right[0]].isspace() and not left[2].endswith(",")
-            and not _POSSESSIVE.search(left[2]))  # "Kanye West’s Twitter account": two names
+            and not _POSSESSIVE.search(left[2]))  # "Maria Lopez’s Facebook page": two names
 
 
 def number_spans(sentence: str, with_unit: bool, units: frozenset[str] = frozenset()) -> list[Span]:
@@ -147,7 +147,7 @@ _TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "yea
 
 
 def bare_count(text: str) -> str:
-    """ "63 hot" -> "63", "970,000 subscribers" -> "970,000"; spans of time keep their unit
+    """ "41 stores" -> "41", "12,500 members" -> "12,500"; spans of time keep their unit
     ("two days"): news quizzes answer "how many X" with the number alone."""
     if _NUMBER.fullmatch(text):  # "$5.2 billion", "38%"
         return text
@@ -178,8 +178,8 @@ _CLAUSE_END = re.compile(
 
 
 def continuation_span(sentence: str, lead: str, max_words: int = 8) -> Span | None:
-    """The words that follow the end of a fill-in question ("the top prize ballooned to:") in a
-    sentence that repeats that end ("...the jackpot ballooned to $1.02 billion on Tuesday"), up to
+    """The words that follow the end of a fill-in question ("the death toll rose to:") in a
+    sentence that repeats that end ("...the official toll rose to 1,250 people on Tuesday"), up to
     the end of the clause. The last two words must match, or the last one when it says something."""
     words = re.findall(r"[\w’'-]+", lead)
     for n in range(min(4, len(words)), 0, -1):
@@ -196,8 +196,8 @@ def continuation_span(sentence: str, lead: str, max_words: int = 8) -> Span | No
 
 
 def phrase_spans(sentence: str, question_terms: frozenset[str], max_words: int = 3) -> list[Span]:
-    """Short runs of ordinary words ("monarch butterflies", "baby formula"): answers to "which
-    insect / which product" questions are often not names. Function words, the question's own
+    """Short runs of ordinary words ("barn owls", "oat milk"): answers to "which bird / which
+    product" questions are often not names. Function words, the question's own
     words, participles and punctuation end a run (no tagger is bundled: these stand in for one)."""
     spans: list[Span] = []
     run: list[re.Match[str]] = []
@@ -237,13 +237,13 @@ def candidates(
     sentence: str, kind: AnswerType, question_terms: frozenset[str], phrases: bool = False
 ) -> list[SpanCandidate]:
     """Spans of `sentence` that could answer a question of `kind`, minus restatements of the question.
-    `phrases` adds runs of ordinary words to the names (for "which insect?")."""
+    `phrases` adds runs of ordinary words to the names (for "which bird?")."""
     if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
         spans = number_spans(sentence, with_unit=kind is AnswerType.QUANTITY, units=question_terms)
     elif kind is AnswerType.REASON:
         found = reason_span(sentence)
         spans = [found] if found else []
-    elif kind in (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.ENTITY):
+    elif kind in NAMED_KINDS:
         spans = [s for s in entity_spans(sentence) if not sentence[s[0]:s[1]].replace(",", "").strip().isdigit()]
         if phrases:
             spans += [s for s in phrase_spans(sentence, question_terms) if s not in spans]
@@ -258,7 +258,7 @@ def candidates(
         ):
             continue  # the question's own words are not its answer
         if kind in (AnswerType.NUMBER, AnswerType.QUANTITY) and content_terms(text.split()[0]) <= question_terms:
-            continue  # nor its own numbers ("in the three months ending June 30")
+            continue  # nor its own numbers ("in the six months ending March 31")
         out.append(SpanCandidate(start, end, text))
     return out
 

@@ -158,7 +158,7 @@ def _export_fp32(model_path: Path, out: Path) -> None:
         str(model_path), device="cpu", local_files_only=True, model_kwargs={"attn_implementation": "eager"}
     ).eval()
     tokenize = getattr(model, "preprocess", None) or model.tokenize  # preprocess: sentence-transformers 6+
-    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenize(["x"])]
+    names = [n for n in _INPUTS if n in tokenize(["x"])]
 
     class Encoder(torch.nn.Module):
         """The whole sentence-transformers stack (encoder, pooling, normalization) as one graph."""

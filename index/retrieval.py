@@ -63,7 +63,7 @@ class Retriever:
 
     def keyword_search(self, query: str, k: int, as_of: date | None = None) -> list[Passage]:
         """BM25 only (dense when there is no lexical index), up to the reference date: where the
-        archive names something ("Oliver Dowden"), which meaning-based search can blur.
+        archive names something (a rare surname), which meaning-based search can blur.
         `relevance` is the BM25 score; callers weigh time themselves."""
         reference = as_of or date.today()
         if self.lexical is None:

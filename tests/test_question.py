@@ -23,6 +23,11 @@ from bot.spans import bare_count, candidates, entity_spans, number_spans, phrase
         ("Did the president resign?", AnswerType.YESNO),
         ("Which show was renewed for a new season?", AnswerType.ENTITY),
         ("What did the president impose?", AnswerType.DESCRIPTION),
+        # Quizzes set the scene first: the asking clause decides.
+        ("The league held its final on Sunday. Who was the game’s top scorer?", AnswerType.PERSON),
+        ("A storm hit the coast this week. What was its top speed?", AnswerType.NUMBER),
+        ("True or false: the vote was held on Monday.", AnswerType.YESNO),
+        ("Which of these people joined the board?", AnswerType.PERSON),
     ],
 )
 def test_answer_types(question: str, kind: AnswerType) -> None:
@@ -33,16 +38,16 @@ def test_answer_types(question: str, kind: AnswerType) -> None:
     ("question", "negated"),
     [
         ("Which of these is not one of the regions?", True),
-        ("Which one of these was she not involved with?", True),
-        ("Which of these players wasn’t traded this week?", True),
-        ("He coached at all of these schools except:", True),
-        ("Which is not one of those areas?", True),
+        ("Which one of these films was he not in?", True),
+        ("Which of these players wasn’t picked for the squad?", True),
+        ("She has lived in all of these cities except:", True),
+        ("Which is not one of those rivers?", True),
         ("Which region held a vote?", False),
         # The negation is part of the fact asked about: the answer is the supported choice.
-        ("Martin Sheen regrets not using his birth name. What is it?", False),
-        ("Which of the following figures has said they will not be attending Cop27?", False),
-        ("The product isn't made in Texas. Where is it actually made?", False),
-        ("True or false: It is not possible to catch the virus from monkeys.", False),
+        ("The mayor regrets not selling the old stadium. What is it called?", False),
+        ("Which of the following ministers has said they will not attend the summit?", False),
+        ("The cheese isn't made in France. Where is it actually made?", False),
+        ("True or false: It is not possible to see the comet without a telescope.", False),
     ],
 )
 def test_negated_questions(question: str, negated: bool) -> None:
@@ -82,25 +87,12 @@ def test_question_words_are_not_answers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "kind"),
-    [
-        ("MLB held its All-Star Game on Tuesday. Who was the game’s MVP?", AnswerType.PERSON),
-        ("An earthquake struck this week. What was its magnitude?", AnswerType.NUMBER),
-        ("True or false: the vote was held on Monday.", AnswerType.YESNO),
-        ("Which of these people joined the board?", AnswerType.PERSON),
-    ],
-)
-def test_the_asking_clause_decides_the_type(question: str, kind: AnswerType) -> None:
-    assert analyse(question).kind is kind
-
-
-@pytest.mark.parametrize(
     ("question", "focus"),
     [
-        ("Which wildly popular show was green lit for a new season?", "wildly popular show"),
-        ("Scientists this week placed which insect on the endangered list?", "insect"),
-        ("Which type of extreme weather swept through Europe?", "extreme weather"),
-        ("What breed of dog is the winner?", "breed of dog"),
+        ("Which long-running crime show was renewed for a new season?", "long-running crime show"),
+        ("Researchers this week added which bird to the protected list?", "bird"),
+        ("Which type of severe weather hit the coast?", "severe weather"),
+        ("What breed of cat is the winner?", "breed of cat"),
         ("Which of these countries joined NATO?", "countries"),
         ("When did protests reach Almaty?", ""),
     ],
@@ -112,31 +104,31 @@ def test_focus_names_the_kind_of_answer(question: str, focus: str) -> None:
 def test_sentence_openers_are_not_names() -> None:
     for sentence, expected in [
         ("You’ll see ads on Netflix.", ["Netflix"]),
-        ("Fortunately, the grove in Yosemite National Park survived.", ["Yosemite National Park"]),
+        ("Fortunately, the bridge in Riverside County survived.", ["Riverside County"]),
     ]:
         assert [sentence[a:b] for a, b in entity_spans(sentence)] == expected
 
 
 def test_phrases_of_ordinary_words_for_which_thing_questions() -> None:
-    info = analyse("Scientists this week placed which insect on the endangered list?")
-    s = "The group placed the migratory monarch butterfly on its endangered list on Thursday."
-    assert [s[a:b] for a, b in phrase_spans(s, info.terms)] == ["group", "migratory monarch butterfly"]
-    assert "migratory monarch butterfly" in [c.text for c in candidates(s, info.kind, info.terms, phrases=True)]
-    assert "migratory monarch butterfly" not in [c.text for c in candidates(s, info.kind, info.terms)]
+    info = analyse("Researchers this week added which bird to the protected list?")
+    s = "The group added the tawny barn owl to its protected list on Thursday."
+    assert [s[a:b] for a, b in phrase_spans(s, info.terms)] == ["group", "tawny barn owl"]
+    assert "tawny barn owl" in [c.text for c in candidates(s, info.kind, info.terms, phrases=True)]
+    assert "tawny barn owl" not in [c.text for c in candidates(s, info.kind, info.terms)]
 
 
 def test_counts_are_bare_numbers_but_spans_of_time_keep_their_unit() -> None:
-    assert [bare_count(t) for t in ["63 hot", "970,000 subscribers", "Two days", "$5.2 billion", "45 percent"]] == [
-        "63", "970,000", "Two days", "$5.2 billion", "45 percent",
+    assert [bare_count(t) for t in ["41 stores", "12,500 members", "Two days", "$5.2 billion", "45 percent"]] == [
+        "41", "12,500", "Two days", "$5.2 billion", "45 percent",
     ]
     s = "On January 5, 1,000 people left."
     assert [s[a:b] for a, b in number_spans(s, with_unit=False)] == ["5", "1,000"]
 
 
 def test_the_questions_own_numbers_are_not_answers() -> None:
-    info = analyse("Netflix lost how many subscribers in the three months ending June 30?")
-    s = "Netflix lost 970,000 subscribers in the three months ending June 30."
-    assert [c.text for c in candidates(s, info.kind, info.terms)] == ["970,000 subscribers"]
+    info = analyse("The club gained how many members in the six months ending March 31?")
+    s = "The club gained 12,500 members in the six months ending March 31."
+    assert [c.text for c in candidates(s, info.kind, info.terms)] == ["12,500 members"]
 
 
 def test_a_capitalised_article_starts_a_new_name() -> None:
@@ -155,10 +147,10 @@ def test_people_by_their_names() -> None:
 
 def test_names_end_at_possessives_and_datelines_are_not_names() -> None:
     for sentence, expected in [
-        ("Kanye West’s Twitter account was locked.", ["Kanye West", "Twitter"]),
-        ("(CNN) Ukraine's goal of joining the European Union moved closer.", ["Ukraine", "European Union"]),
-        ("LOS ANGELES (AP) — Giancarlo Stanton homered.", ["Giancarlo Stanton"]),
-        ("The rule, known as Title 42, was upheld in 2022.", ["Title 42"]),
+        ("Maria Lopez’s Facebook page was closed.", ["Maria Lopez", "Facebook"]),
+        ("(Reuters) Norway's bid to host the European Games moved closer.", ["Norway", "European Games"]),
+        ("DENVER (AP) — Maria Lopez scored twice.", ["Maria Lopez"]),
+        ("The road, known as Route 66, was repaved in 2022.", ["Route 66"]),
     ]:
         assert [sentence[a:b] for a, b in entity_spans(sentence)] == expected
 
@@ -166,23 +158,22 @@ def test_names_end_at_possessives_and_datelines_are_not_names() -> None:
 def test_which_two_asks_for_both_names() -> None:
     from bot.extractive import type_fit
 
-    asks = "Which two countries did NATO invite to join?"
-    assert type_fit(AnswerType.PLACE, "Sweden and Finland", asks_for=asks) > type_fit(AnswerType.PLACE, "Finland", asks_for=asks)
-    assert type_fit(AnswerType.PLACE, "Finland", asks_for="Which country joined?") == 1.0
+    asks = "Which two countries signed the treaty?"
+    assert type_fit(AnswerType.PLACE, "Chile and Peru", asks_for=asks) > type_fit(AnswerType.PLACE, "Peru", asks_for=asks)
+    assert type_fit(AnswerType.PLACE, "Peru", asks_for="Which country signed?") == 1.0
 
 
 def test_fill_in_questions_are_completed_from_the_sentence() -> None:
     from bot.spans import continuation_span
 
-    assert analyse("The top prize amount ballooned to:").kind is AnswerType.CONTINUATION
-    assert analyse("She appeared in all these films except:").kind is not AnswerType.CONTINUATION
+    assert analyse("The death toll rose to:").kind is AnswerType.CONTINUATION
+    assert analyse("He played for all of these clubs except:").kind is not AnswerType.CONTINUATION
     for sentence, lead, expected in [
-        ("A giant lottery jackpot ballooned to $1.02 billion on Tuesday, officials said.",
-         "the top prize amount ballooned to", "$1.02 billion"),
-        ("It was the biggest increase since 1994.", "This was the highest hike since", "1994"),
-        ("The fire was started by a man who was trying to burn a spider, officials said.",
-         "was started by a man who was trying to", "burn a spider"),
+        ("The official toll rose to 1,250 people on Tuesday, officials said.", "The death toll rose to", "1,250 people"),
+        ("It was the sharpest fall since 2008.", "This was the biggest drop since", "2008"),
+        ("The flood was caused by a worker who was trying to fix a valve, officials said.",
+         "was caused by a worker who was trying to", "fix a valve"),
     ]:
         span = continuation_span(sentence, lead)
         assert span is not None and sentence[span[0]:span[1]] == expected
-    assert continuation_span("Nothing here repeats it.", "the top prize ballooned to") is None
+    assert continuation_span("Nothing here repeats it.", "the death toll rose to") is None

@@ -36,7 +36,7 @@ def test_year_boundaries_take_the_closest_year() -> None:
 
 
 def test_a_yearless_date_in_a_sentence_about_the_future_is_the_next_one() -> None:
-    text = "The coronation will take place on 6 May, the palace said. Crowds gathered on 6 May."
+    text = "The festival will open on 6 May, the organisers said. Crowds gathered on 6 May."
     assert resolved(text, date(2022, 10, 11)) == [("6 May", "6 May 2023"), ("6 May.", "6 May 2022")]
 
 
