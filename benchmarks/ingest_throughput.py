@@ -37,7 +37,8 @@ def main() -> None:
     from index.settings import load_settings
     from index.store import ArchiveStore, IndexSpec, open_client
     from ingest.chunking import create_chunker, embedding_text
-    from ingest.pipeline import discover, ingest
+    from ingest.files import discover
+    from ingest.pipeline import ingest
     from ingest.readers import read_file
 
     header(f"ingest throughput, first {args.articles} dev-corpus articles, backend {args.embed_backend}")
@@ -53,7 +54,7 @@ def main() -> None:
                                  embedder.max_tokens, embedder.count_tokens)
 
         begun = time.perf_counter()
-        articles = [a for path, root, _ in discover([subset]) for a in read_file(path, root, 10**9).articles]
+        articles = [a for path, root, _, _ in discover([subset]) for a in read_file(path, root, 10**9).articles]
         chunked = [(a, chunker.chunk(a)) for a in articles]
         planning = time.perf_counter() - begun
         texts = [embedding_text(a.title, c.text) for a, chunks in chunked for c in chunks]

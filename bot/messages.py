@@ -95,4 +95,9 @@ SLACK_CANNOT_LISTEN = "Cannot listen on {host}:{port}: {error}. Choose another -
 SLACK_CONNECTING_SOCKET = "newsdesk slack: connecting to Slack in Socket Mode"
 FEEDBACK_EXPORTED = "wrote {count} question(s) from 👍 feedback to {path}"
 FEEDBACK_EMPTY = "No 👍 feedback recorded yet (looked in {db}); wrote an empty {path}."
+INGEST_INTERRUPTED = (
+    "interrupted: every article and chunk stored so far is kept; run the same command again to go on "
+    "(nothing stored is encoded twice)."
+)
+PRUNE_REFUSED = "not pruned: {reason}."
 INGEST_WAITING = "Waiting: {holder} is writing to {home}. This ingest starts when it is done (Ctrl-C to stop)."

@@ -25,7 +25,8 @@ from index.factory import index_spec
 from index.lock import write_lock
 from index.settings import Settings
 from ingest.chunking import create_chunker
-from ingest.pipeline import Progress, discover, ingest
+from ingest.files import discover
+from ingest.pipeline import Progress, ingest
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,8 @@ class IndexInfo:
 def corpus_namespace(paths: list[Path]) -> str:
     """Named by the files' relative paths and bytes: edit an article, get a fresh index."""
     digest = hashlib.sha1()
-    for path, root, _ in sorted(discover(paths)):
-        if path.is_file():
+    for path, root, _, problem in sorted(discover(paths)):
+        if problem is None and path.is_file():
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
             digest.update(hashlib.sha1(path.read_bytes()).digest())
     return "corpus-" + digest.hexdigest()[:10]

@@ -19,19 +19,28 @@ class Article:
     url: str | None = None
     source: str | None = None
     path: str | None = None  # file it came from, absolute; None for articles not read from files
+    # When newsdesk got the text (its file's last modification, a fetch): stands in for the
+    # publication date of an undated article in as-of questions, and is never shown as one.
+    received: date | None = None
+
+    @property
+    def available(self) -> date | None:
+        """From when the article may answer an as-of question: published, else received."""
+        return self.published or self.received
 
     def content_hash(self) -> str:
-        """Changes whenever anything a reader or a citation would see changes."""
-        payload = json.dumps(
-            [self.title, self.text, self.published.isoformat() if self.published else None,
-             self.url, self.source],
-            ensure_ascii=False,
-        )
+        """Changes whenever anything a reader, a citation or an as-of filter would see changes."""
+        fields: list[object] = [self.title, self.text, self.published.isoformat() if self.published else None,
+                                self.url, self.source]
+        if self.published is None and self.received is not None:
+            fields.append(self.received.isoformat())
+        payload = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data["published"] = self.published.isoformat() if self.published else None
+        data["received"] = self.received.isoformat() if self.received else None
         return data
 
 
@@ -46,7 +55,6 @@ class Chunk:
     text: str
     # Sentence boundaries inside the chunk, as absolute (start, end) offsets into the article text.
     sentences: tuple[tuple[int, int], ...] = field(default=())
-    relevance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -70,3 +78,4 @@ class Passage:
     path: str | None
     sentences: tuple[tuple[int, int], ...] = field(default=())
     relevance: float = 0.0
+    available: date | None = None  # its article's `available` day: what as-of filters compare

@@ -84,9 +84,13 @@ class IndexSpec:
 
 @dataclass(frozen=True)
 class ArticleState:
+    """What ingest needs to know of a stored article to decide what to do with a new version."""
+
     id: str
     content_hash: str
     path: str | None
+    title: str = ""
+    url: str | None = None
 
 
 def open_client(settings: StoreSettings) -> ClientAPI:
@@ -106,10 +110,13 @@ def open_client(settings: StoreSettings) -> ClientAPI:
 
 def _open_server(raw_url: str, token: str | None) -> ClientAPI:
     """An HttpClient, after one heartbeat that turns 'no server' or 'bad token' into a clear error."""
-    url = urlparse(raw_url.strip())
-    if url.scheme not in ("http", "https") or not url.hostname:
+    try:
+        url = urlparse(raw_url.strip())
+        port = url.port or (443 if url.scheme == "https" else 8000)  # a bad port raises here
+    except ValueError:  # "http://[::1" (an unclosed IPv6 bracket), "http://host:99999"
+        url, port = None, 0
+    if url is None or url.scheme not in ("http", "https") or not url.hostname:
         raise StoreError(f"NEWSDESK_CHROMA_URL must look like http://host:port, not '{raw_url}'")
-    port = url.port or (443 if url.scheme == "https" else 8000)
     base = f"{url.scheme}://{url.hostname}:{port}"
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     _check_server(base, headers)
@@ -200,6 +207,12 @@ def _opt(value: object) -> str | None:
 
 def _parse_date(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def _day_of(value: object) -> date | None:
+    """The day of a `date_int` (0 or missing: none)."""
+    number = int(value) if isinstance(value, (int, float)) and value else 0
+    return date(number // 10000, number // 100 % 100, number % 100) if number else None
 
 
 class ArchiveStore:
@@ -299,7 +312,8 @@ class ArchiveStore:
         for page in pages:
             for article_id, meta in zip(page["ids"], page["metadatas"] or []):
                 states[article_id] = ArticleState(
-                    article_id, str(meta.get("content_hash", "")), _opt(meta.get("path"))
+                    article_id, str(meta.get("content_hash", "")), _opt(meta.get("path")),
+                    str(meta.get("title", "")), _opt(meta.get("url")),
                 )
         return states
 
@@ -331,6 +345,7 @@ class ArchiveStore:
                 url=_opt(meta.get("url")),
                 source=_opt(meta.get("source")),
                 path=_opt(meta.get("path")),
+                received=_parse_date(meta.get("received")),
             )
         return out
 
@@ -363,7 +378,7 @@ class ArchiveStore:
         wanted = k * OVERFETCH
         while True:
             wide = self._nearest(embedding, wanted, None)
-            allowed = [p for p in wide if p.published is None or p.published <= as_of]
+            allowed = [p for p in wide if p.available is None or p.available <= as_of]
             if len(allowed) >= k or len(wide) < wanted:  # enough, or the whole index was seen
                 return allowed[:k]
             share = max(len(allowed), 1) / len(wide)
@@ -417,12 +432,18 @@ class ArchiveStore:
     def write(
         self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = ()
     ) -> int:
-        """Store articles with their chunks and vectors; replaces earlier versions. Returns chunks removed.
-
-        `fresh` names articles known not to be stored yet: no leftover chunks are looked for.
-        """
+        """Store whole articles with their chunks and vectors; replaces earlier versions.
+        Returns chunks removed. `fresh` names articles known to have nothing stored yet."""
         if not items:
             return 0
+        self.write_chunks(items)
+        new = set(fresh)
+        return self.finish_articles([(a, len(c), a.id not in new) for a, c, _ in items])
+
+    @_server_errors
+    def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None:
+        """Store chunks and their vectors (part of an article is fine). Until `finish_articles`
+        records the article, they are leftovers that a later ingest of it reuses."""
         ids: list[str] = []
         docs: list[str] = []
         metas: list[Metadata] = []
@@ -432,6 +453,8 @@ class ArchiveStore:
                 ids.append(chunk_id(article.id, chunk.index))
                 docs.append(chunk.text)
                 metas.append(_chunk_metadata(article, chunk, content_hash))
+        if not ids:
+            return
         vectors = np.concatenate([vecs[: len(chunks)] for _, chunks, vecs in items]).astype(np.float32)
         batch = max(1, self.client.get_max_batch_size())
         for i in range(0, len(ids), batch):
@@ -441,15 +464,23 @@ class ArchiveStore:
                 metadatas=metas[i : i + batch],
                 embeddings=vectors[i : i + batch],
             )
-        new = set(fresh)
-        removed = self._delete_chunks_beyond({a.id: len(c) for a, c, _ in items if a.id not in new})
         self._bump_revision()
-        for i in range(0, len(items), batch):
-            part = items[i : i + batch]
+
+    @_server_errors
+    def finish_articles(self, done: Sequence[tuple[Article, int, bool]]) -> int:
+        """Record articles whose `n` chunks are all stored, which makes them complete; where
+        `may_have_more` is set, drop chunks left over beyond `n` first. Returns chunks removed."""
+        if not done:
+            return 0
+        removed = self._delete_chunks_beyond({a.id: n for a, n, may_have_more in done if may_have_more})
+        self._bump_revision()
+        batch = max(1, self.client.get_max_batch_size())
+        for i in range(0, len(done), batch):
+            part = done[i : i + batch]
             self._articles.upsert(
                 ids=[a.id for a, _, _ in part],
                 documents=[a.text for a, _, _ in part],
-                metadatas=[_article_metadata(a, len(c)) for a, c, _ in part],
+                metadatas=[_article_metadata(a, n) for a, n, _ in part],
                 embeddings=np.ones((len(part), 1), dtype=np.float32),  # a document store: no vectors
             )
         return removed
@@ -509,7 +540,8 @@ def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> Metada
         "content_hash": content_hash,
         "title": article.title,
         "published": article.published.isoformat() if article.published else "",
-        "pub": date_int(article.published),
+        "received": article.received.isoformat() if article.received else "",
+        "pub": date_int(article.available),  # what as-of and window filters compare
         "url": article.url or "",
         "source": article.source or "",
         "path": article.path or "",
@@ -521,7 +553,8 @@ def _article_metadata(article: Article, n_chunks: int) -> Metadata:
     return {
         "title": article.title,
         "published": article.published.isoformat() if article.published else "",
-        "pub": date_int(article.published),
+        "received": article.received.isoformat() if article.received else "",
+        "pub": date_int(article.available),
         "url": article.url or "",
         "source": article.source or "",
         "path": article.path or "",
@@ -545,6 +578,7 @@ def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Pa
         source=_opt(meta.get("source")),
         path=_opt(meta.get("path")),
         sentences=sentences,
+        available=_day_of(meta.get("pub")),
     )
 
 

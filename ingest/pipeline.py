@@ -2,12 +2,14 @@
 
 Unchanged articles (same content hash) cost no embedding; changed ones replace their chunks;
 articles not seen in this run are kept unless `prune` asks to drop those whose files are gone.
+An article is stored chunk batch by chunk batch and recorded once all its chunks are in, so an
+interrupted run keeps every encoded chunk and the next run reuses them.
 
 The encoder is the bottleneck, so the work runs as three stages that overlap:
 
     planner thread   read files, look up what is stored, chunk what changed  -> groups
-    calling thread   encode each group (the encoder releases the GIL while it computes)
-    writer thread    write each encoded group to the store
+    calling thread   encode each group in batches (the encoder releases the GIL while it computes)
+    writer thread    write each encoded batch to the store
 
 Queues between the stages are short, so memory stays flat however large the archive is.
 """
@@ -15,6 +17,7 @@ Queues between the stages are short, so memory stays flat however large the arch
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 import time
@@ -30,16 +33,24 @@ from index.errors import ArticleReadError, NewsdeskError
 from index.models import Article, Chunk
 from index.store import ArchiveStore, ArticleState
 from ingest.chunking import Chunker, embedding_text
+from ingest.files import check_paths, discover
 from ingest.readers import SUPPORTED_SUFFIXES, read_file, suffix_of
 
-# Articles are embedded and written in groups of about this many chunks: big enough to keep
-# the encoder busy, small enough that an interrupted run loses little work.
+log = logging.getLogger(__name__)
+
+# Articles are planned in groups of about this many chunks: big enough to keep the encoder busy.
 WRITE_GROUP_CHUNKS = 512
+# Chunks per encoder call, and per store write: progress moves, and an interrupt keeps the work
+# done, every few seconds on a CPU, however large one article is.
+ENCODE_BATCH_CHUNKS = 64
 # Stored states are looked up for this many read articles at a time (one store call).
 LOOKUP_BATCH = 256
-# Groups planned ahead of the encoder, and encoded groups waiting for the writer.
+# Groups planned ahead of the encoder, and encoded batches waiting for the writer.
 PLANNED_AHEAD = 16  # about 1-2 MB each
 ENCODED_AHEAD = 2
+# A prune that would remove more than this share of the articles stored under its paths is
+# refused unless confirmed: an emptied or unmounted folder looks exactly like that.
+MAX_PRUNE_SHARE = 0.5
 
 
 class Progress(Protocol):
@@ -83,31 +94,36 @@ class IngestReport:
     embedded: int = 0  # passages sent to the encoder in this run
     failed: list[Failure] = field(default_factory=list)
     skipped: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)  # stored, with a value set aside
+    prune_refused: str | None = None  # why a prune was not done (it needs confirming)
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one per article in a run
 class _Planned:
     article: Article
     chunks: list[Chunk]
-    is_update: bool
-    # Vectors already stored for chunks whose embedding text is unchanged, by chunk index.
+    is_update: bool  # an earlier version is stored (counted as updated, not added)
+    # Vectors already stored for chunks whose embedding text is unchanged, by chunk index: from
+    # an earlier version, or from an interrupted run that stored part of this article.
     known: dict[int, Vectors] = field(default_factory=dict)
 
+    @property
+    def may_have_leftovers(self) -> bool:
+        """Stored chunks beyond this version's count may exist and must go."""
+        return self.is_update or bool(self.known)
 
-def discover(paths: Sequence[Path]) -> Iterator[tuple[Path, Path, bool]]:
-    """(file, root, named) triples: each named file, and every non-hidden file under each directory."""
-    for given in paths:
-        if given.is_dir():
-            for path in sorted(given.rglob("*")):
-                relative = path.relative_to(given).parts
-                if path.is_file() and not any(part.startswith(".") for part in relative):
-                    yield path, given, False
-        else:
-            yield given, given.parent, True
+
+@dataclass
+class _Batch:
+    """Encoded chunks on their way to the store; `finished` articles have all their chunks in it
+    or in earlier batches."""
+
+    parts: list[tuple[_Planned, list[Chunk], Vectors]]
+    finished: list[_Planned]
 
 
 def ingest(
@@ -118,15 +134,19 @@ def ingest(
     *,
     max_bytes: int,
     prune: bool = False,
+    confirm_prune: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
+    """Ingest `paths` (each must exist). With `prune`, also drop stored articles under them whose
+    files are gone; a prune of more than MAX_PRUNE_SHARE of them needs `confirm_prune`."""
+    check_paths(paths)
     started = time.perf_counter()
     progress = progress or _NoProgress()
     report = IngestReport()
-    planner = _Planner(store, chunker, report, max_bytes=max_bytes, prune=prune)
+    planner = _Planner(store, chunker, report, max_bytes=max_bytes)
     # None marks the end of a queue.
     plans: queue.Queue[list[_Planned] | None] = queue.Queue(PLANNED_AHEAD)
-    writes: queue.Queue[tuple[list[_Planned], Vectors] | None] = queue.Queue(ENCODED_AHEAD)
+    writes: queue.Queue[_Batch | None] = queue.Queue(ENCODED_AHEAD)
     caller_done = threading.Event()  # tells the planner to stop early (the caller failed)
     writer_failed = threading.Event()
     errors: list[BaseException] = []  # raised again in the calling thread
@@ -144,7 +164,7 @@ def ingest(
     def write() -> None:
         try:
             while (item := writes.get()) is not None:
-                _write_group(store, *item, report)
+                _write_batch(store, item, report)
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
             errors.append(exc)
             writer_failed.set()
@@ -153,28 +173,15 @@ def ingest(
                threading.Thread(target=write, name="newsdesk-write", daemon=True)]
     for thread in threads:
         thread.start()
-    embed_failures: list[Failure] = []
+    encoder = _Encoder(embedder, report, progress)
     announced = 0
     progress.start(0, "Embedding")
     try:
         while (group := plans.get()) is not None:
             progress.grow(planner.planned_chunks - announced)
             announced = planner.planned_chunks
-            flat = [(p, c) for p in group for c in p.chunks]
-            todo = [embedding_text(p.article.title, c.text) for p, c in flat if c.index not in p.known]
-            try:
-                encoded: Iterator[Vectors] = iter(embedder.embed(todo) if todo else [])
-                vectors = np.stack([p.known[c.index] if c.index in p.known else next(encoded) for p, c in flat])
-            except NewsdeskError:  # a setup problem (no such device, no model): every group would fail
-                raise
-            except Exception as exc:  # noqa: BLE001 - the encoder failed on this group: report, keep going
-                embed_failures.extend(
-                    Failure(p.article.path or p.article.id, f"embedding failed: {exc}") for p in group
-                )
-            else:
-                report.embedded += len(todo)
-                _put(writes, (group, vectors.astype(np.float32)), writer_failed)
-            progress.advance(len(flat))
+            for batch in encoder.encode(group):
+                _put(writes, batch, writer_failed)
     except _Abandoned:
         pass  # the writer failed; its error is raised below
     finally:
@@ -185,14 +192,54 @@ def ingest(
         threads[1].join()
     if errors:
         raise errors[0]
-    report.failed.extend(embed_failures)
 
     if prune:
-        gone = _pruned(store.article_states(), planner.seen, planner.files_read, paths, planner.missing_roots)
-        report.chunks_removed += store.delete_articles(gone)
-        report.removed = len(gone)
+        _prune(store, planner, paths, report, confirmed=confirm_prune)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+class _Encoder:
+    """Encodes planned chunks in batches of ENCODE_BATCH_CHUNKS, reusing known vectors. An
+    article whose batch fails to encode is reported and its remaining chunks skipped."""
+
+    def __init__(self, embedder: Embedder, report: IngestReport, progress: Progress) -> None:
+        self.embedder = embedder
+        self.report = report
+        self.progress = progress
+
+    def encode(self, group: list[_Planned]) -> Iterator[_Batch]:
+        flat = [(p, c) for p in group for c in p.chunks]
+        failed: set[str] = set()
+        for i in range(0, len(flat), ENCODE_BATCH_CHUNKS):
+            pairs = [(p, c) for p, c in flat[i : i + ENCODE_BATCH_CHUNKS] if p.article.id not in failed]
+            todo = [embedding_text(p.article.title, c.text) for p, c in pairs if c.index not in p.known]
+            try:
+                encoded: Iterator[Vectors] = iter(self.embedder.embed(todo) if todo else [])
+                vectors = [p.known[c.index] if c.index in p.known else next(encoded) for p, c in pairs]
+            except NewsdeskError:  # a setup problem (no such device, no model): every batch would fail
+                raise
+            except Exception as exc:  # noqa: BLE001 - the encoder failed on this batch: report, keep going
+                for p in dict.fromkeys(p for p, _ in pairs):
+                    failed.add(p.article.id)
+                    self.report.failed.append(Failure(p.article.path or p.article.id, f"embedding failed: {exc}"))
+                self.progress.advance(len(flat[i : i + ENCODE_BATCH_CHUNKS]))
+                continue
+            self.report.embedded += len(todo)
+            self.progress.advance(len(flat[i : i + ENCODE_BATCH_CHUNKS]))
+            yield _batch(pairs, vectors)
+
+
+def _batch(pairs: list[tuple[_Planned, Chunk]], vectors: list[Vectors]) -> _Batch:
+    parts: dict[_Planned, tuple[list[Chunk], list[Vectors]]] = {}
+    for (planned, chunk), vector in zip(pairs, vectors):
+        chunks, vecs = parts.setdefault(planned, ([], []))
+        chunks.append(chunk)
+        vecs.append(vector)
+    return _Batch(
+        [(p, chunks, np.stack(vecs).astype(np.float32)) for p, (chunks, vecs) in parts.items()],
+        finished=[p for p, (chunks, _) in parts.items() if chunks[-1].index == len(p.chunks) - 1],
+    )
 
 
 T = TypeVar("T")
@@ -213,14 +260,12 @@ def _put(q: queue.Queue[T], item: T, abandoned: threading.Event) -> None:
     raise _Abandoned()
 
 
-def _write_group(store: ArchiveStore, group: list[_Planned], vectors: Vectors, report: IngestReport) -> None:
-    items = []
-    offset = 0
-    for p in group:
-        items.append((p.article, p.chunks, vectors[offset : offset + len(p.chunks)]))
-        offset += len(p.chunks)
-    report.chunks_removed += store.write(items, fresh=[p.article.id for p in group if not p.is_update])
-    for p in group:
+def _write_batch(store: ArchiveStore, batch: _Batch, report: IngestReport) -> None:
+    store.write_chunks([(p.article, chunks, vectors) for p, chunks, vectors in batch.parts])
+    report.chunks_removed += store.finish_articles(
+        [(p.article, len(p.chunks), p.may_have_leftovers) for p in batch.finished]
+    )
+    for p in batch.finished:
         report.chunks_added += len(p.chunks)
         if p.is_update:
             report.updated += 1
@@ -231,20 +276,17 @@ def _write_group(store: ArchiveStore, group: list[_Planned], vectors: Vectors, r
 class _Planner:
     """Reads, deduplicates, compares with the store and chunks; hands over groups of work.
 
-    Writes `failed`, `skipped` and `unchanged` of the report (no other stage touches them while
-    it runs). Only article ids and paths are remembered, never texts.
+    Writes `failed`, `skipped`, `warnings` and `unchanged` of the report (no other stage touches
+    them while it runs). Only article ids, paths and hashes are remembered, never texts.
     """
 
-    def __init__(self, store: ArchiveStore, chunker: Chunker, report: IngestReport, *,
-                 max_bytes: int, prune: bool) -> None:
+    def __init__(self, store: ArchiveStore, chunker: Chunker, report: IngestReport, *, max_bytes: int) -> None:
         self.store = store
         self.chunker = chunker
         self.report = report
         self.max_bytes = max_bytes
-        self.prune = prune
-        self.seen: dict[str, str | None] = {}  # article id -> path it came from
+        self.seen: dict[str, tuple[str | None, str]] = {}  # article id -> (path, content hash)
         self.files_read: set[str] = set()
-        self.missing_roots: list[Path] = []
         self.planned_chunks = 0
 
     def run(self, paths: Sequence[Path], put: Callable[[list[_Planned]], None]) -> None:
@@ -263,12 +305,9 @@ class _Planner:
 
     def _articles(self, paths: Sequence[Path]) -> Iterator[Article]:
         report = self.report
-        for path, root, named in discover(paths):
-            if not path.exists():
-                if self.prune:  # a named file that is gone: prune what came from it
-                    self.missing_roots.append(path)
-                else:
-                    report.failed.append(Failure(str(path), "no such file or directory"))
+        for path, root, named, problem in discover(paths):
+            if problem is not None:
+                report.skipped.append(Failure(str(path), problem))
                 continue
             if not named and suffix_of(path) not in SUPPORTED_SUFFIXES:
                 report.skipped.append(Failure(str(path), f"not an article format ('{path.suffix}')"))
@@ -278,27 +317,34 @@ class _Planner:
             except ArticleReadError as exc:
                 report.failed.append(Failure(str(path), str(exc)))
                 continue
+            except Exception as exc:  # noqa: BLE001 - one unreadable file must not sink the others
+                log.debug("reading %s failed", path, exc_info=True)
+                report.failed.append(Failure(str(path), f"cannot be read ({type(exc).__name__}: {exc})"))
+                continue
             self.files_read.add(str(path.resolve()))
             for bad in result.errors:
                 report.failed.append(Failure(f"{path} ({bad.where})", bad.reason))
+            for note in result.warnings:
+                report.warnings.append(Failure(f"{path} ({note.where})" if note.where else str(path), note.reason))
             for article in result.articles:
-                if article.id in self.seen:
-                    report.skipped.append(
-                        Failure(str(path), f"duplicate of article {article.id} from {self.seen[article.id]}")
-                    )
+                earlier = self.seen.get(article.id)
+                if earlier is not None:
+                    same = earlier[1] == article.content_hash()
+                    (report.skipped if same else report.failed).append(Failure(
+                        str(path), f"{'duplicate of' if same else 'id already used by'} article "
+                        f"{article.id} from {earlier[0]}"))
                     continue
-                self.seen[article.id] = article.path
+                self.seen[article.id] = (article.path, article.content_hash())
                 yield article
 
     def _plan(self, articles: list[Article]) -> list[_Planned]:
         planned = list(self._chunked(articles))
-        updates = [p for p in planned if p.is_update]
-        if updates:  # an edited article keeps the vectors of the chunks that did not change
+        if planned:  # an edited (or half-stored) article keeps the vectors of its unchanged chunks
             stored = {
                 embedding_text(title, text): vector
-                for title, text, vector in self.store.stored_chunks([p.article.id for p in updates])
+                for title, text, vector in self.store.stored_chunks([p.article.id for p in planned])
             }
-            for p in updates:
+            for p in planned if stored else []:
                 for chunk in p.chunks:
                     vector = stored.get(embedding_text(p.article.title, chunk.text))
                     if vector is not None:
@@ -314,6 +360,13 @@ class _Planner:
                     self.store.relocate(article.id, article.path)
                 self.report.unchanged += 1
                 continue
+            if state is not None and _clashes(state, article):
+                self.report.failed.append(Failure(
+                    article.path or article.id,
+                    f"id '{article.id}' is already used by \"{state.title}\" from {state.path}; not stored "
+                    "(give it its own id, or ingest both files from their common parent folder)",
+                ))
+                continue
             try:
                 chunks = self.chunker.chunk(article)
             except Exception as exc:  # noqa: BLE001 - a chunking bug must not sink the other articles
@@ -323,6 +376,15 @@ class _Planner:
                 self.report.failed.append(Failure(article.path or article.id, "no text to index"))
                 continue
             yield _Planned(article, chunks, is_update=state is not None)
+
+
+def _clashes(stored: ArticleState, article: Article) -> bool:
+    """Another article under the same id: from another file that still exists, with another
+    title and URL. (A moved file, or a new version with its title or URL, is the same article.)"""
+    return (
+        bool(stored.path) and stored.path != article.path and Path(stored.path or "").exists()
+        and stored.title != article.title and not (article.url and article.url == stored.url)
+    )
 
 
 def _batched(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
@@ -336,20 +398,26 @@ def _batched(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
-def _pruned(
-    known: dict[str, ArticleState],
-    seen: dict[str, str | None],
-    files_read: set[str],
-    roots: Sequence[Path],
-    missing_roots: list[Path],
-) -> list[str]:
-    """Stored articles under the given roots whose file is gone, or no longer holds them."""
-    prefixes = [str(r.resolve()) for r in roots if r.is_dir()] + [str(m.resolve()) for m in missing_roots]
-    gone = []
-    for article_id, state in known.items():
-        if article_id in seen or not state.path:
-            continue
-        under_root = any(state.path == p or state.path.startswith(p.rstrip("/") + "/") for p in prefixes)
-        if under_root and (state.path in files_read or not Path(state.path).exists()):
-            gone.append(article_id)
-    return gone
+def _prune(store: ArchiveStore, planner: _Planner, paths: Sequence[Path], report: IngestReport,
+           confirmed: bool) -> None:
+    """Drop stored articles under `paths` whose file is gone or no longer holds them."""
+    roots = [str(p.resolve()) for p in paths]
+
+    def under(path: str) -> bool:
+        return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+
+    stored = {i: s for i, s in store.article_states().items() if s.path and under(s.path)}
+    gone = [
+        article_id for article_id, state in stored.items()
+        if article_id not in planner.seen and state.path
+        and (state.path in planner.files_read or not Path(state.path).exists())
+    ]
+    if gone and len(gone) > MAX_PRUNE_SHARE * len(stored) and not confirmed:
+        report.prune_refused = (
+            f"it would remove {len(gone)} of the {len(stored)} articles stored under "
+            f"{', '.join(str(p) for p in paths)}, more than {MAX_PRUNE_SHARE:.0%}; check that the "
+            "path is right (a mounted drive?) and pass --yes to prune anyway"
+        )
+        return
+    report.chunks_removed += store.delete_articles(gone)
+    report.removed = len(gone)

@@ -6,14 +6,15 @@ import gzip
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from index.errors import ArticleReadError
 from index.models import Article
-from ingest.dates import find_dateline, parse_date
+from ingest.dates import DateProblem, find_dateline, parse_date
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -33,11 +34,16 @@ def suffix_of(path: Path) -> str:
 _SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.+?)\s*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _TRACKING = re.compile(r"^(utm_.*|cid|amp|fbclid|gclid|ref|smid)$")
+_HEADING = re.compile(r"\A\s*#{1,6}[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
+# An HTML page whose main text is shorter than this is navigation, a consent banner or an index
+# page, not an article (a one-paragraph news brief is 40 words or more).
+MIN_HTML_WORDS = 15
 
 
 @dataclass(frozen=True)
 class RecordError:
-    """A bad record inside an otherwise readable file (e.g. one broken line of a JSONL export)."""
+    """A problem with one record of a file (e.g. one broken line of a JSONL export); `where` is
+    empty when the file holds a single article."""
 
     where: str
     reason: str
@@ -46,7 +52,8 @@ class RecordError:
 @dataclass(frozen=True)
 class ReadResult:
     articles: list[Article]
-    errors: list[RecordError]
+    errors: list[RecordError]  # records that were not read
+    warnings: list[RecordError] = field(default_factory=list)  # read, with a value set aside
 
 
 def normalize_url(url: str) -> str:
@@ -80,15 +87,16 @@ def read_file(path: Path, root: Path, max_bytes: int) -> ReadResult:
         raise ArticleReadError(
             f"unsupported file type '{suffix or 'none'}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
         )
-    context = _Context(path=path.resolve(), relative=_relative(path, root), root_name=root.resolve().name)
+    context = _Context(path=path.resolve(), relative=_relative(path, root), root_name=root.resolve().name,
+                       received=_modified_day(path))
     if suffix in LINES_SUFFIXES:
         return read_json_lines(path, context, max_bytes)
     text = _read_text(path, max_bytes)
     if suffix in HTML_SUFFIXES:
-        return ReadResult([read_html(text, context)], [])
+        return context.result([read_html(text, context)])
     if suffix in JSON_SUFFIXES:
         return read_json_export(text, context)
-    return ReadResult([read_plain(text, context)], [])
+    return context.result([read_plain(text, context)])
 
 
 @dataclass(frozen=True)
@@ -96,9 +104,16 @@ class _Context:
     path: Path
     relative: str
     root_name: str
+    received: date | None = None
+    warnings: list[RecordError] = field(default_factory=list)
+
+    def result(self, articles: list[Article], errors: list[RecordError] | None = None) -> ReadResult:
+        return ReadResult(articles, errors or [], list(self.warnings))
 
     def article(self, title: str, text: str, published: Any = None, url: str | None = None,
                 source: str | None = None, record: str | None = None, own_id: str | None = None) -> Article:
+        """`published`: the record's own date value; None when it has none (then the text's
+        dateline, if any, is used)."""
         text = text.strip()
         if not text:
             raise ArticleReadError("no article text found")
@@ -108,15 +123,29 @@ class _Context:
             article_id = url_id(url)
         else:
             article_id = path_id(self.relative + (f"#{record}" if record else ""))
+        try:
+            day = parse_date(published) if published is not None else find_dateline(text)
+        except DateProblem as problem:
+            self.warnings.append(RecordError(record or "", f"stored undated: the date {problem}"))
+            day = None
         return Article(
             id=article_id,
             title=(title or "").strip() or _first_words(text),
             text=text,
-            published=parse_date(published) if published is not None else find_dateline(text),
+            published=day,
             url=url or None,
             source=source or source_of(url) or self.root_name,
             path=str(self.path),
+            received=self.received,
         )
+
+
+def _modified_day(path: Path) -> date | None:
+    """The day the file was last written (never later than today): when newsdesk could first know it."""
+    try:
+        return min(date.fromtimestamp(path.stat().st_mtime), date.today())
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def _read_text(path: Path, max_bytes: int) -> str:
@@ -164,9 +193,13 @@ def read_plain(text: str, context: _Context) -> Article:
             (k.strip().lower(), v.strip().strip("'\"")) for k, _, v in
             (line.partition(":") for line in front.group(1).splitlines()) if k.strip()
         )
+        body = text[front.end():]
+        title = fields.get("title", "")
+        heading = _HEADING.match(body)
+        if heading and (not title or heading.group(1).strip() == title):  # "# Title": not evidence
+            title, body = heading.group(1).strip(), body[heading.end():]
         return context.article(
-            fields.get("title", ""), text[front.end():],
-            published=fields.get("published") or fields.get("date"),
+            title, body, published=fields.get("published") or fields.get("date") or None,
             url=fields.get("url"), source=fields.get("source"),
         )
     first, _, body = text.lstrip("\n").partition("\n")
@@ -194,6 +227,12 @@ def read_html(html: str, context: _Context) -> Article:
     # trafilatura repeats the headline as the first line of the text; keep the body only.
     if title and text.startswith(title + "\n"):
         text = text[len(title) + 1:]
+    words = len(text.split())
+    if words < MIN_HTML_WORDS:
+        raise ArticleReadError(
+            f"no article text found in the HTML page (only {words} words of page text: "
+            "a navigation, index or consent page?)"
+        )
     return context.article(
         title, text, published=data.get("date") or "", url=url,
         source=source_of(url) or data.get("source-hostname"),
@@ -214,11 +253,11 @@ def read_json_lines(path: Path, context: _Context, max_record_bytes: int) -> Rea
                     errors.append(RecordError(where, f"record is {len(raw) / 1e6:.1f} MB, above the limit"))
                     continue
                 try:
-                    records.append((where, json.loads(raw.decode("utf-8"))))
+                    records.append((where, _json(raw.decode("utf-8"))))
                 except UnicodeDecodeError:
                     errors.append(RecordError(where, "not valid UTF-8"))
-                except json.JSONDecodeError as exc:
-                    errors.append(RecordError(where, f"invalid JSON: {exc.msg} (truncated?)"))
+                except ArticleReadError as exc:
+                    errors.append(RecordError(where, str(exc)))
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         if not records:
             raise ArticleReadError(f"cannot read file: {exc}") from exc
@@ -237,14 +276,19 @@ def _open_lines(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f" at line {exc.lineno}, column {exc.colno}" if exc.lineno > 1 or "\n" in text else ""
+        raise ArticleReadError(f"invalid JSON{where}: {exc.msg} (truncated?)") from exc
+    except RecursionError:
+        raise ArticleReadError("JSON nested too deeply to be an article export") from None
+
+
 def read_json_export(text: str, context: _Context) -> ReadResult:
     """A JSON export: one object, a list of objects, or {"articles": [...]}."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ArticleReadError(
-            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg} (truncated file?)"
-        ) from exc
+    data = _json(text)
     items = data if isinstance(data, list) else data.get("articles", [data]) if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ArticleReadError("expected a JSON object or a list of objects")
@@ -264,7 +308,7 @@ def _records_to_articles(records: list[tuple[str, Any]], errors: list[RecordErro
         if not records and not errors:
             reason = "no records in the file"
         raise ArticleReadError(reason if len(errors) != 1 else f"{errors[0].where}: {reason}")
-    return ReadResult(articles, errors)
+    return context.result(articles, errors)
 
 
 def _record_article(record: Any, where: str, context: _Context) -> Article:
@@ -273,13 +317,23 @@ def _record_article(record: Any, where: str, context: _Context) -> Article:
     body = record.get("text") or record.get("body") or record.get("content")
     if not isinstance(body, str) or not body.strip():
         raise ArticleReadError("record has no 'text' or 'body'")
-    url = record.get("url") if isinstance(record.get("url"), str) else None
-    published = record.get("published") or record.get("date") or ""
     own_id = record.get("id")
+    if own_id is not None and (isinstance(own_id, bool) or not isinstance(own_id, (str, int))):
+        raise ArticleReadError(f"'id' must be a string or a whole number, not {json.dumps(own_id)[:40]}")
+    # An export's record is dated by its fields only: "" (none) keeps the text's first lines unread.
+    published = next((record[k] for k in ("published", "date") if record.get(k) not in (None, "")), "")
     return context.article(
-        str(record.get("title") or ""), body, published=published, url=url,
-        source=record.get("source") if isinstance(record.get("source"), str) else None,
-        record=where, own_id=str(own_id) if isinstance(own_id, (str, int)) and own_id != "" else None,
+        _text_field(record, "title") or "", body, published=published, url=_text_field(record, "url"),
+        source=_text_field(record, "source"), record=where,
+        own_id=str(own_id) if own_id is not None and own_id != "" else None,
     )
+
+
+def _text_field(record: dict[str, Any], key: str) -> str | None:
+    """An optional text field; any other type is an error, never its printed form."""
+    value = record.get(key)
+    if value is None or isinstance(value, str):
+        return value or None
+    raise ArticleReadError(f"'{key}' must be text, not {type(value).__name__} {json.dumps(value)[:40]}")
 
 

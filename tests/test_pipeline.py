@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -132,11 +133,11 @@ def test_a_writer_error_stops_the_run_and_is_raised(
     write_corpus(tmp_path / "a", 40)
     written: list[int] = []
 
-    def failing_write(items: Sequence[object], fresh: object = ()) -> int:
+    def failing_write(items: Sequence[object]) -> None:
         written.append(len(items))
         raise StoreError("disk full")
 
-    monkeypatch.setattr(store, "write", failing_write)
+    monkeypatch.setattr(store, "write_chunks", failing_write)
     embedder = HashingEmbedder()
     with pytest.raises(StoreError, match="disk full"):
         run(tmp_path / "a", store, embedder)
@@ -216,3 +217,48 @@ def test_an_edited_article_reencodes_only_its_changed_chunks(tmp_path: Path, sto
     path.write_text(path.read_text().replace("Story 1\n", "Story one, revised\n"))
     third = run(tmp_path / "a", store, embedder := HashingEmbedder())
     assert (third.updated, third.embedded) == (1, n_chunks)
+
+
+def test_special_files_in_a_folder_are_reported_not_silently_skipped(tmp_path: Path, store: ArchiveStore) -> None:
+    write_corpus(tmp_path / "a", 1)
+    (tmp_path / "a" / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a")
+    os.mkfifo(tmp_path / "a" / "pipe.txt")
+    report = run(tmp_path / "a", store, HashingEmbedder())
+    assert report.added == 1
+    reasons = {Path(s.path).name: s.error for s in report.skipped}
+    assert "broken symlink" in reasons["dangling.txt"]
+    assert "symlink loop" in reasons["loop"]
+    assert "not a regular file" in reasons["pipe.txt"]
+
+
+def test_a_symlinked_folder_is_followed_once(tmp_path: Path, store: ArchiveStore) -> None:
+    write_corpus(tmp_path / "elsewhere", 2)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "linked").symlink_to(tmp_path / "elsewhere")
+    report = run(tmp_path / "a", store, HashingEmbedder())
+    assert (report.added, report.skipped) == (2, [])
+
+
+def test_one_huge_article_shows_progress_and_an_interrupt_keeps_its_encoded_chunks(
+    tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "ENCODE_BATCH_CHUNKS", 8, raising=False)
+    folder = tmp_path / "a"
+    folder.mkdir()
+    body = " ".join(f"Paragraph {j} says the dam held on day {j}." for j in range(300))
+    (folder / "huge.txt").write_text(f" date 2022-05-01 Huge\n{body} The STOP sign.\n")
+    progress = RecordingProgress()
+    embedder = FailingEmbedder("STOP", KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        run(folder, store, embedder, progress=progress)
+    assert max(len(call) for call in embedder.calls) <= 8  # encoded in small batches ...
+    assert 0 < progress.advanced  # ... and progress moved before the interrupt
+    encoded = sum(len(call) for call in embedder.calls)
+    assert store.counts() == (0, encoded)  # the chunks are kept; the article is not complete yet
+
+    resumed_with = HashingEmbedder()
+    resumed = run(folder, store, resumed_with)
+    assert resumed.added == 1
+    total = store.counts()[1]
+    assert resumed.embedded == total - encoded  # only what was not encoded before

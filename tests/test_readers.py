@@ -123,3 +123,98 @@ def test_jsonl_with_a_truncated_last_line_keeps_good_records(tmp_path: Path) -> 
     result = read_file(path, tmp_path, MB)
     assert [a.title for a in result.articles] == ["Good"]
     assert [(e.where, "invalid JSON" in e.reason) for e in result.errors] == [("line 2", True)]
+
+
+# -- defects found by a new user (issue 12): each of these failed before its fix ----------------
+
+
+def test_markdown_heading_after_front_matter_is_the_title_not_the_body(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ndate: 2022-03-01\n---\n# Dam plan approved\n\nThe council approved the dam.\n")
+    (tmp_path / "b.md").write_text("---\ntitle: Dam plan approved\n---\n\n# Dam plan approved\nThe council approved it.\n")
+    a = read_file(tmp_path / "a.md", tmp_path, MB).articles[0]
+    b = read_file(tmp_path / "b.md", tmp_path, MB).articles[0]
+    assert (a.title, a.text) == ("Dam plan approved", "The council approved the dam.")
+    assert (b.title, b.text) == ("Dam plan approved", "The council approved it.")
+
+
+def test_a_page_without_article_text_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "home.html").write_text(
+        "<html><head><title>Home</title></head><body><nav><a href='/world'>World</a></nav>"
+        "<div class='banner'><p>We use cookies.</p><button>Accept</button></div>"
+        "<footer>© 2022 Daily Example</footer></body></html>"
+    )
+    with pytest.raises(ArticleReadError, match="no article text"):
+        read_file(tmp_path / "home.html", tmp_path, MB)
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.jsonl"])
+def test_deeply_nested_json_is_one_bad_file_not_a_crash(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ArticleReadError, match="nested too deeply"):
+        read_file(path, tmp_path, 20 * MB)
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ({"title": ["List", "title"], "text": "Body."}, "'title' must be text"),
+        ({"id": True, "title": "T", "text": "Body."}, "'id' must be a string or a whole number"),
+        ({"title": "T", "text": "Body.", "url": 7}, "'url' must be text"),
+        ({"title": "T", "text": "Body.", "source": {"name": "x"}}, "'source' must be text"),
+    ],
+)
+def test_export_fields_of_the_wrong_type_are_reported(tmp_path: Path, record: dict[str, object], reason: str) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps({"title": "Good", "text": "Kept."}) + "\n" + json.dumps(record) + "\n")
+    result = read_file(path, tmp_path, MB)
+    assert [a.title for a in result.articles] == ["Good"]
+    assert [e.where for e in result.errors] == ["line 2"]
+    assert reason in result.errors[0].reason
+
+
+@pytest.mark.parametrize(
+    ("published", "warning"),
+    [
+        (12345, "not a plausible Unix timestamp"),
+        ("yesterday", "not a date"),
+        ("2099-01-01", "in the future"),
+        ("next Tuesday", "not a date"),
+    ],
+)
+def test_unusable_dates_are_reported_and_the_article_is_stored_undated(
+    tmp_path: Path, published: object, warning: str
+) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([{"title": "T", "text": "Body.", "published": published}]))
+    result = read_file(path, tmp_path, MB)
+    [article] = result.articles
+    assert article.published is None
+    assert [w.where for w in result.warnings] == ["item 1"]
+    assert warning in result.warnings[0].reason
+
+
+def test_plausible_timestamps_and_dates_are_read(tmp_path: Path) -> None:
+    records = [
+        {"title": "Seconds", "text": "A.", "published": 1656000000},
+        {"title": "Millis", "text": "B.", "published": 1656000000000},
+        {"title": "Text", "text": "C.", "date": "June 23, 2022"},
+    ]
+    (tmp_path / "e.json").write_text(json.dumps(records))
+    result = read_file(tmp_path / "e.json", tmp_path, MB)
+    assert [a.published for a in result.articles] == [date(2022, 6, 23)] * 3
+    assert result.warnings == []
+
+
+def test_undated_articles_are_available_from_their_files_modification_day(tmp_path: Path) -> None:
+    import os
+    from datetime import datetime
+
+    path = tmp_path / "undated.txt"
+    path.write_text("Recall widens\nThe carmaker recalled more vehicles.\n")
+    stamp = datetime(2022, 8, 20, 12).timestamp()
+    os.utime(path, (stamp, stamp))
+    [article] = read_file(path, tmp_path, MB).articles
+    assert article.published is None
+    assert article.received == date(2022, 8, 20)
+    assert article.available == date(2022, 8, 20)

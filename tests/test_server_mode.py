@@ -189,8 +189,9 @@ def test_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:
     )
 
 
-def test_malformed_server_url_is_refused(tmp_path: Path) -> None:
-    done = run_cli("ask", "Who won?", "--data-dir", str(tmp_path), env={"NEWSDESK_CHROMA_URL": "localhost:8000"})
+@pytest.mark.parametrize("url", ["localhost:8000", "http://[::1", "http://host:99999"])
+def test_malformed_server_url_is_refused(tmp_path: Path, url: str) -> None:
+    done = run_cli("ask", "Who won?", "--data-dir", str(tmp_path), env={"NEWSDESK_CHROMA_URL": url})
     assert done.returncode == 2
     assert "NEWSDESK_CHROMA_URL must look like http://host:port" in done.stderr
     assert "Traceback" not in done.stderr

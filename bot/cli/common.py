@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -73,6 +75,16 @@ def parse_as_of(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise UserInputError(messages.BAD_DATE.format(value=value)) from None
+
+
+@contextmanager
+def interrupted_means(message: str) -> Iterator[None]:
+    """Ctrl-C inside the block prints `message` (what was kept, how to go on) and exits 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(message, markup=False)
+        raise typer.Exit(130) from None
 
 
 def print_json(data: Any) -> None:

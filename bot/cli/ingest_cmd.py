@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bot import messages
-from bot.cli.common import DataDir, JsonFlag, RichProgress, err, out, print_json, settings_for
+from bot.cli.common import (
+    DataDir,
+    JsonFlag,
+    RichProgress,
+    err,
+    interrupted_means,
+    out,
+    print_json,
+    settings_for,
+)
 
 if TYPE_CHECKING:
     from index.settings import Settings
@@ -18,6 +27,7 @@ if TYPE_CHECKING:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of articles (.txt, .md, .html, .json, .jsonl).", show_default=False)],
     prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files under PATHS are gone.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm a prune that removes more than half of the articles stored under PATHS.")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the existing index (any settings) and re-embed from PATHS.")] = False,
     batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="Passages per encoder batch (default: $NEWSDESK_EMBED_BATCH_SIZE or 16; 16 is fastest on CPU).", show_default=False)] = None,
     device: Annotated[str | None, typer.Option("--device", help="Encoder device: cpu, cuda, cuda:N, mps or auto (default: $NEWSDESK_EMBED_DEVICE or cpu).", show_default=False)] = None,
@@ -30,6 +40,7 @@ def ingest(
     from index.errors import UserInputError
     from index.lock import write_lock
     from index.onnx_embedder import BACKENDS
+    from ingest.files import check_paths
 
     settings = settings_for(data_dir)
     if embed_backend is not None and embed_backend not in BACKENDS:
@@ -42,17 +53,21 @@ def ingest(
         err.print(messages.INGEST_WAITING.format(holder=holder, home=home), markup=False)
 
     timeout = lock_timeout if lock_timeout is not None else settings.ingest.lock_timeout
-    with write_lock(home, timeout=timeout, on_wait=waiting):  # before the store is opened
-        report = _ingest_locked(settings, paths, prune=prune, rebuild=rebuild)
+    check_paths(paths)  # a missing path stops everything, before the lock or the model
+    with interrupted_means(messages.INGEST_INTERRUPTED), write_lock(home, timeout=timeout, on_wait=waiting):
+        report = _ingest_locked(settings, paths, prune=prune, confirm_prune=yes, rebuild=rebuild)
     if as_json:
         print_json(report.to_json())
     else:
         _print_summary(report)
-    if report.failed:
+    if report.prune_refused:
+        err.print(messages.PRUNE_REFUSED.format(reason=report.prune_refused), markup=False)
+    if report.failed or report.prune_refused:
         raise typer.Exit(1)
 
 
-def _ingest_locked(settings: Settings, paths: list[Path], *, prune: bool, rebuild: bool) -> IngestReport:
+def _ingest_locked(settings: Settings, paths: list[Path], *, prune: bool, confirm_prune: bool,
+                   rebuild: bool) -> IngestReport:
     from bot.runtime import Runtime
     from index.store import ArchiveStore
     from ingest.chunking import create_chunker
@@ -72,7 +87,8 @@ def _ingest_locked(settings: Settings, paths: list[Path], *, prune: bool, rebuil
     try:
         report = run_ingest(
             paths, store, embedder, chunker,
-            max_bytes=int(settings.ingest.max_file_mb * 1_000_000), prune=prune, progress=progress,
+            max_bytes=int(settings.ingest.max_file_mb * 1_000_000), prune=prune,
+            confirm_prune=confirm_prune, progress=progress,
         )
     finally:
         progress.stop()
@@ -82,10 +98,16 @@ def _ingest_locked(settings: Settings, paths: list[Path], *, prune: bool, rebuil
 
 
 def _print_summary(report: IngestReport) -> None:
+    from rich.markup import escape  # file names and reasons may hold [brackets]
+
     for failure in report.failed:
-        err.print(f"[red]failed[/red] {failure.path}: {failure.error}", markup=True, highlight=False)
+        err.print(f"[red]failed[/red] {escape(failure.path)}: {escape(failure.error)}", markup=True,
+                  highlight=False)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning[/yellow] {escape(warning.path)}: {escape(warning.error)}", markup=True,
+                  highlight=False)
     for skip in report.skipped:
-        err.print(f"[dim]skipped {skip.path}: {skip.error}[/dim]", markup=True, highlight=False)
+        err.print(f"[dim]skipped {escape(skip.path)}: {escape(skip.error)}[/dim]", markup=True, highlight=False)
     out.print(
         f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
         f"removed {report.removed}, failed {len(report.failed)} · "

@@ -24,7 +24,8 @@ slack_cmd.register(app)
 
 
 def run() -> None:
-    """Console entry point: domain errors become one line on stderr and exit code 2."""
+    """Console entry point: domain errors become one line on stderr and exit code 2.
+    (Ctrl-C is typer's: exit 130; long commands say what was kept with `interrupted_means`.)"""
     from index.errors import NewsdeskError
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -35,9 +36,6 @@ def run() -> None:
 
         err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
         sys.exit(2)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
 
 
 if __name__ == "__main__":
