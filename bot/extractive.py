@@ -166,10 +166,13 @@ class ExtractiveAnswerer:
             return best.text, [best]
         # A span's evidence: its best sentence in each article, summed over articles, so that
         # independent reports agree but one article repeating its topic does not outvote them.
+        # Only sentences that are evidence in their own right vote: a name from a weak sentence
+        # is a confident wrong answer where the best sentence names none.
         phrases = _asks_for_a_thing(info, phrases=True)
         found = [
             (rank, sentence, span)
             for rank, sentence in enumerate(sentences[:SENTENCES_READ])
+            if sentence.score >= self.settings.min_score
             for span in candidates(sentence.text, info.kind, info.terms, phrases=phrases)
         ]
         kind_fit = self._focus_fit(info, [span.text for _, _, span in found])
@@ -218,15 +221,22 @@ class ExtractiveAnswerer:
         return {t: FOCUS_FLOOR + max(0.0, float(sim)) for t, sim in zip(texts, vectors[1:] @ vectors[0])}
 
     def _date_answer(self, info: QuestionInfo, sentences: list[Sentence]) -> tuple[DateMention, Sentence] | None:
-        """The first date mentioned in the best sentence that has one, resolved against its article."""
+        """The first date mentioned in the best sentence that has one, resolved against its article.
+
+        Only sentences that are evidence in their own right (score at least `min_score`) count,
+        and a question about the past is never answered with a day after the article reporting it.
+        """
         articles = self.articles.get_articles([s.passage.article_id for s in sentences])
         for sentence in sentences:
             article = articles.get(sentence.passage.article_id)
-            if article is None:
+            if article is None or sentence.score < self.settings.min_score:
                 continue
             for mention in resolve_dates(article.text, article.published):
-                if sentence.start <= mention.start < sentence.end:
-                    return mention, sentence
+                if not sentence.start <= mention.start < sentence.end:
+                    continue
+                if info.past and article.published and mention.value > article.published:
+                    continue
+                return mention, sentence
         return None
 
 

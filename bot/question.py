@@ -45,14 +45,40 @@ _FOCUS_STOP = frozenset(
 )
 
 
+# Symbols a question may start with (quote markers, bullets, Slack's <!channel>) say nothing.
+_LEADING_SYMBOLS = re.compile(r"^(?:<[^>]*>|[^\w\s]+|\s+)+")
+# Words that lead into a question word and belong to the question: "In which...", "For what...".
+_LEADS_IN = frozenset(
+    "in on at for to from by with of since until about after before during under over into and or "
+    "according".split()
+)
+_MAX_NOISE_WORDS = 4
+
+
 def asking_clause(question: str) -> str:
     """The part of a question that asks: quizzes set the scene first ("X happened this week.
-    Who was...?"). The last clause with a question word, else the last clause."""
+    Who was...?"). The last clause with a question word, else the last clause; without words
+    in front of its question word that do not lead into it ("bold it When did...")."""
+    question = _LEADING_SYMBOLS.sub("", question)
     if re.match(r"^\s*true or false\b", question, re.I):
         return question
     clauses = [c for c in _CLAUSES.split(question.strip()) if c.strip()] or [question]
     asking = [c for c in clauses if _WH.search(c)]
-    return (asking or clauses)[-1]
+    return _without_noise((asking or clauses)[-1])
+
+
+def _without_noise(clause: str) -> str:
+    """A question word that starts anew mid-clause (capitalised, or after a colon or dash) after
+    a few words that do not lead into it: those words are noise. A lowercase one after other
+    words is a relative pronoun ("Kwanzaa, the holiday when...") and stays."""
+    first = _WH.search(clause)
+    if first is None or first.start() == 0:
+        return clause
+    before = clause[: first.start()].split()
+    fresh = first.group()[0].isupper() or before[-1][-1] in ":-–—"
+    if not fresh or len(before) > _MAX_NOISE_WORDS or before[-1].lower().strip(",:") in _LEADS_IN:
+        return clause
+    return clause[first.start():]
 
 
 def focus_phrase(question: str) -> str:
@@ -91,7 +117,7 @@ def answer_type(question: str) -> AnswerType:
         return AnswerType.REASON
     if re.match(r"^(where)\b", q) or re.search(rf"\b(which|what|in which|in what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_PLACE_NOUNS})\b", q):
         return AnswerType.PLACE
-    if re.match(r"^(who|whom|whose)\b", q) or re.search(rf"\b(which|what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_PERSON_NOUNS})s?\b", q):
+    if re.match(r"^(?:(?:to|for|by|with|from) )?(who|whom|whose)\b", q) or re.search(rf"\b(which|what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_PERSON_NOUNS})s?\b", q):
         return AnswerType.PERSON
     if re.search(rf"\b(which|what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_ORG_NOUNS})\b", q):
         return AnswerType.ORGANIZATION
@@ -111,6 +137,7 @@ class QuestionInfo:
     terms: frozenset[str]
     negated: bool  # "which is NOT ...", "... except:" - the answer is the one without support
     focus: str = ""  # "which long-running crime show...": "long-running crime show"
+    past: bool = False  # asks about something that happened ("when did..."), not what is to come
 
 
 # "Which of these people WAS NOT...", "which one of these was she not...", "all of these... except:":
@@ -125,8 +152,12 @@ def negated(question: str) -> bool:
     return bool(_NEGATED.search(asking_clause(question)))
 
 
+_PAST = re.compile(r"\b(did|was|were|had)\b", re.I)
+
+
 def analyse(question: str) -> QuestionInfo:
+    asking = asking_clause(question)
     return QuestionInfo(
         question, answer_type(question), frozenset(content_terms(question)), negated(question),
-        focus_phrase(asking_clause(question)),
+        focus_phrase(asking), past=bool(_PAST.search(asking)),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.extractive_terms import content_terms
 from bot.gazetteer import is_organization
 from bot.question import NAMED_KINDS, AnswerType
+from bot.temporal import calendar_spans
 
 Span = tuple[int, int]  # offsets inside the sentence
 
@@ -239,7 +240,9 @@ def candidates(
     """Spans of `sentence` that could answer a question of `kind`, minus restatements of the question.
     `phrases` adds runs of ordinary words to the names (for "which bird?")."""
     if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
-        spans = number_spans(sentence, with_unit=kind is AnswerType.QUANTITY, units=question_terms)
+        dates = calendar_spans(sentence)  # "September 21": a day, not 21 of anything
+        spans = [s for s in number_spans(sentence, with_unit=kind is AnswerType.QUANTITY, units=question_terms)
+                 if not any(a <= s[0] < b for a, b in dates)]
     elif kind is AnswerType.REASON:
         found = reason_span(sentence)
         spans = [found] if found else []

@@ -1,6 +1,7 @@
 """Dates written in an article, resolved to calendar days.
 
-Absolute dates without a year take the year that puts them closest to the article's date.
+Absolute dates without a year are the last such date before the article's, unless the sentence
+speaks of the future or the date is only days ahead.
 Relative ones ("two days later", "the day before") count from the most recent date mentioned
 before them in the same article, or from the dateline; "yesterday", "on Thursday", "last week"
 count from the dateline.
@@ -71,9 +72,16 @@ def format_day(day: date) -> str:
     return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
-def _closest_year(month: int, day: int, reference: date, future: bool = False) -> date | None:
-    """The year that puts the date closest to `reference`; with `future` ("will take place on
-    6 May"), the first such date on or after it."""
+# A yearless date at most this many days after the article's date is the coming one ("the
+# runoff is on December 2", written in late November); any other is the last one before it.
+AHEAD_DAYS = 14
+
+
+def _yearless(month: int, day: int, reference: date, future: bool = False) -> date | None:
+    """The year of a date written without one: the next such date when the sentence speaks of
+    the future ("will take place on 6 May") or it is only days ahead, else the last one on or
+    before `reference` (news reports what happened: a caption's "on March 17" in November is
+    last March)."""
     options = []
     for year in (reference.year - 1, reference.year, reference.year + 1):
         try:
@@ -81,9 +89,10 @@ def _closest_year(month: int, day: int, reference: date, future: bool = False) -
         except ValueError:
             continue
     ahead = [d for d in options if d >= reference]
-    if future and ahead:
+    before = [d for d in options if d <= reference]
+    if ahead and (future or (ahead[0] - reference).days <= AHEAD_DAYS or not before):
         return ahead[0]
-    return min(options, key=lambda d: abs((d - reference).days)) if options else None
+    return before[-1] if before else None
 
 
 _FUTURE = re.compile(
@@ -137,6 +146,15 @@ def resolve_dates(text: str, published: date | None) -> list[DateMention]:
     return mentions
 
 
+_CALENDAR = {"iso", "dmy_num", "mdy", "dmy", "month_year"}
+
+
+def calendar_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` writes a calendar date ("September 21", "2022-01-06", "March 2022"): the
+    numbers inside are days and years, never counts."""
+    return [m.span() for m in _SCANNER.finditer(text) if m.lastgroup in _CALENDAR]
+
+
 _PRECISIONS = ["day", "week", "month", "year"]
 _ANCHORED = {"relative", "next_day", "prev_day"}
 
@@ -153,7 +171,7 @@ def _resolve(kind: str, m: re.Match[str], anchor: date | None, published: date |
             if g("y"):
                 return date(int(g("y") or 0), month, day), "day"
             reference = published or anchor
-            found = _closest_year(month, day, reference, _speaks_of_future(m)) if reference else None
+            found = _yearless(month, day, reference, _speaks_of_future(m)) if reference else None
             return (found, "day") if found else None
         if kind == "month_year":
             return date(int(g("y") or 0), MONTHS[(g("month") or "").lower()], 1), "month"

@@ -177,3 +177,35 @@ def test_fill_in_questions_are_completed_from_the_sentence() -> None:
         span = continuation_span(sentence, lead)
         assert span is not None and sentence[span[0]:span[1]] == expected
     assert continuation_span("Nothing here repeats it.", "the death toll rose to") is None
+
+
+def test_numbers_inside_dates_are_not_counts() -> None:
+    info = analyse("How many reservists could be called up under the partial mobilization?")
+    s = "The partial mobilization announced on September 21 could see 300,000 reservists called up."
+    assert [c.text for c in candidates(s, info.kind, info.terms)] == ["300,000 reservists"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "bold it When did protests reach Almaty?",
+        "<!channel> *bold* _it_ When did protests reach Almaty?",
+        "> • When did protests reach Almaty?",
+        "quick question: when did protests reach Almaty",
+    ],
+)
+def test_leading_noise_does_not_change_what_is_asked(question: str) -> None:
+    assert analyse(question).kind is AnswerType.DATE
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("For what reason did the talks collapse?", AnswerType.REASON),
+        ("In which city did the protests start?", AnswerType.PLACE),
+        ("Since when has the border been closed?", AnswerType.DATE),
+        ("To whom did the ministry award the contract?", AnswerType.PERSON),
+    ],
+)
+def test_words_that_lead_into_the_question_word_are_kept(question: str, kind: AnswerType) -> None:
+    assert analyse(question).kind is kind

@@ -29,7 +29,7 @@ def test_chains_of_relative_dates() -> None:
     ]
 
 
-def test_year_boundaries_take_the_closest_year() -> None:
+def test_yearless_dates_across_the_new_year() -> None:
     text = "Fireworks were banned on Dec. 30. Three days later the ban was lifted."
     assert resolved(text, date(2022, 1, 6)) == [("Dec. 30", "30 December 2021"), ("Three days later", "2 January 2022")]
     assert resolved("Results are due January 3.", date(2021, 12, 29)) == [("January 3", "3 January 2022")]
@@ -83,3 +83,11 @@ def test_format_is_unambiguous() -> None:
 def test_question_time_words(question: str, start: date, end: date, explicit: bool) -> None:
     frame = question_timeframe(question, date(2022, 6, 16))
     assert (frame.start, frame.end, frame.explicit) == (start, end, explicit)
+
+
+def test_a_yearless_date_is_in_the_past_unless_it_is_near_or_spoken_of_as_future() -> None:
+    # A caption in a November article: last March, not next March (issue 12).
+    assert resolved("A photo taken on March 17 shows the rover.", date(2022, 11, 16)) == [
+        ("March 17", "17 March 2022")]
+    # Days ahead, said in the present tense: the coming date.
+    assert resolved("The runoff is on December 2.", date(2022, 11, 25)) == [("December 2", "2 December 2022")]
