@@ -210,6 +210,16 @@ def test_slash_command_answers_privately_unless_in_channel(bot: Bot) -> None:
     assert bot.fake.posts() == []
 
 
+def test_slack_formatting_never_reaches_the_answerer(bot: Bot) -> None:
+    ts = next_ts()
+    bot.send_event(mention(f"<!channel> *bold* _it_ {QUESTION}", ts))
+    wait_for(lambda: bot.replies_in_thread("C0NEWS", ts), what="the reply")
+    status, _ = bot.command(f"in_channel ~{QUESTION}~ &amp; `<https://example.org|links>`", "formatted")
+    assert status == 200
+    wait_for(lambda: bot.fake.received("response:formatted"), what="the command's answer")
+    assert bot.answerer.questions == [f"bold it {QUESTION}", f"{QUESTION} & links"]
+
+
 def test_bare_mention_gets_usage(bot: Bot) -> None:
     ts = next_ts()
     bot.send_event(mention("", ts))
