@@ -164,6 +164,19 @@ def answer_id_of(blocks: list[dict[str, Any]]) -> str:
     return str(actions["elements"][0]["value"])
 
 
+def test_creating_the_app_with_a_token_in_the_environment_warns_about_nothing(
+    tmp_path: Path, seeded_runtime: Runtime, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Bolt reads SLACK_BOT_TOKEN itself although create_app hands it a client built from that token.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    settings = make_settings(tmp_path / "home")
+    settings.slack = SlackSettings(bot_token=SecretStr("xoxb-from-the-environment"), signing_secret=SecretStr(SECRET))
+    caplog.set_level(logging.DEBUG)
+    app = create_app(settings, seeded_runtime.answerer, articles=seeded_runtime.store)
+    app.logger.warning("another warning")  # other warnings on the same logger still get through
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["another warning"]
+
+
 # -- where it answers -------------------------------------------------------------------------------
 
 
