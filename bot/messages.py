@@ -93,6 +93,16 @@ SLACK_MISSING_APP_TOKEN = (
 SLACK_LISTENING_HTTP = "newsdesk slack: listening on http://{host}:{port}/slack/events (HTTP mode)"
 SLACK_CANNOT_LISTEN = "Cannot listen on {host}:{port}: {error}. Choose another --port or --host."
 SLACK_CONNECTING_SOCKET = "newsdesk slack: connecting to Slack in Socket Mode"
+# Why an HTTP-mode request was refused (the response body, and one log line).
+SLACK_REFUSED_TIMESTAMP = "X-Slack-Request-Timestamp is missing or not a whole number"
+SLACK_REFUSED_STALE = "X-Slack-Request-Timestamp is more than 5 minutes away from this machine's clock"
+SLACK_REFUSED_SIGNATURE = "X-Slack-Signature is missing or does not match SLACK_SIGNING_SECRET"
+SLACK_REFUSED_NO_LENGTH = "Content-Length is missing"
+SLACK_REFUSED_BAD_LENGTH = "Content-Length is not a whole number"
+SLACK_REFUSED_TOO_LARGE = "the body is larger than {limit} MB"
+SLACK_REFUSED_SHORT_BODY = "the body is shorter than its Content-Length"
+SLACK_REFUSED_SLOW_BODY = "the body did not arrive in time"
+SLACK_REFUSED_UNREADABLE = "the body is not a Slack payload (a JSON object, or a form whose payload is one)"
 FEEDBACK_EXPORTED = "wrote {count} question(s) from 👍 feedback to {path}"
 FEEDBACK_EMPTY = "No 👍 feedback recorded yet (looked in {db}); wrote an empty {path}."
 INGEST_INTERRUPTED = (

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 T = TypeVar("T")
 
@@ -171,8 +171,9 @@ def free_port() -> int:
 # -- signed requests, as Slack sends them ---------------------------------------------------------
 
 
-def signature(secret: str, timestamp: str, body: str) -> str:
-    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+def signature(secret: str, timestamp: str, body: str | bytes) -> str:
+    raw = body if isinstance(body, bytes) else body.encode("utf-8")
+    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
     return f"v0={digest}"
 
 
@@ -192,6 +193,29 @@ def post_signed(
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8")
+
+
+def send_raw(url: str, headers: list[tuple[str, str]], body: bytes = b"") -> tuple[int, str]:
+    """POST exactly these header lines and body bytes (no Content-Length unless given), half-close the
+    connection, and return (status, response body). For requests no well-behaved client would send."""
+    address = urlsplit(url)
+    head = [f"POST {address.path} HTTP/1.1", f"Host: {address.netloc}", *(f"{k}: {v}" for k, v in headers)]
+    with socket.create_connection((address.hostname, address.port), timeout=30) as conn:
+        conn.sendall("\r\n".join(head).encode("latin-1") + b"\r\n\r\n" + body)
+        conn.shutdown(socket.SHUT_WR)  # what was sent is all there is
+        response = b""
+        while chunk := conn.recv(65536):
+            response += chunk
+    status_line, _, rest = response.partition(b"\r\n")
+    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2].decode("utf-8", "replace")
+
+
+def signed_headers(secret: str, body: bytes, content_type: str = "application/json",
+                   timestamp: str | None = None) -> list[tuple[str, str]]:
+    """Content-Type, Content-Length and a valid Slack signature for `body`."""
+    stamp = timestamp or str(int(time.time()))
+    return [("Content-Type", content_type), ("Content-Length", str(len(body))),
+            ("X-Slack-Request-Timestamp", stamp), ("X-Slack-Signature", signature(secret, stamp, body))]
 
 
 def event_envelope(event: dict[str, Any], event_id: str) -> str:

@@ -11,6 +11,7 @@ import itertools
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -19,11 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from pydantic import SecretStr
 from slack_bolt import App, BoltRequest
 
+from bot import messages
 from bot.answer import Answer, Citation
 from bot.extractive import Answerer
 from bot.runtime import Runtime
@@ -31,7 +34,7 @@ from bot.slack.app import create_app
 from bot.slack.blocks import ACTION_DOWN, ACTION_SOURCES, ACTION_UP
 from bot.slack.db import FILE_NAME, Database
 from bot.slack.feedback import FeedbackStore
-from bot.slack.server import EVENTS_PATH, create_http_server
+from bot.slack.server import EVENTS_PATH, MAX_BODY_BYTES, create_http_server
 from bot.verify import ArticleSource
 from index.settings import SlackSettings
 from tests.conftest import ingest_into, make_settings
@@ -43,6 +46,8 @@ from tests.slack_fake import (
     mention,
     message,
     post_signed,
+    send_raw,
+    signed_headers,
     slash_command_body,
     wait_for,
 )
@@ -118,12 +123,13 @@ class Bot:
 
 
 @contextmanager
-def running_bot(home: Path, answerer: Any, articles: ArticleSource, **slack: Any) -> Iterator[Bot]:
+def running_bot(home: Path, answerer: Any, articles: ArticleSource, read_timeout: float = 30.0,
+                **slack: Any) -> Iterator[Bot]:
     fake = FakeSlack()
     settings = make_settings(home)
     settings.slack = SlackSettings(bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SECRET), api_url=fake.api_url, **slack)
     app = create_app(settings, answerer, articles=articles)
-    server = create_http_server(app, "127.0.0.1", 0)
+    server = create_http_server(app, "127.0.0.1", 0, signing_secret=SECRET, read_timeout=read_timeout)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -162,6 +168,19 @@ def section_texts(blocks: list[dict[str, Any]]) -> list[str]:
 def answer_id_of(blocks: list[dict[str, Any]]) -> str:
     actions = next(b for b in blocks if b["type"] == "actions")
     return str(actions["elements"][0]["value"])
+
+
+def test_creating_the_app_with_a_token_in_the_environment_warns_about_nothing(
+    tmp_path: Path, seeded_runtime: Runtime, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Bolt reads SLACK_BOT_TOKEN itself although create_app hands it a client built from that token.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    settings = make_settings(tmp_path / "home")
+    settings.slack = SlackSettings(bot_token=SecretStr("xoxb-from-the-environment"), signing_secret=SecretStr(SECRET))
+    caplog.set_level(logging.DEBUG)
+    app = create_app(settings, seeded_runtime.answerer, articles=seeded_runtime.store)
+    app.logger.warning("another warning")  # other warnings on the same logger still get through
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["another warning"]
 
 
 # -- where it answers -------------------------------------------------------------------------------
@@ -208,6 +227,16 @@ def test_slash_command_answers_privately_unless_in_channel(bot: Bot) -> None:
     assert public.params["response_type"] == "in_channel"
     assert bot.answerer.questions == [QUESTION, QUESTION]
     assert bot.fake.posts() == []
+
+
+def test_slack_formatting_never_reaches_the_answerer(bot: Bot) -> None:
+    ts = next_ts()
+    bot.send_event(mention(f"<!channel> *bold* _it_ {QUESTION}", ts))
+    wait_for(lambda: bot.replies_in_thread("C0NEWS", ts), what="the reply")
+    status, _ = bot.command(f"in_channel ~{QUESTION}~ &amp; `<https://example.org|links>`", "formatted")
+    assert status == 200
+    wait_for(lambda: bot.fake.received("response:formatted"), what="the command's answer")
+    assert bot.answerer.questions == [f"bold it {QUESTION}", f"{QUESTION} & links"]
 
 
 def test_bare_mention_gets_usage(bot: Bot) -> None:
@@ -292,6 +321,95 @@ def test_old_timestamp_is_refused(bot: Bot) -> None:
     # correctly signed, but six minutes old: a replayed request
     assert bot.send_event(mention(QUESTION, next_ts()), timestamp=int(time.time()) - 360) == 401
     assert bot.fake.received() == [] and bot.answerer.questions == []
+
+
+def _form(fields: dict[str, str]) -> bytes:
+    return urlencode(fields).encode()
+
+
+@pytest.mark.parametrize(("case", "status"), [
+    ("timestamp not a number", 401),
+    ("two timestamps", 401),
+    ("no signature", 401),
+    ("signed: JSON that does not parse", 400),
+    ("signed: JSON that is not an object", 400),
+    ("signed: form payload that is not JSON", 400),
+    ("signed: not UTF-8", 400),
+    ("unsigned: not UTF-8", 401),
+    ("Content-Length not a number", 400),
+    ("Content-Length negative", 400),
+    ("Content-Length too large", 413),
+    ("no Content-Length", 411),
+    ("body shorter than its Content-Length", 400),
+])
+def test_malformed_requests_get_4xx_and_one_log_line(bot: Bot, caplog: pytest.LogCaptureFixture,
+                                                      case: str, status: int) -> None:
+    caplog.set_level(logging.DEBUG)
+    event = event_envelope(mention(QUESTION, next_ts()), "EvBAD").encode()
+    signed = signed_headers(SECRET, event)
+    requests: dict[str, tuple[list[tuple[str, str]], bytes]] = {
+        "timestamp not a number": (
+            [h for h in signed if h[0] != "X-Slack-Request-Timestamp"] + [("X-Slack-Request-Timestamp", "abc")], event),
+        "two timestamps": (signed + [("X-Slack-Request-Timestamp", signed[2][1])], event),
+        "no signature": (signed[:3], event),
+        "signed: JSON that does not parse": (signed_headers(SECRET, b"{'event': 1}"), b"{'event': 1}"),
+        "signed: JSON that is not an object": (signed_headers(SECRET, b"[1, 2]"), b"[1, 2]"),
+        "signed: form payload that is not JSON": (
+            signed_headers(SECRET, _form({"payload": "{oops"}), FORM), _form({"payload": "{oops"})),
+        "signed: not UTF-8": (signed_headers(SECRET, b'{"a": "\xff"}'), b'{"a": "\xff"}'),
+        "unsigned: not UTF-8": (signed_headers("wrong-secret", b'{"a": "\xff"}'), b'{"a": "\xff"}'),
+        "Content-Length not a number": ([("Content-Type", "application/json"), ("Content-Length", "ten")], b""),
+        "Content-Length negative": ([("Content-Type", "application/json"), ("Content-Length", "-5")], b""),
+        "Content-Length too large": ([("Content-Type", "application/json"), ("Content-Length", str(10**12))], b""),
+        "no Content-Length": ([("Content-Type", "application/json")], b""),
+        "body shorter than its Content-Length": (
+            [h if h[0] != "Content-Length" else ("Content-Length", str(len(event) + 100)) for h in signed], event),
+    }
+    headers, body = requests[case]
+    assert send_raw(bot.url, headers, body)[0] == status
+    refusals = [r for r in caplog.records if r.name == "bot.slack.server" and r.levelno >= logging.WARNING]
+    assert len(refusals) == 1 and str(status) in refusals[0].getMessage() and refusals[0].exc_info is None
+    assert bot.fake.received() == [] and bot.answerer.questions == []
+
+
+def test_slack_ssl_check_is_answered_as_bolt_answers_it(bot: Bot) -> None:
+    # Bolt answers these before it verifies signatures; the layer in front of it lets them through.
+    body = _form({"ssl_check": "1", "token": "legacy"})
+    assert send_raw(bot.url, [("Content-Type", FORM), ("Content-Length", str(len(body)))], body)[0] == 200
+    assert bot.fake.received() == [] and bot.answerer.questions == []
+
+
+def test_a_body_at_the_size_limit_is_read(bot: Bot) -> None:
+    # Slack's payloads are far smaller; a signed body just under the limit still reaches Bolt.
+    event = json.loads(event_envelope(mention(QUESTION, next_ts()), "EvBIG"))
+    event["padding"] = ""
+    size = len(json.dumps(event).encode())
+    event["padding"] = "x" * (MAX_BODY_BYTES - size)
+    body = json.dumps(event).encode()
+    assert len(body) == MAX_BODY_BYTES
+    assert send_raw(bot.url, signed_headers(SECRET, body), body)[0] == 200
+    wait_for(lambda: bot.fake.posts("C0NEWS"), what="the answer")
+
+
+def test_a_client_that_stops_sending_is_cut_off(tmp_path: Path, seeded_runtime: Runtime,
+                                                caplog: pytest.LogCaptureFixture,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot.slack")
+    with running_bot(tmp_path / "home", seeded_runtime.answerer, seeded_runtime.store, read_timeout=0.5) as bot:
+        address = (urlsplit(bot.url).hostname, urlsplit(bot.url).port)
+        with socket.create_connection(address, timeout=30) as idle, \
+                socket.create_connection(address, timeout=30) as stalled:
+            idle.sendall(b"POST /slack/ev")  # ... and nothing more
+            stalled.sendall(f"POST {EVENTS_PATH} HTTP/1.1\r\nContent-Length: 100\r\n\r\n{{}}".encode())
+            response = b""
+            while chunk := stalled.recv(65536):
+                response += chunk
+            assert response.startswith(b"HTTP/1.0 408 ")
+            assert idle.recv(65536) == b""  # closed by the server
+        wait_for(lambda: logged(caplog, "dropped the connection"), what="the idle connection to be dropped")
+    assert logged(caplog, messages.SLACK_REFUSED_SLOW_BODY) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    assert bot.fake.received() == []
 
 
 def test_own_and_other_bots_messages_are_ignored(bot: Bot, desk_log: pytest.LogCaptureFixture) -> None:

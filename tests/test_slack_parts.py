@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -15,9 +16,10 @@ from bot.followup import Turn, looks_like_question, resolve
 from bot.slack.access import Access
 from bot.slack.db import FILE_NAME, Database
 from bot.slack.dedupe import Deduper
-from bot.slack.events import from_command, from_mention, from_message, strip_mentions
+from bot.slack.events import from_command, from_mention, from_message
 from bot.slack.feedback import FeedbackStore
 from bot.slack.handlers import COMMAND
+from bot.slack.mrkdwn import plain_text
 
 ALMATY = Turn("When did protests reach Almaty?", "Two days later, the protests engulfed Almaty")
 
@@ -48,8 +50,47 @@ def test_only_questions_count_as_follow_ups() -> None:
 # -- payloads ----------------------------------------------------------------------------------------
 
 
-def test_mentions_of_the_bot_are_stripped_others_kept() -> None:
-    assert strip_mentions("<@UBOT> what did <@U2|bob> say?", "UBOT") == "what did <@U2|bob> say?"
+@pytest.mark.parametrize(("mrkdwn", "plain"), [
+    ("<@UBOT> <!channel> *bold* _it_ When did protests reach Almaty?", "bold it When did protests reach Almaty?"),
+    ("<!here> <!everyone> <!subteam^S0TEAM|@desk> who won?", "who won?"),
+    ("<!date^1392734382^{date_short}|Feb 18, 2014> what happened?", "Feb 18, 2014 what happened?"),
+    ("<@UBOT|newsdesk> what did <@U2|bob> say?", "what did @bob say?"),
+    ("did <@U3> sign it?", "did sign it?"),
+    ("news in <#C0123|general> and <#C0456|>", "news in #general and"),
+    ("see <https://x.example/a?b=1&amp;c=2|the report> or <https://x.example/b>",
+     "see the report or https://x.example/b"),
+    ("write to <mailto:desk@x.example|desk@x.example>", "write to desk@x.example"),
+    ("Q&amp;A on &lt;draft&gt; &amp;lt;", "Q&A on <draft> &lt;"),
+    ("~struck~ *two words* _one_", "struck two words one"),
+    ("(*bold*), _it_. \"*quoted*\"", "(bold), it. \"quoted\""),
+    ("`code` and ```fenced\nblock```", "code and fenced block"),
+    ("`*kept_as* typed`", "*kept_as* typed"),
+    ("&gt; quoted line\n&gt;&gt;&gt; quoted block", "quoted line quoted block"),
+    ("snake_case_name, _private_var and __init__", "snake_case_name, _private_var and __init__"),
+    ("is 5*3 or 2 * 3 * 4 bigger?", "is 5*3 or 2 * 3 * 4 bigger?"),
+    ("it's _Bob's_ car, isn't it?", "it's Bob's car, isn't it?"),
+    ("a *b\nc* d", "a *b c* d"),  # markers do not span lines
+    ("  spaced\n\n out\t ", "spaced out"),
+    ("", ""),
+])
+def test_slack_markup_becomes_plain_text(mrkdwn: str, plain: str) -> None:
+    assert plain_text(mrkdwn, "UBOT") == plain
+
+
+def test_every_mention_may_be_the_bot_when_its_id_is_unknown() -> None:
+    assert plain_text("<@U1> <@U2|bob> hi", None) == "hi"
+
+
+def test_questions_from_every_door_are_plain_text() -> None:
+    dm = {"type": "message", "user": "U1", "text": "*When* did it _end_?", "ts": "5.0", "channel": "D1",
+          "channel_type": "im"}
+    question = from_message({}, dm, "UBOT")
+    assert question is not None and question.text == "When did it end?"
+    reply = from_message({}, {**dm, "channel": "C1", "channel_type": "channel", "thread_ts": "1.0",
+                              "text": "what about <#C9|aktau>?"}, "UBOT")
+    assert reply is not None and reply.text == "what about #aktau?"
+    command = from_command({"text": "in_channel  *When* &amp; where?", "channel_id": "C1"}, "UBOT")
+    assert (command.text, command.in_channel) == ("When & where?", True)
 
 
 def test_mention_replies_in_its_thread() -> None:
@@ -77,9 +118,9 @@ def test_which_messages_are_questions() -> None:
 
 def test_slash_command_options() -> None:
     command = from_command({"text": "in_channel  When?", "channel_id": "C1", "user_id": "U1",
-                            "response_url": "http://x"})
+                            "response_url": "http://x"}, "UBOT")
     assert (command.text, command.in_channel, command.is_dm) == ("When?", True, False)
-    assert from_command({"text": "When?", "channel_id": "D1", "channel_name": "directmessage"}).is_dm
+    assert from_command({"text": "When?", "channel_id": "D1", "channel_name": "directmessage"}, "UBOT").is_dm
 
 
 def test_access() -> None:

@@ -51,7 +51,8 @@ def slack(
     # Load the model and open the store now, not on the first question.
     app = create_app(settings, runtime.answerer, articles=runtime.store)
     if http:
-        _serve_http(app, host, port)
+        assert settings.slack.signing_secret is not None  # checked by _check
+        _serve_http(app, host, port, settings.slack.signing_secret.get_secret_value())
     else:
         _serve_socket_mode(app, settings.slack)
 
@@ -72,11 +73,11 @@ def _check(slack: SlackSettings, http: bool) -> None:
         raise ConfigError(messages.SLACK_MISSING_APP_TOKEN)
 
 
-def _serve_http(app: App, host: str, port: int) -> None:
+def _serve_http(app: App, host: str, port: int, signing_secret: str) -> None:
     from bot.slack.server import create_http_server
 
     try:
-        server = create_http_server(app, host, port)
+        server = create_http_server(app, host, port, signing_secret=signing_secret)
     except OSError as exc:
         raise ConfigError(messages.SLACK_CANNOT_LISTEN.format(host=host, port=port, error=exc.strerror or exc)) from None
 

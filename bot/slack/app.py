@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.error import URLError
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry import (
     ConnectionErrorRetryHandler,
@@ -31,6 +32,18 @@ if TYPE_CHECKING:
     from index.settings import Settings, SlackSettings
 
 log = logging.getLogger(__name__)
+
+
+class _TokenSkippedFilter(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused." and nothing else. App reads
+    SLACK_BOT_TOKEN from the environment itself even when given a client, and create_app always gives
+    one (built from that same token, with the configured base URL and retries)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_TOKEN_SKIPPED = _TokenSkippedFilter()
 
 RETRIES = 2  # per kind of failure, on top of the first attempt
 
@@ -61,6 +74,7 @@ def create_app(
     desk = Desk(
         answerer, articles, FeedbackStore(db), ThreadMemory(db), Deduper(db), retry_handlers(),
     )
+    log.addFilter(_TOKEN_SKIPPED)  # on the logger App is given; adding it again is a no-op
     app = App(
         client=client or create_client(slack),
         # Always a string: given None, Bolt would read the environment itself.

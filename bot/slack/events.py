@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+from bot.slack.mrkdwn import plain_text
+
 _IN_CHANNEL = ("in_channel", "--in-channel")
 # Messages with these subtypes are still someone typing in the conversation.
 _TYPED_SUBTYPES = (None, "thread_broadcast", "file_share")
@@ -17,7 +17,7 @@ _TYPED_SUBTYPES = (None, "thread_broadcast", "file_share")
 class Question:
     """A message that asks the bot something."""
 
-    text: str  # the bot's mention removed, whitespace collapsed
+    text: str  # plain text (see mrkdwn.plain_text): no bot mention, markup or extra whitespace
     channel: str
     user: str
     ts: str
@@ -32,20 +32,12 @@ class Question:
 class Command:
     """A `/news ...` invocation."""
 
-    text: str
+    text: str  # plain text, like Question.text
     in_channel: bool
     channel: str
     user: str
     is_dm: bool
     response_url: str
-
-
-def strip_mentions(text: str, bot_user_id: str | None) -> str:
-    """The text without mentions of the bot (any user mention when its id is unknown)."""
-    def drop(match: re.Match[str]) -> str:
-        return "" if bot_user_id is None or match.group(1) == bot_user_id else match.group(0)
-
-    return " ".join(_MENTION.sub(drop, text).split())
 
 
 def _keys(body: Mapping[str, Any], event: Mapping[str, Any]) -> tuple[str, ...]:
@@ -78,7 +70,7 @@ def from_mention(body: Mapping[str, Any], event: Mapping[str, Any], bot_user_id:
         return None
     root = event.get("thread_ts") or event["ts"]
     return Question(
-        text=strip_mentions(event.get("text") or "", bot_user_id), channel=event["channel"],
+        text=plain_text(event.get("text") or "", bot_user_id), channel=event["channel"],
         user=event["user"], ts=event["ts"], reply_thread=root, conversation=root,
         keys=_keys(body, event), is_dm=_is_dm(event),
     )
@@ -92,7 +84,7 @@ def from_message(body: Mapping[str, Any], event: Mapping[str, Any], bot_user_id:
     thread = event.get("thread_ts")
     if _is_dm(event):
         return Question(
-            text=strip_mentions(text, bot_user_id), channel=event["channel"], user=event["user"],
+            text=plain_text(text, bot_user_id), channel=event["channel"], user=event["user"],
             ts=event["ts"], reply_thread=thread, conversation=thread or "",
             keys=_keys(body, event), is_dm=True,
         )
@@ -100,15 +92,15 @@ def from_message(body: Mapping[str, Any], event: Mapping[str, Any], bot_user_id:
     if not thread or thread == event["ts"] or mentioned:  # mentions arrive as app_mention too
         return None
     return Question(
-        text=strip_mentions(text, bot_user_id), channel=event["channel"], user=event["user"],
+        text=plain_text(text, bot_user_id), channel=event["channel"], user=event["user"],
         ts=event["ts"], reply_thread=thread, conversation=thread, keys=_keys(body, event),
         is_dm=False, follow_up_only=True,
     )
 
 
-def from_command(command: Mapping[str, Any]) -> Command:
+def from_command(command: Mapping[str, Any], bot_user_id: str | None) -> Command:
     """`/news [in_channel] QUESTION`: private to the asker unless `in_channel` comes first."""
-    words = str(command.get("text") or "").split()
+    words = plain_text(str(command.get("text") or ""), bot_user_id).split()
     in_channel = bool(words) and words[0].lower() in _IN_CHANNEL
     channel = str(command.get("channel_id") or "")
     return Command(

@@ -42,8 +42,8 @@ def register(app: App, desk: Desk, access: Access) -> None:
         ask(from_message(body, event, context.bot_user_id), client)
 
     @app.command(COMMAND)
-    def on_command(ack: Ack, command: dict[str, Any]) -> None:
-        parsed = from_command(command)
+    def on_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        parsed = from_command(command, context.bot_user_id)
         if not access.allows(parsed.channel, parsed.user, parsed.is_dm):
             ack(text=messages.SLACK_NOT_ALLOWED)
         elif not parsed.text:
