@@ -19,9 +19,9 @@ def citation(quote: str) -> Citation:
 
 
 def rendered(answer: Answer) -> str:
-    console = Console(file=io.StringIO(), width=200, color_system=None)
-    console.print(answer_renderable(answer))
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    buffer = io.StringIO()
+    Console(file=buffer, width=200, color_system=None).print(answer_renderable(answer))
+    return buffer.getvalue()
 
 
 def test_a_sentence_that_is_the_citation_quote_is_shown_once() -> None:
