@@ -5,7 +5,19 @@ EMPTY_INDEX = "The archive is empty. Add articles with `newsdesk ingest PATH...`
 EMPTY_QUESTION = "The question is empty. Ask something, e.g. newsdesk ask \"When did protests reach Almaty?\""
 QUESTION_TOO_LONG = "The question is {length} characters long; the limit is {limit}. Ask something shorter."
 BAD_DATE = "'{value}' is not a date: use YYYY-MM-DD, e.g. 2022-01-06."
-ARTICLE_NOT_FOUND = "No article with id '{article_id}' in the archive."
+ARTICLE_NOT_FOUND = (
+    "No article with id '{article_id}' in the archive. Find ids with `newsdesk articles` "
+    "(e.g. --title WORDS)."
+)
+ARTICLE_NOT_FROM_PATH = (
+    "No stored article came from {path}. Find ids with `newsdesk articles` (e.g. --path {name})."
+)
+ARTICLE_PATH_HOLDS_MANY = "{path} holds {count:,} stored articles; show one with `newsdesk article ID`:"
+ARTICLE_PATH_MORE = "… and {count:,} more: newsdesk articles --path {name} --limit 0"
+# newsdesk articles
+ARTICLES_NO_MATCH = "No stored article matches these filters ({total:,} in the archive)."
+ARTICLES_MORE = "showing {shown:,} of {total:,}; use --limit N for more (--limit 0 for all)"
+BAD_DATE_RANGE = "--since {since} is after --until {until}, so no article can match."
 INGEST_SEEDS_FIRST = "The archive is empty: ingesting the sample articles in {path} first."
 CITATIONS_HEADING = "Sources"
 

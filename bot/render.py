@@ -19,7 +19,9 @@ def answer_renderable(answer: Answer) -> Group:
         parts.append(Text(messages.NOT_IN_ARCHIVE, style="bold yellow"))
     else:
         parts.append(Text.assemble(("Answer: ", "bold"), (answer.answer or "", "bold green")))
-        if answer.sentence and answer.sentence != answer.answer:
+        # The supporting sentence is usually the first citation's quote: shown there, not twice.
+        quotes = {c.quote for c in answer.citations}
+        if answer.sentence and answer.sentence != answer.answer and answer.sentence not in quotes:
             parts.append(Text(f"        {answer.sentence}"))
     if answer.as_of:
         parts.append(Text(f"as of {answer.as_of.isoformat()}", style="dim"))

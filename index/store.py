@@ -93,6 +93,62 @@ class ArticleState:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class ArticleSummary:
+    """A stored article without its text: what `newsdesk articles` lists."""
+
+    id: str
+    title: str
+    published: date | None
+    url: str | None
+    source: str | None
+    path: str | None
+    chunks: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+            "source": self.source,
+            "path": self.path,
+            "chunks": self.chunks,
+        }
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which summaries to keep; every condition given must hold. Text matches ignore case, except paths.
+
+    A date bound leaves undated articles out: nobody knows whether they fall inside it.
+    """
+
+    since: date | None = None
+    until: date | None = None
+    source: str | None = None  # contained in the source
+    title_words: tuple[str, ...] = ()  # each contained in the title
+    path: str | None = None  # contained in the stored path
+
+    def matches(self, summary: ArticleSummary) -> bool:
+        published = summary.published
+        if self.since or self.until:
+            if published is None or (self.since and published < self.since) or (
+                self.until and published > self.until
+            ):
+                return False
+        if self.source and self.source.casefold() not in (summary.source or "").casefold():
+            return False
+        title = summary.title.casefold()
+        if any(word.casefold() not in title for word in self.title_words):
+            return False
+        return not self.path or self.path in (summary.path or "")
+
+
+def _newest_first(summary: ArticleSummary) -> tuple[int, str, str]:
+    return (-date_int(summary.published), summary.title.casefold(), summary.id)
+
+
 def open_client(settings: StoreSettings) -> ClientAPI:
     """An embedded PersistentClient under the data directory, or an HttpClient when a URL is set."""
     if settings.chroma_url:
@@ -316,6 +372,32 @@ class ArchiveStore:
                     str(meta.get("title", "")), _opt(meta.get("url")),
                 )
         return states
+
+    @_server_errors
+    def article_summaries(self, where: ArticleFilter | None = None) -> list[ArticleSummary]:
+        """Stored articles that pass `where` (all by default), newest first, then by title.
+
+        Reads metadata only, page by page: listing a large archive never loads its texts.
+        """
+        summaries: dict[str, ArticleSummary] = {}
+        for offset in range(0, self._articles.count(), _PAGE):
+            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            for article_id, meta in zip(page["ids"], page["metadatas"] or []):
+                summary = _summary(article_id, meta)
+                if where is None or where.matches(summary):
+                    summaries[article_id] = summary
+        return sorted(summaries.values(), key=_newest_first)
+
+    @_server_errors
+    def articles_from_path(self, path: str) -> list[ArticleSummary]:
+        """The articles read from the file at `path` (absolute, as stored), newest first."""
+        if not path:
+            return []
+        found = self._articles.get(where={"path": path}, include=["metadatas"])
+        return sorted(
+            (_summary(article_id, meta) for article_id, meta in zip(found["ids"], found["metadatas"] or [])),
+            key=_newest_first,
+        )
 
     @_server_errors
     def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, Vectors]]:
@@ -561,6 +643,18 @@ def _article_metadata(article: Article, n_chunks: int) -> Metadata:
         "content_hash": article.content_hash(),
         "chunks": n_chunks,
     }
+
+
+def _summary(article_id: str, meta: Any) -> ArticleSummary:
+    return ArticleSummary(
+        id=article_id,
+        title=str(meta.get("title", "")),
+        published=_parse_date(meta.get("published")),
+        url=_opt(meta.get("url")),
+        source=_opt(meta.get("source")),
+        path=_opt(meta.get("path")),
+        chunks=int(meta.get("chunks") or 0),
+    )
 
 
 def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Passage:

@@ -69,10 +69,13 @@ def with_llm(settings: Settings, base_url: str | None, model: str | None, api_ke
 
 
 def parse_as_of(value: str | None) -> date:
-    if not value:
-        return date.today()
+    return parse_date(value) if value else date.today()
+
+
+def parse_date(value: str) -> date:
+    """A YYYY-MM-DD option value, or one clear line."""
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(value.strip())
     except ValueError:
         raise UserInputError(messages.BAD_DATE.format(value=value)) from None
 

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from bot.cli import article_cmd, ask_cmd, eval_cmd, ingest_cmd, slack_cmd
+from bot.cli import article_cmd, articles_cmd, ask_cmd, eval_cmd, ingest_cmd, slack_cmd
 
 app = typer.Typer(
     name="newsdesk",
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.command("ingest")(ingest_cmd.ingest)
 app.command("ask")(ask_cmd.ask)
 app.command("article")(article_cmd.article)
+app.command("articles")(articles_cmd.articles)
 app.command("eval")(eval_cmd.eval_)
 slack_cmd.register(app)
 
