@@ -30,7 +30,9 @@ def answer_renderable(answer: Answer) -> Group:
     for number, citation in enumerate(answer.citations, start=1):
         published = citation.published.isoformat() if citation.published else "undated"
         meta = " · ".join(x for x in (citation.title, published, citation.source or "") if x)
-        parts.append(Text(f"[{number}] “{citation.quote}”"))
+        # An extractive answer may be a whole quote: shown once, under "Answer".
+        quote = "(the answer above)" if citation.quote == answer.answer else f"“{citation.quote}”"
+        parts.append(Text(f"[{number}] {quote}"))
         parts.append(Text(f"    {meta}", style="dim"))
         parts.append(Text(
             f"    {citation_location(citation)} (article {citation.article_id}, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -50,11 +51,25 @@ class Runtime:
         return Retriever(self.store, self.embedder, self.lexical)
 
     @cached_property
+    def reader(self) -> Embedder:
+        """The encoder the extractive answerer compares sentences with."""
+        return create_reader(self.settings, self.embedder)
+
+    def warm_up(self) -> float:
+        """Load what the first question would otherwise wait for (the lexical index, the
+        encoder and the reader's model); returns the seconds it took."""
+        started = time.perf_counter()
+        self.answerer  # noqa: B018 - builds the retriever and its indexes
+        self.embedder.embed(["warm up"])
+        if self.reader is not self.embedder:
+            self.reader.embed(["warm up"])
+        return round(time.perf_counter() - started, 3)
+
+    @cached_property
     def answerer(self) -> Answerer:
         from bot.extractive import ExtractiveAnswerer
 
-        reader = create_reader(self.settings, self.embedder)
-        extractive = ExtractiveAnswerer(self.retriever, reader, self.settings.answer, self.store)
+        extractive = ExtractiveAnswerer(self.retriever, self.reader, self.settings.answer, self.store)
         if not self.settings.llm.enabled:
             return extractive
         from bot.llm.answerer import create_llm_answerer

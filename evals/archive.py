@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -74,7 +73,7 @@ def open_archive(
         if articles == 0:
             raise UserInputError(messages.EVAL_EMPTY_ARCHIVE.format(home=settings.store.home))
         return runtime, IndexInfo(runtime.namespace, None, articles, chunks, None, reused=True,
-                                  ready_seconds=_warm_up(runtime))
+                                  ready_seconds=runtime.warm_up())
 
     missing = next((p for p in dataset.corpus if not p.exists()), None)
     if missing is not None:
@@ -124,11 +123,6 @@ def open_archive(
         unchanged=report.unchanged,
         failed=len(report.failed),
         failures=[f"{f.path}: {f.error}" for f in report.failed[:5]],
-        ready_seconds=_warm_up(runtime),
+        ready_seconds=runtime.warm_up(),
     )
 
-
-def _warm_up(runtime: Runtime) -> float:
-    started = time.perf_counter()
-    runtime.answerer  # noqa: B018 - building it loads the retriever's indexes
-    return round(time.perf_counter() - started, 3)

@@ -159,3 +159,16 @@ def test_building_a_dataset_index_waits_for_the_data_directory_writer_lock(tmp_p
     with write_lock(settings.store.home), pytest.raises(IndexBusyError):
         open_archive(settings, seeds)
     assert not (settings.store.home / "chroma").exists()  # nothing was opened without the lock
+
+
+def test_models_are_loaded_before_the_first_question_is_timed(tmp_path: Path) -> None:
+    """The report's latency is the question's, not the model load's (issue 12)."""
+    from evals.archive import open_archive
+    from index.embedder import SentenceTransformerEmbedder
+    from index.settings import load_settings
+
+    fresh = SentenceTransformerEmbedder()  # not the session's: nothing loaded yet
+    runtime, info = open_archive(load_settings(home=tmp_path), load_gold(SEED_GOLD, corpus=[SEED_CORPUS]),
+                                 embedder=fresh)
+    assert "model" in fresh.__dict__ and "model" in fresh.int8_reader.__dict__  # both loaded
+    assert info.ready_seconds > 0

@@ -36,3 +36,9 @@ def test_a_sentence_that_no_citation_quotes_is_shown_with_the_answer() -> None:
     text = rendered(Answer("When?", "4 January 2022", [citation(other)], sentence=QUOTE))
     assert text.count(QUOTE) == 1 and text.count(other) == 1
     assert text.index(QUOTE) < text.index(other)  # under the answer, before the sources
+
+
+def test_an_answer_that_is_a_whole_quote_is_shown_once() -> None:
+    text = rendered(Answer("Why?", QUOTE, [citation(QUOTE)], sentence=QUOTE))
+    assert text.count(QUOTE) == 1
+    assert "Unrest spreads" in text and "chars 10-" in text  # its source is still given

@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from bot import messages
 from index.errors import UserInputError
-from index.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from index.settings import Settings
 
 DataDir = Annotated[
     Path | None,
@@ -47,6 +49,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def settings_for(data_dir: Path | None) -> Settings:
+    from index.settings import load_settings  # pydantic-settings: not needed for --help
+
     return load_settings(home=data_dir.expanduser() if data_dir else None)
 
 

@@ -48,7 +48,7 @@ def slack(
     runtime = Runtime(settings)
     if runtime.store.counts()[0] == 0:
         err.print(messages.EMPTY_INDEX, markup=False)
-    # Load the model and open the store now, not on the first question.
+    runtime.warm_up()  # load the models and indexes now, not on the first question
     app = create_app(settings, runtime.answerer, articles=runtime.store)
     if http:
         assert settings.slack.signing_secret is not None  # checked by _check
