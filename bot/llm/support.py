@@ -53,6 +53,7 @@ class Unsupported(StrEnum):
 
 # Kinds whose answer must be a date or a number; their key content is that date or number.
 _MEASURED = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.QUANTITY)
+# bot.question.NAMED_KINDS without ENTITY: "which X" answers can be any phrase, so no kind is required.
 _NAMED = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE)
 
 
