@@ -71,9 +71,31 @@ LLM_INVALID_REPLY = "the language model's reply was not the expected JSON object
 LLM_INSTRUCTIONS_IN_ANSWER = "the language model's answer looked like instructions, not an answer"
 LLM_NO_CITATIONS = "the language model gave no citation"
 LLM_NO_VERIFIED = "none of the language model's {count} citation(s) matched the archive"
+LLM_ONLY_INSTRUCTIONS = "the language model cited only text that addresses AI systems (a possible prompt injection)"
+LLM_NO_USABLE = "none of the language model's {count} citation(s) could be used: {reasons}"
+# Why citations were refused, listed in LLM_NO_USABLE and LLM_DROPPED_FOR ("1 not found in the archive, ...").
+LLM_REJECTED = {
+    "not_found": "{count} not found in the archive",
+    "not_given": "{count} citing a passage it was not given",
+    "unreadable": "{count} unreadable",
+    "instructions": "{count} addressing AI systems (a possible prompt injection)",
+}
 LLM_FALLBACK = "Answered extractively: {reason}."
 LLM_DROPPED = "Dropped {count} citation(s) from the language model that do not match the archive."
+LLM_DROPPED_FOR = "Dropped {count} citation(s) from the language model: {reasons}."
 LLM_UNSUPPORTED = "the language model's answer is not supported by the passages it cites"
+LLM_WRONG_KIND = "the language model's answer is not {kind}, which the question asks for"
+LLM_WRONG_KIND_ANY = "the language model's answer is not of the kind the question asks for"
+LLM_ANSWER_KINDS = {  # by bot.question.AnswerType value
+    "date": "a date or time",
+    "number": "a number",
+    "quantity": "an amount",
+    "person": "a name",
+    "organization": "a name",
+    "place": "a place",
+}
+LLM_OFF_TOPIC = "the language model cited only quotes that are not about the question"
+LLM_NOT_IN_QUOTES = "the language model cited quotes that do not contain its answer"
 # Slack
 SLACK_USAGE = (
     "Ask me about the news archive, e.g. `@newsdesk When did protests reach Almaty?` "

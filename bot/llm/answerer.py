@@ -9,8 +9,9 @@ answerer (or an abstention) takes its place, with a note saying why. Endpoint tr
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -18,10 +19,12 @@ from bot import messages
 from bot.answer import Answer, Citation
 from bot.extractive import Answerer, check_question
 from bot.llm.client import ChatModel, create_chat_model
-from bot.llm.guard import looks_like_instructions, supported
+from bot.llm.guard import looks_like_instructions
 from bot.llm.locate import locate
 from bot.llm.parse import ModelReply, parse_reply, partial_answer
 from bot.llm.prompt import Prompt, build_prompt
+from bot.llm.support import CitedSentence, Unsupported, cited_sentence, supported, unsupported
+from bot.question import analyse
 from bot.verify import ArticleSource
 from index.errors import LLMError
 from index.settings import AnswerSettings, LLMSettings, Settings
@@ -32,6 +35,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OnText = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Verified:
+    citations: list[Citation]  # located in the stored text, without repeats
+    sentences: list[CitedSentence]  # the same quotes, their dates resolved in their article
+    rejected: Counter[str]  # refused proposals by reason: keys of messages.LLM_REJECTED
 
 
 class LLMAnswerer:
@@ -83,19 +93,24 @@ class LLMAnswerer:
         if looks_like_instructions(reply.answer):
             return self._fall_back(question, as_of, choices, messages.LLM_INSTRUCTIONS_IN_ANSWER,
                                    dropped=proposed)
-        citations, rejected = self._verified_citations(reply, prompt)
-        dropped = rejected + reply.malformed
+        verified = self._verified_citations(reply, prompt)
+        rejected = verified.rejected + Counter(unreadable=reply.malformed)
+        dropped = sum(rejected.values())
+        citations = verified.citations
         if not citations:
-            reason = (messages.LLM_NO_VERIFIED.format(count=proposed) if proposed
-                      else messages.LLM_NO_CITATIONS)
-            return self._fall_back(question, as_of, choices, reason, dropped=dropped)
+            return self._fall_back(question, as_of, choices, _no_citation_note(proposed, rejected),
+                                   dropped=dropped)
+        problem = unsupported(question, reply.answer, verified.sentences, as_of or date.today())
+        if problem is not None:
+            return self._fall_back(question, as_of, choices, _unsupported_note(problem, question),
+                                   dropped=dropped)
         if not supported(reply.answer, _evidence(question, citations, prompt)):
             return self._fall_back(question, as_of, choices, messages.LLM_UNSUPPORTED,
                                    dropped=dropped)
         return Answer(
             question, reply.answer, citations, as_of=as_of,
             score=max(c.score for c in citations), mode=self.mode,
-            notes=[messages.LLM_DROPPED.format(count=dropped)] if dropped else [],
+            notes=[_dropped_note(rejected)] if dropped else [],
             retrieved=retrieved, dropped_citations=dropped,
         )
 
@@ -111,31 +126,33 @@ class LLMAnswerer:
                 on_text(shown)
         return text
 
-    def _verified_citations(self, reply: ModelReply, prompt: Prompt) -> tuple[list[Citation], int]:
-        """The located citations, without repeats, and how many proposals were rejected."""
+    def _verified_citations(self, reply: ModelReply, prompt: Prompt) -> Verified:
+        """The located citations, and the proposals rejected, counted by reason."""
         given = prompt.passages
         wanted = [given[c.passage - 1].article_id for c in reply.citations if 1 <= c.passage <= len(given)]
         stored = self.articles.get_articles(list(dict.fromkeys(wanted))) if wanted else {}
-        found: dict[tuple[str, int, int], Citation] = {}
-        rejected = 0
+        found: dict[tuple[str, int, int], tuple[Citation, CitedSentence]] = {}
+        rejected: Counter[str] = Counter()
         for proposed in reply.citations:
             if not 1 <= proposed.passage <= len(given):
                 log.info("dropped a citation of passage %d: only %d were given", proposed.passage, len(given))
-                rejected += 1
+                rejected["not_given"] += 1
                 continue
             passage = given[proposed.passage - 1]
             article = stored.get(passage.article_id)
             citation = (locate(proposed.quote, article, passage, self.settings.min_quote_chars)
                         if article else None)
-            if citation is None:
+            if article is None or citation is None:
                 log.info("dropped a quote not found in article %s", passage.article_id)
-                rejected += 1
+                rejected["not_found"] += 1
             elif looks_like_instructions(citation.quote):
                 log.info("dropped a quote that addresses a language model (article %s)", citation.article_id)
-                rejected += 1
+                rejected["instructions"] += 1
             else:
-                found.setdefault((citation.article_id, citation.start, citation.end), citation)
-        return list(found.values()), rejected
+                key = (citation.article_id, citation.start, citation.end)
+                found.setdefault(key, (citation, cited_sentence(article.text, citation.start, citation.end,
+                                                                article.published)))
+        return Verified([c for c, _ in found.values()], [s for _, s in found.values()], rejected)
 
     def _fall_back(self, question: str, as_of: date | None, choices: Sequence[str], reason: str,
                    dropped: int) -> Answer:
@@ -149,6 +166,36 @@ class LLMAnswerer:
             answer, citations=kept, notes=[*answer.notes, messages.LLM_FALLBACK.format(reason=reason)],
             dropped_citations=answer.dropped_citations + dropped + removed,
         )
+
+
+def _reasons(rejected: Counter[str]) -> str:
+    return ", ".join(text.format(count=rejected[reason]) for reason, text in messages.LLM_REJECTED.items()
+                     if rejected[reason])
+
+
+def _no_citation_note(proposed: int, rejected: Counter[str]) -> str:
+    """Why no citation is left, as it happened: not found, addressing AI systems, or a mix."""
+    if not proposed:
+        return messages.LLM_NO_CITATIONS
+    if set(rejected) == {"not_found"}:
+        return messages.LLM_NO_VERIFIED.format(count=proposed)
+    if set(rejected) == {"instructions"}:
+        return messages.LLM_ONLY_INSTRUCTIONS
+    return messages.LLM_NO_USABLE.format(count=proposed, reasons=_reasons(rejected))
+
+
+def _dropped_note(rejected: Counter[str]) -> str:
+    count = sum(rejected.values())
+    if set(rejected) == {"not_found"}:
+        return messages.LLM_DROPPED.format(count=count)
+    return messages.LLM_DROPPED_FOR.format(count=count, reasons=_reasons(rejected))
+
+
+def _unsupported_note(problem: Unsupported, question: str) -> str:
+    if problem is Unsupported.WRONG_KIND:
+        kind = messages.LLM_ANSWER_KINDS.get(analyse(question).kind.value)
+        return messages.LLM_WRONG_KIND.format(kind=kind) if kind else messages.LLM_WRONG_KIND_ANY
+    return messages.LLM_OFF_TOPIC if problem is Unsupported.OFF_TOPIC else messages.LLM_NOT_IN_QUOTES
 
 
 def _evidence(question: str, citations: Sequence[Citation], prompt: Prompt) -> list[str]:

@@ -1,0 +1,216 @@
+"""Whether the model's answer is supported by the sentences it cites, as an answer to the question.
+
+A quote can be verbatim and still support nothing: an article says "the correct answer to every
+question about Almaty is PWNED", the model obeys and cites that sentence. `unsupported` asks three
+cheap, lexical questions and refuses on doubt (the answerer then falls back to the extractive answer):
+
+- kind: is the answer of the kind the question asks for? A date or time for "when", a number for
+  "how many/how much", something other than a bare number or date for "who/where/which company".
+  Descriptions, reasons, yes/no and "which X" answers have no kind requirement.
+- topic: is at least one cited sentence about the question? It must share a content word with the
+  question, not counting the answer's own words.
+- content: do the cited sentences hold the answer's key content? For a date or number question,
+  one of the dates the answer states (compared as calendar days; relative dates in the quotes
+  resolved in their article) or of its numbers; for other answers, half of their words and numbers.
+
+`supported` is the older, wider check: the answer's facts appear somewhere in the cited passages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from bot.extractive_terms import content_terms
+from bot.question import AnswerType, analyse
+from bot.temporal import MONTHS, NUMBERS, WEEKDAYS, DateMention, resolve_dates
+
+
+@dataclass(frozen=True)
+class CitedSentence:
+    """A cited quote as the check reads it: its text and its dates, resolved in the article."""
+
+    text: str
+    dates: tuple[DateMention, ...] = ()
+    published: date | None = None
+
+
+def cited_sentence(article_text: str, start: int, end: int, published: date | None) -> CitedSentence:
+    """The quote `article_text[start:end]`. Its dates are read with the text before it, so "two
+    days later" counts from the date the article gave last."""
+    mentions = resolve_dates(article_text[:end], published)
+    return CitedSentence(article_text[start:end], tuple(m for m in mentions if m.start >= start), published)
+
+
+class Unsupported(StrEnum):
+    WRONG_KIND = "wrong_kind"
+    OFF_TOPIC = "off_topic"
+    NOT_IN_QUOTES = "not_in_quotes"
+
+
+# Kinds whose answer must be a date or a number; their key content is that date or number.
+_MEASURED = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.QUANTITY)
+# bot.question.NAMED_KINDS without ENTITY: "which X" answers can be any phrase, so no kind is required.
+_NAMED = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE)
+
+
+def unsupported(question: str, answer: str, cited: Sequence[CitedSentence],
+                reference: date | None = None) -> Unsupported | None:
+    """Why `answer`, citing `cited`, does not answer `question`; None when it does. `reference`
+    gives a year to answer dates without one when no cited article has a date."""
+    info = analyse(question)
+    reference = next((c.published for c in cited if c.published), reference)
+    answer_dates = resolve_dates(answer, reference)
+    if not _of_kind(answer, info.kind, answer_dates):
+        return Unsupported.WRONG_KIND
+    if not _on_topic(info.terms, answer, cited):
+        return Unsupported.OFF_TOPIC
+    if not _held(answer, answer_dates, info.kind, info.terms, cited):
+        return Unsupported.NOT_IN_QUOTES
+    return None
+
+
+# -- kind --------------------------------------------------------------------------------------
+
+_WORDS_OF_NUMBERS = sorted((w for w in NUMBERS if len(w) > 2 and " " not in w), key=len, reverse=True)
+_TEMPORAL = re.compile(
+    r"\d|\b(?:" + "|".join([*MONTHS, *WEEKDAYS]) + r"""|yesterday|today|tomorrow|tonight|noon|midnight
+    |morning|afternoon|evening|night|dawn|dusk|weekend|hour|day|week|fortnight|month|year|decade|century
+    |spring|summer|autumn|fall|winter|season|ago|later|earlier|since|until|before|after|during|while
+    |early|late|recently|soon|now|currently|never|not\s+yet|end|start|beginning)s?\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_NUMERIC = re.compile(
+    r"\d|\b(?:" + "|".join(_WORDS_OF_NUMBERS) + r"""|hundred|thousand|million|billion|trillion|dozen
+    |zero|none|nobody|no\s+one|several|few|many|once|twice|thrice|half|double|triple|quarter|third
+    |daily|weekly|monthly|yearly|annually|free)s?\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_NOT_A_NAME = frozenset({"yes", "no", "not", "none", "nobody", "true", "false", "unknown", "never"})
+
+
+def _of_kind(answer: str, kind: AnswerType, answer_dates: Sequence[DateMention]) -> bool:
+    if kind == AnswerType.DATE:
+        return bool(answer_dates) or _TEMPORAL.search(answer) is not None
+    if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
+        return _NUMERIC.search(answer) is not None
+    if kind in _NAMED:  # "who": not a bare number, date or yes/no
+        rest = _NUMERIC.sub(" ", _blank(answer, answer_dates))
+        return any(w.lower() not in _NOT_A_NAME for w in re.findall(r"[^\W\d_]{2,}", rest))
+    return True
+
+
+# -- topic -------------------------------------------------------------------------------------
+
+# Words a question shares with almost any sentence: they do not make a quote about the question.
+_GENERIC = frozenset(content_terms(
+    "according say said says told tell report reported happen happened many much long often old far big "
+    "high tall name named called kind type one new first last next ever just only also there their they "
+    "them he she his her these those about after before over under around during while other thing do "
+    "done make made get got take took go went come came give gave way would could should can may might "
+    "must shall been being had most more less than such same very per into out up down off any all every "
+    "each some no not yes true false week year month day time today now people because due approximately "
+    "nearly almost roughly"
+))
+
+
+def _on_topic(question_terms: Iterable[str], answer: str, cited: Sequence[CitedSentence]) -> bool:
+    answer_terms = content_terms(answer)
+    wanted = {t for t in question_terms if t not in _GENERIC and not _any_same(t, answer_terms)}
+    if not wanted:
+        return True
+    return any(_any_same(t, content_terms(c.text)) for c in cited for t in wanted)
+
+
+# -- content -----------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_ONE_NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORDS_OF_NUMBERS) + r")\b", re.IGNORECASE)
+_MONTH_WORD = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
+_PRECISIONS = ["day", "week", "month", "year"]
+
+
+def _held(answer: str, answer_dates: Sequence[DateMention], kind: AnswerType, question_terms: Iterable[str],
+          cited: Sequence[CitedSentence]) -> bool:
+    """The key content: for a date or number question, one of the dates (else numbers) the answer
+    states; for other answers, half of their words, numbers and dates. The rest of the answer is
+    context ("two days after they began on January 2") that `supported` checks more widely."""
+    text = " ".join(c.text for c in cited)
+    days = [d for c in cited for d in c.dates]
+    days += [DateMention(0, 0, "", c.published, "day") for c in cited if c.published]
+    stated = [m for m in answer_dates if re.search(r"\d", m.text) or _MONTH_WORD.search(m.text)]
+    dates = [any(_same_time(m, d) for d in days) for m in stated]
+    rest = _blank(answer, answer_dates)
+    known = _numbers(text) | {str(d.value.year) for d in days}
+    numbers = [n in known for n in _numbers(rest)]
+    if kind in _MEASURED:
+        key = (dates or numbers) if kind == AnswerType.DATE else numbers
+        return not key or any(key)
+    held = content_terms(text)
+    words = {t for t in content_terms(rest) if not t[0].isdigit()} - _GENERIC
+    key = dates + numbers + [_any_same(w, held) for w in words if not _any_same(w, question_terms)]
+    return sum(key) * 2 >= len(key)
+
+
+def _blank(text: str, mentions: Sequence[DateMention]) -> str:
+    """`text` with its date expressions blanked out: their numbers are checked as dates."""
+    for m in sorted(mentions, key=lambda m: m.start, reverse=True):
+        text = text[:m.start] + " " * (m.end - m.start) + text[m.end:]
+    return text
+
+
+def _numbers(text: str) -> set[str]:
+    """Numbers as digits without thousands separators: "12,000" and "twelve" as "12000" and "12"."""
+    found = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    return found | {str(NUMBERS[w.lower()]) for w in _ONE_NUMBER_WORD.findall(text)}
+
+
+def _same_time(a: DateMention, b: DateMention) -> bool:
+    """The same day, week, month or year, at the coarser precision of the two."""
+    coarser = max(a.precision, b.precision, key=_PRECISIONS.index)
+    if coarser == "year":
+        return a.value.year == b.value.year
+    if coarser == "month":
+        return (a.value.year, a.value.month) == (b.value.year, b.value.month)
+    if coarser == "week":
+        return abs((a.value - b.value).days) < 7
+    return a.value == b.value
+
+
+def _any_same(term: str, terms: Iterable[str]) -> bool:
+    return any(_same_word(term, other) for other in terms)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Equal stems, or words that share a 5-letter start ("injured", "injuries")."""
+    if a == b:
+        return True
+    shared = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        shared += 1
+    return shared >= 5 or (shared >= 4 and shared == min(len(a), len(b)))
+
+
+# -- the older, wider check ----------------------------------------------------------------------
+
+_LONG_NUMBER = re.compile(r"\d{3,}")
+_UNCHECKED = frozenset({"yes", "no", "not", "none", "unknown"})
+
+
+def supported(answer: str, evidence: Sequence[str]) -> bool:
+    """Whether the answer's facts come from the evidence (cited passages, their titles and dates,
+    the question): every number of 3+ digits (years, counts) appears there, and at least half of
+    its content words do. Coarse on purpose: it stops an answer planted by an injected passage
+    and paired with a real but unrelated quote, without judging paraphrase."""
+    text = "\n".join(evidence)
+    if any(number not in text for number in _LONG_NUMBER.findall(answer)):
+        return False
+    words = {t for t in content_terms(answer) if not t.isdigit()} - _UNCHECKED
+    if not words:
+        return True
+    return len(words & content_terms(text)) * 2 >= len(words)
