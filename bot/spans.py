@@ -72,7 +72,7 @@ def _capitalised(token: str) -> bool:
 
 def entity_spans(sentence: str) -> list[Span]:
     """Runs of capitalised words ("Nur-Sultan", "Collective Security Council", "BA.5"), with
-    connectors inside ("Prince and Princess of Wales"), and quoted titles ("“Night Train”")."""
+    connectors inside ("Duke and Duchess of Elmshire"), and quoted titles ("“Night Train”")."""
     dateline = _DATELINE.match(sentence)
     tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(sentence, dateline.end() if dateline else 0)]
     spans: list[Span] = []
