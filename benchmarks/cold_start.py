@@ -50,11 +50,11 @@ def child(home: Path, question: str) -> None:
         import onnxruntime  # noqa: F401
         import tokenizers  # noqa: F401
 
+    from datetime import date
+
     import bot.cli.main  # noqa: F401  (what `newsdesk` imports before any command runs)
-    from bot.extractive import check_question
     from bot.runtime import Runtime
-    from bot.verify import verified
-    from index.settings import load_settings
+    from bot.settings import load_settings
 
     settings = load_settings(home=home)
     runtime = Runtime(settings)
@@ -64,7 +64,7 @@ def child(home: Path, question: str) -> None:
     marks["model load"] = time.perf_counter()
     runtime.store.counts()
     marks["index open"] = time.perf_counter()
-    answer = verified(runtime.answerer.ask(check_question(question, 1000)), runtime.store)
+    answer = runtime.answerer.ask(runtime.query(question, date.today()))
     marks["answering"] = time.perf_counter()
 
     previous, out = started, {}

@@ -33,12 +33,11 @@ def main() -> None:
     parser.add_argument("--embed-backend", default="torch", choices=["torch", "onnx", "onnx-int8"])
     args = parser.parse_args()
 
+    from bot.runtime import Runtime
+    from bot.settings import load_settings
     from index.factory import create_embedder
-    from index.settings import load_settings
-    from index.store import ArchiveStore, IndexSpec, open_client
-    from ingest.chunking import create_chunker, embedding_text
+    from ingest.chunking import embedding_text
     from ingest.files import discover
-    from ingest.pipeline import ingest
     from ingest.readers import read_file
 
     header(f"ingest throughput, first {args.articles} dev-corpus articles, backend {args.embed_backend}")
@@ -48,10 +47,8 @@ def main() -> None:
         settings.embedding = settings.embedding.model_copy(
             update={"batch_size": args.batch_size, "backend": args.embed_backend}
         )
-        embedder = create_embedder(settings)
-        cfg = settings.chunking
-        chunker = create_chunker(cfg.max_tokens, cfg.overlap_sentences, cfg.encoding,
-                                 embedder.max_tokens, embedder.count_tokens)
+        embedder = create_embedder(settings.embedding, settings.store.home)
+        chunker = Runtime(settings, embedder=embedder).chunker
 
         begun = time.perf_counter()
         articles = [a for path, root, _, _ in discover([subset]) for a in read_file(path, root, 10**9).articles]
@@ -71,11 +68,10 @@ def main() -> None:
             embedder.embed(texts)
             alone.append(tokens / (time.perf_counter() - begun))
 
-            home = Path(tmp) / f"home-{run}"
-            spec = IndexSpec(embedder.name, cfg.max_tokens, cfg.overlap_sentences, cfg.encoding)
-            store = ArchiveStore.open(open_client(load_settings(home=home).store), spec)
+            runtime = Runtime(load_settings(home=Path(tmp) / f"home-{run}"), embedder=embedder)
+            runtime.store  # noqa: B018 - opened before the clock starts, as before
             begun = time.perf_counter()
-            report = ingest([subset], store, embedder, chunker, max_bytes=10**9)
+            report = runtime.ingest([subset])
             piped.append(tokens / (time.perf_counter() - begun))
             assert report.embedded == len(texts) and not report.failed, report
             ratios.append(piped[-1] / alone[-1])

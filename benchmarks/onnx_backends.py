@@ -42,9 +42,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="threads per backend (0: their defaults)")
     args = parser.parse_args()
 
+    from bot.settings import load_settings
     from index.factory import create_embedder
     from index.onnx_embedder import OnnxEmbedder
-    from index.settings import load_settings
     from ingest.chunking import create_chunker, embedding_text
     from ingest.readers import read_file
 
@@ -66,7 +66,7 @@ def main() -> None:
         for backend in BACKENDS:
             settings = load_settings(home=Path(tmp) / "home")
             settings.embedding = settings.embedding.model_copy(update={"backend": backend})
-            embedder = create_embedder(settings)
+            embedder = create_embedder(settings.embedding, settings.store.home)
             if args.threads and isinstance(embedder, OnnxEmbedder):
                 embedder.threads = args.threads
             embedders[backend] = embedder

@@ -62,8 +62,8 @@ def main() -> None:
     parser.add_argument("--measure-only", action="store_true", help="time queries on the store in --data-dir")
     args = parser.parse_args()
 
+    from bot.settings import load_settings
     from index.models import Article, Chunk
-    from index.settings import load_settings
     from index.store import ArchiveStore, IndexSpec, open_client
 
     header(f"query speed at scale, synthetic 384-d vectors, target {args.target} chunks, {args.minutes} min")

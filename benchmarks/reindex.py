@@ -72,8 +72,8 @@ def part_cli(tmp: Path, n_articles: int, runs: int, backend: str) -> None:
 
 
 def part_full_fake(tmp: Path, runs: int) -> None:
+    from bot.settings import load_settings
     from index.embedder import HashingEmbedder
-    from index.settings import load_settings
     from index.store import ArchiveStore, IndexSpec, open_client
     from ingest.chunking import create_chunker
     from ingest.pipeline import ingest

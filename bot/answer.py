@@ -1,11 +1,16 @@
-"""Answers as data: the citations are objects with exact offsets, never markers parsed from prose."""
+"""The answerer contract: a `Query` in, an `Answer` out. Answers are data: the citations are
+objects with exact offsets, never markers parsed from prose."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Protocol
 
 from index.models import Passage
+
+if TYPE_CHECKING:
+    from bot.query import Query
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ class Answer:
     question: str
     answer: str | None
     citations: list[Citation]
-    as_of: date | None = None
+    as_of: date | None = None  # always set by the answerers (the query's); None only in old records
     sentence: str | None = None  # the full supporting sentence, when the answer is a shorter span
     score: float = 0.0
     mode: str = "extractive"
@@ -87,3 +92,10 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "retrieved": self.retrieved,
         }
+
+
+class Answerer(Protocol):
+    """Anything that answers a query: the extractive answerer, the LLM answerer, and the
+    verifying wrapper the runtime hands to front ends."""
+
+    def ask(self, query: Query) -> Answer: ...

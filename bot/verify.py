@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from bot.answer import Answer, Citation
+from bot.answer import Answer, Answerer, Citation
+from index.archive import ArticleLookup
 from index.models import Article
 
+if TYPE_CHECKING:
+    from bot.query import Query
+
 log = logging.getLogger(__name__)
-
-
-class ArticleSource(Protocol):
-    def get_articles(self, ids: Sequence[str]) -> dict[str, Article]: ...
 
 
 def is_verbatim(citation: Citation, article: Article | None) -> bool:
@@ -25,7 +24,7 @@ def is_verbatim(citation: Citation, article: Article | None) -> bool:
     )
 
 
-def verified(answer: Answer, articles: ArticleSource) -> Answer:
+def verified(answer: Answer, articles: ArticleLookup) -> Answer:
     """The answer with only verbatim citations; an answer left without any becomes an abstention."""
     if not answer.citations:
         return answer
@@ -45,3 +44,14 @@ def verified(answer: Answer, articles: ArticleSource) -> Answer:
     if not good:
         return replace(answer, answer=None, citations=[], sentence=None, notes=notes, dropped_citations=total)
     return replace(answer, citations=good, notes=notes, dropped_citations=total)
+
+
+class VerifyingAnswerer:
+    """What front ends are handed: an answerer whose every answer has passed `verified`."""
+
+    def __init__(self, inner: Answerer, articles: ArticleLookup) -> None:
+        self.inner = inner
+        self.articles = articles
+
+    def ask(self, query: Query) -> Answer:
+        return verified(self.inner.ask(query), self.articles)

@@ -16,16 +16,15 @@ from pathlib import Path
 
 from bot import messages
 from bot.runtime import Runtime
+from bot.settings import Settings
 from evals.dataset import Dataset
 from evals.kit import kit_namespace
 from index.embedder import Embedder
 from index.errors import IndexMismatchError, UserInputError
 from index.factory import index_spec
 from index.lock import write_lock
-from index.settings import Settings
-from ingest.chunking import create_chunker
 from ingest.files import discover
-from ingest.pipeline import Progress, ingest
+from ingest.pipeline import Progress
 
 log = logging.getLogger(__name__)
 
@@ -93,18 +92,11 @@ def open_archive(
         try:
             store = runtime.store
         except IndexMismatchError as exc:  # the store's advice (ingest --rebuild) does not apply here
-            wanted = index_spec(settings, runtime.embedder, namespace).describe()
+            wanted = index_spec(settings.chunking, runtime.embedder, namespace).describe()
             raise IndexMismatchError(
                 messages.EVAL_INDEX_MISMATCH.format(corpus=corpus_text, wanted=wanted)
             ) from exc
-        chunker = create_chunker(
-            settings.chunking.max_tokens, settings.chunking.overlap_sentences,
-            settings.chunking.encoding, runtime.embedder.max_tokens, runtime.embedder.count_tokens,
-        )
-        report = ingest(
-            dataset.corpus, store, runtime.embedder, chunker,
-            max_bytes=int(settings.ingest.max_file_mb * 1_000_000), progress=progress,
-        )
+        report = runtime.ingest(dataset.corpus, progress=progress)
     articles, chunks = store.counts()
     if articles == 0:
         reason = report.failed[0].error if report.failed else "no articles"

@@ -22,7 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.extractive_terms import content_terms
+from bot.language.question import analyse
+from bot.language.terms import content_terms
 from bot.llm.guard import looks_like_instructions
 from bot.llm.support import cited_sentence, unsupported
 from evals.dataset import Dataset
@@ -79,7 +80,7 @@ def support_on_questions(kit: Dataset, stored: dict[str, dict[str, Any]]) -> Cou
         if looks_like_instructions(cited.text) or looks_like_instructions(answer):
             outcomes["instructions"] += 1
             continue
-        problem = unsupported(question.question, answer, [cited], question.as_of)
+        problem = unsupported(analyse(question.question), answer, [cited], question.as_of)
         outcomes[problem.value if problem else "accepted"] += 1
     return outcomes
 

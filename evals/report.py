@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from bot import messages
+from bot.settings import Settings
 from evals.archive import IndexInfo
 from evals.dataset import Dataset, Mode
 from evals.metrics import aggregate
 from evals.runner import QuestionResult
 from index.errors import UserInputError
-from index.settings import Settings
 
 REPORT_FORMAT = 1
 

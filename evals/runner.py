@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
-from bot.answer import Answer
-from bot.extractive import Answerer
-from bot.verify import ArticleSource, is_verbatim, verified
+from bot.answer import Answer, Answerer
+from bot.query import Query
+from bot.verify import is_verbatim, verified
 from evals.dataset import EvalQuestion, Mode
 from evals.metrics import (
     Outcome,
@@ -19,7 +20,10 @@ from evals.metrics import (
     supported_by,
     token_f1,
 )
+from index.archive import ArticleLookup
 from index.errors import NewsdeskError
+
+MakeQuery = Callable[[str, date, Sequence[str]], Query]  # `bot.runtime.Runtime.query`
 
 
 class QuestionProgress(Protocol):
@@ -49,6 +53,7 @@ class QuestionResult:
             "type": q.type,
             "source": q.source,
             "as_of": q.as_of.isoformat() if q.as_of else None,
+            "asked_as_of": self.answer.as_of.isoformat() if self.answer.as_of else None,
             "gold": q.gold_json(),
             "answer": self.answer.answer,
             "abstained": self.answer.abstained,
@@ -80,28 +85,34 @@ def questions_for(questions: Sequence[EvalQuestion], mode: Mode) -> list[EvalQue
 def run_questions(
     questions: Sequence[EvalQuestion],
     answerer: Answerer,
-    articles: ArticleSource,
+    articles: ArticleLookup,
     mode: Mode,
+    make_query: MakeQuery,
     progress: QuestionProgress | None = None,
+    today: date | None = None,
 ) -> list[QuestionResult]:
+    """Ask each question as of its own date (today, resolved once here, when it has none) with
+    the raw `answerer`: citations are checked here, before and after the gate."""
+    today = today or date.today()
     results: list[QuestionResult] = []
     if progress:
         progress.start(len(questions), "Asking")
     for question in questions:
-        results.append(ask_one(question, answerer, articles, mode))
+        results.append(ask_one(question, answerer, articles, mode, make_query, question.as_of or today))
         if progress:
             progress.advance(1)
     return results
 
 
-def ask_one(question: EvalQuestion, answerer: Answerer, articles: ArticleSource, mode: Mode) -> QuestionResult:
+def ask_one(question: EvalQuestion, answerer: Answerer, articles: ArticleLookup, mode: Mode,
+            make_query: MakeQuery, as_of: date) -> QuestionResult:
     choices = question.choices if mode is Mode.choices else ()
     error = None
     started = time.perf_counter()
     try:
-        raw = answerer.ask(question.question, as_of=question.as_of, choices=choices)
+        raw = answerer.ask(make_query(question.question, as_of, choices))
     except NewsdeskError as exc:  # e.g. a question over the length limit: scored as an abstention
-        raw, error = Answer(question.question, None, [], as_of=question.as_of), str(exc)
+        raw, error = Answer(question.question, None, [], as_of=as_of), str(exc)
     latency_ms = (time.perf_counter() - started) * 1000
     # Validity is measured on the raw answer: `verified()` would hide exactly what we look for.
     stored = articles.get_articles([c.article_id for c in raw.citations]) if raw.citations else {}

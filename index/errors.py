@@ -1,17 +1,16 @@
 """Domain errors. The CLI and the Slack bot turn these into one clear line; no traceback.
 
-Hierarchy:
+Hierarchy (each room adds its own below the base, in its own `errors` module):
 
     NewsdeskError                 base of everything newsdesk raises on purpose
     ├── UserInputError            the user asked for something malformed (empty question, bad date, bad path)
-    ├── ArticleReadError          one input file or record could not be turned into an article
     ├── IndexMismatchError        the index was built with another model or chunking settings
     ├── StoreError                the Chroma store cannot be opened or written
     ├── ArticleNotFoundError      no stored article has that id
     ├── IndexBusyError            another process is writing to the same data directory
-    ├── CitationError             a quote does not match the stored text at its offsets (a bug)
-    ├── LLMError                  the language model endpoint failed, timed out or replied unusably
-    └── ConfigError               a required setting is missing or unusable (e.g. no Slack token)
+    ├── ingest.errors.ArticleReadError   one input file or record could not be turned into an article
+    ├── bot.errors.LLMError              the language model endpoint failed, timed out or replied unusably
+    └── bot.errors.ConfigError           a required setting is missing or unusable (e.g. no Slack token)
 """
 
 from __future__ import annotations
@@ -22,10 +21,6 @@ class NewsdeskError(Exception):
 
 
 class UserInputError(NewsdeskError):
-    pass
-
-
-class ArticleReadError(NewsdeskError):
     pass
 
 
@@ -42,15 +37,4 @@ class ArticleNotFoundError(NewsdeskError):
 
 
 class IndexBusyError(NewsdeskError):
-    pass
-
-
-class CitationError(NewsdeskError):
-    pass
-
-
-class LLMError(NewsdeskError):
-    """Caught by the LLM answerer, which answers extractively instead; never shown raw."""
-
-class ConfigError(NewsdeskError):
     pass

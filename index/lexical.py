@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from index.store import ArchiveStore, date_int
+from index.archive import Archive, date_int
 
 if TYPE_CHECKING:
     import bm25s
@@ -49,17 +49,17 @@ class LexicalIndex:
     revision: str
 
     @classmethod
-    def build(cls, store: ArchiveStore) -> LexicalIndex:
+    def build(cls, store: Archive) -> LexicalIndex:
         import bm25s
 
         ids: list[str] = []
         texts: list[str] = []
         pubs: list[int] = []
         revision = store.revision()
-        for chunk_id, text, meta in store.all_chunks():
-            ids.append(chunk_id)
-            texts.append(f"{meta.get('title', '')}\n{text}")
-            pubs.append(int(meta.get("pub") or 0))  # type: ignore[arg-type]
+        for passage in store.all_chunks():
+            ids.append(passage.chunk_id)
+            texts.append(f"{passage.title}\n{passage.text}")
+            pubs.append(date_int(passage.available))
         bm25 = bm25s.BM25()
         if texts:
             bm25.index(_tokenize(texts), show_progress=False)
@@ -116,11 +116,11 @@ class LexicalIndex:
         ]
 
 
-def lexical_folder(home: Path, store: ArchiveStore) -> Path:
+def lexical_folder(home: Path, store: Archive) -> Path:
     return home / "lexical" / store.spec.prefix
 
 
-def open_lexical(home: Path, store: ArchiveStore) -> LexicalIndex:
+def open_lexical(home: Path, store: Archive) -> LexicalIndex:
     """The persisted index when it matches the store's revision, else a fresh one (then saved)."""
     folder = lexical_folder(home, store)
     index = LexicalIndex.load(folder)

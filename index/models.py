@@ -62,7 +62,9 @@ class Passage:
     """A retrieved chunk with its article's metadata.
 
     `score` is the cosine similarity of chunk and question (comparable across questions, used for
-    abstention); `relevance` is the fused ranking score (dense + lexical + time) that orders results.
+    abstention), 0 where none was computed (a chunk fetched by id without a query vector).
+    `relevance` is the score its producer ranked it by: the fused dense + lexical + time score for
+    `Retriever.search`, the BM25 score for `Retriever.keyword_search`, 0 straight from the store.
     """
 
     chunk_id: str

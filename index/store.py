@@ -10,20 +10,33 @@ An article record is written only after all its chunks, so it marks the article 
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index.archive import (
+    ArticleFilter,
+    ArticleState,
+    ArticleSummary,
+    IndexSpec,
+    date_int,
+    newest_first,
+)
+from index.chroma import list_collections, open_client, server_errors
 from index.errors import IndexMismatchError, StoreError
 from index.models import Article, Chunk, Passage
+from index.records import (
+    article_from_record,
+    article_metadata,
+    chunk_id,
+    chunk_metadata,
+    opt,
+    passage_from_record,
+    summary_from_record,
+)
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -31,9 +44,9 @@ if TYPE_CHECKING:
     from chromadb.api.types import Metadata
 
     from index.embedder import Vectors
-    from index.settings import StoreSettings
 
-INDEX_FORMAT = 1
+__all__ = ["ArchiveStore", "IndexSpec", "open_client"]  # the store, and what opening one takes
+
 _PAGE = 5000
 # As-of queries (see ArchiveStore.query): the first unfiltered fetch is OVERFETCH * k chunks,
 # a second one at most WIDE_LIMIT, before Chroma's own filter is used.
@@ -42,205 +55,6 @@ WIDE_LIMIT = 512
 # A window of up to this many days is filtered as a list of its days: Chroma serves `$in` several
 # times faster than a `$gte`/`$lte` range (30 vs 130 ms for two weeks of a 67k-chunk index).
 WINDOW_DAYS_LISTED = 92
-_SERVER_TIMEOUT = 10.0  # seconds for the heartbeat; a healthy server answers in milliseconds
-
-
-@dataclass(frozen=True)
-class IndexSpec:
-    """What makes vectors comparable: same model, same chunking. `namespace` separates archives."""
-
-    embed_model: str
-    chunk_tokens: int
-    overlap_sentences: int
-    encoding: str
-    namespace: str = "main"
-
-    def key(self) -> str:
-        payload = json.dumps(
-            [INDEX_FORMAT, self.embed_model, self.chunk_tokens, self.overlap_sentences, self.encoding]
-        )
-        return hashlib.sha1(payload.encode()).hexdigest()[:10]
-
-    @property
-    def prefix(self) -> str:
-        return f"nd_{self.namespace}_{self.key()}"
-
-    def metadata(self) -> dict[str, str | int]:
-        return {
-            "newsdesk_format": INDEX_FORMAT,
-            "embed_model": self.embed_model,
-            "chunk_tokens": self.chunk_tokens,
-            "overlap_sentences": self.overlap_sentences,
-            "encoding": self.encoding,
-            "namespace": self.namespace,
-        }
-
-    def describe(self) -> str:
-        return (
-            f"model {self.embed_model}, chunks of {self.chunk_tokens} {self.encoding} tokens, "
-            f"overlap {self.overlap_sentences} sentence(s)"
-        )
-
-
-@dataclass(frozen=True)
-class ArticleState:
-    """What ingest needs to know of a stored article to decide what to do with a new version."""
-
-    id: str
-    content_hash: str
-    path: str | None
-    title: str = ""
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    """A stored article without its text: what `newsdesk articles` lists."""
-
-    id: str
-    title: str
-    published: date | None
-    url: str | None
-    source: str | None
-    path: str | None
-    chunks: int
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "published": self.published.isoformat() if self.published else None,
-            "url": self.url,
-            "source": self.source,
-            "path": self.path,
-            "chunks": self.chunks,
-        }
-
-
-@dataclass(frozen=True)
-class ArticleFilter:
-    """Which summaries to keep; every condition given must hold. Text matches ignore case, except paths.
-
-    A date bound leaves undated articles out: nobody knows whether they fall inside it.
-    """
-
-    since: date | None = None
-    until: date | None = None
-    source: str | None = None  # contained in the source
-    title_words: tuple[str, ...] = ()  # each contained in the title
-    path: str | None = None  # contained in the stored path
-
-    def matches(self, summary: ArticleSummary) -> bool:
-        published = summary.published
-        if self.since or self.until:
-            if published is None or (self.since and published < self.since) or (
-                self.until and published > self.until
-            ):
-                return False
-        if self.source and self.source.casefold() not in (summary.source or "").casefold():
-            return False
-        title = summary.title.casefold()
-        if any(word.casefold() not in title for word in self.title_words):
-            return False
-        return not self.path or self.path in (summary.path or "")
-
-
-def _newest_first(summary: ArticleSummary) -> tuple[int, str, str]:
-    return (-date_int(summary.published), summary.title.casefold(), summary.id)
-
-
-def open_client(settings: StoreSettings) -> ClientAPI:
-    """An embedded PersistentClient under the data directory, or an HttpClient when a URL is set."""
-    if settings.chroma_url:
-        return _open_server(settings.chroma_url, settings.chroma_token)
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    path = settings.home / "chroma"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise StoreError(f"cannot open the Chroma store at {path}: {exc}") from exc
-
-
-def _open_server(raw_url: str, token: str | None) -> ClientAPI:
-    """An HttpClient, after one heartbeat that turns 'no server' or 'bad token' into a clear error."""
-    try:
-        url = urlparse(raw_url.strip())
-        port = url.port or (443 if url.scheme == "https" else 8000)  # a bad port raises here
-    except ValueError:  # "http://[::1" (an unclosed IPv6 bracket), "http://host:99999"
-        url, port = None, 0
-    if url is None or url.scheme not in ("http", "https") or not url.hostname:
-        raise StoreError(f"NEWSDESK_CHROMA_URL must look like http://host:port, not '{raw_url}'")
-    base = f"{url.scheme}://{url.hostname}:{port}"
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    _check_server(base, headers)
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    try:
-        return chromadb.HttpClient(
-            host=url.hostname, port=port, ssl=url.scheme == "https", headers=headers or None,
-            settings=ChromaSettings(anonymized_telemetry=False),
-        )
-    except Exception as exc:  # chromadb wraps connection and tenant problems in several types
-        raise StoreError(f"cannot use the Chroma server at {base}: {exc}") from exc
-
-
-def _check_server(base: str, headers: dict[str, str]) -> None:
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(f"{base}/api/v2/heartbeat", headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=_SERVER_TIMEOUT) as response:
-            json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        if exc.code in (401, 403):
-            raise StoreError(
-                f"the Chroma server at {base} refused the credentials (HTTP {exc.code}); "
-                "check NEWSDESK_CHROMA_TOKEN"
-            ) from exc
-        raise StoreError(
-            f"{base} answered HTTP {exc.code} to a heartbeat: is it a Chroma 1.x server?"
-        ) from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        reason = getattr(reason, "strerror", None) or reason  # "Connection refused", not "[Errno 111] ..."
-        raise StoreError(
-            f"no Chroma server answers at {base} ({reason}); start one with "
-            f"`chroma run --path DIR --port {base.rsplit(':', 1)[1]}` or unset NEWSDESK_CHROMA_URL"
-        ) from exc
-    except ValueError as exc:
-        raise StoreError(f"{base} is not a Chroma server (its heartbeat is not JSON)") from exc
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _server_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """A Chroma server that goes away mid-command becomes a StoreError: one line, no traceback."""
-
-    @functools.wraps(method)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except Exception as exc:
-            if _is_connection_error(exc):
-                raise StoreError(
-                    f"lost the connection to the Chroma server ({exc}); is it still running?"
-                ) from exc
-            raise
-
-    return guarded
-
-
-def _is_connection_error(exc: Exception) -> bool:
-    import httpx  # installed with chromadb's HTTP client; only reached after an error
-
-    return isinstance(exc, httpx.TransportError)
 
 
 def _window_filter(since: date, until: date | None) -> dict[str, Any]:
@@ -253,24 +67,6 @@ def _window_filter(since: date, until: date | None) -> dict[str, Any]:
     return window[0] if len(window) == 1 else {"$and": window}
 
 
-def date_int(value: date | None) -> int:
-    return value.year * 10000 + value.month * 100 + value.day if value else 0
-
-
-def _opt(value: object) -> str | None:
-    return str(value) if value not in (None, "") else None
-
-
-def _parse_date(value: object) -> date | None:
-    return date.fromisoformat(str(value)) if value else None
-
-
-def _day_of(value: object) -> date | None:
-    """The day of a `date_int` (0 or missing: none)."""
-    number = int(value) if isinstance(value, (int, float)) and value else 0
-    return date(number // 10000, number // 100 % 100, number % 100) if number else None
-
-
 class ArchiveStore:
     """Articles and chunk vectors of one index. Create with `ArchiveStore.open`."""
 
@@ -281,11 +77,11 @@ class ArchiveStore:
         self._articles = articles
 
     @classmethod
-    @_server_errors
+    @server_errors
     def open(cls, client: ClientAPI, spec: IndexSpec) -> ArchiveStore:
         """Open (creating if needed) the index for `spec`; refuse one built with other settings."""
         chunk_name, article_name = f"{spec.prefix}_chunks", f"{spec.prefix}_articles"
-        existing = {c.name: c for c in _list_collections(client)}
+        existing = {c.name: c for c in list_collections(client)}
         if chunk_name not in existing:
             others = [
                 c for name, c in existing.items()
@@ -295,7 +91,7 @@ class ArchiveStore:
                 meta = others[0].metadata or {}
                 backend = "+" in f"{meta.get('embed_model', '')}{spec.embed_model}"
                 raise IndexMismatchError(
-                    f"this data directory holds an index built with {_spec_from_metadata(meta)}, but "
+                    f"this data directory holds an index built with {IndexSpec.describe_metadata(meta)}, but "
                     f"the current settings ask for {spec.describe()}. Use the settings it was built with"
                     f"{' (NEWSDESK_EMBED_BACKEND names the encoder backend after the +)' if backend else ''}, "
                     "another --data-dir, or `newsdesk ingest --rebuild` to re-embed everything."
@@ -315,16 +111,16 @@ class ArchiveStore:
         stored = chunks.metadata or {}
         if stored.get("embed_model") != spec.embed_model or stored.get("chunk_tokens") != spec.chunk_tokens:
             raise IndexMismatchError(
-                f"collection {chunk_name} was built with {_spec_from_metadata(stored)}; "
+                f"collection {chunk_name} was built with {IndexSpec.describe_metadata(stored)}; "
                 f"refusing to use it with {spec.describe()}"
             )
         return cls(client, spec, chunks, articles)
 
     @classmethod
-    @_server_errors
+    @server_errors
     def drop(cls, client: ClientAPI, namespace: str) -> int:
         """Delete every index of a namespace (for --rebuild). Returns how many collections went."""
-        names = [c.name for c in _list_collections(client) if c.name.startswith(f"nd_{namespace}_")]
+        names = [c.name for c in list_collections(client) if c.name.startswith(f"nd_{namespace}_")]
         for name in names:
             client.delete_collection(name)
         return len(names)
@@ -339,18 +135,19 @@ class ArchiveStore:
     def _bump_revision(self) -> None:
         self._articles.modify(metadata={**self.spec.metadata(), "revision": uuid.uuid4().hex})
 
-    def all_chunks(self, page: int = _PAGE) -> Iterator[tuple[str, str, Metadata]]:
-        """Every chunk as (id, text, metadata), page by page."""
+    def all_chunks(self, page: int = _PAGE) -> Iterator[Passage]:
+        """Every chunk (score 0), page by page."""
         total = self._chunks.count()
         for offset in range(0, total, page):
             got = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
-            yield from zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
+            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
+                yield passage_from_record(cid, doc or "", meta, 0.0)
 
-    @_server_errors
+    @server_errors
     def counts(self) -> tuple[int, int]:
         return self._articles.count(), self._chunks.count()
 
-    @_server_errors
+    @server_errors
     def article_states(self, ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
         """Content hash and path of stored articles: those in `ids`, or all of them."""
         if ids is not None:
@@ -368,12 +165,12 @@ class ArchiveStore:
         for page in pages:
             for article_id, meta in zip(page["ids"], page["metadatas"] or []):
                 states[article_id] = ArticleState(
-                    article_id, str(meta.get("content_hash", "")), _opt(meta.get("path")),
-                    str(meta.get("title", "")), _opt(meta.get("url")),
+                    article_id, str(meta.get("content_hash", "")), opt(meta.get("path")),
+                    str(meta.get("title", "")), opt(meta.get("url")),
                 )
         return states
 
-    @_server_errors
+    @server_errors
     def article_summaries(self, where: ArticleFilter | None = None) -> list[ArticleSummary]:
         """Stored articles that pass `where` (all by default), newest first, then by title.
 
@@ -383,23 +180,23 @@ class ArchiveStore:
         for offset in range(0, self._articles.count(), _PAGE):
             page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
             for article_id, meta in zip(page["ids"], page["metadatas"] or []):
-                summary = _summary(article_id, meta)
+                summary = summary_from_record(article_id, meta)
                 if where is None or where.matches(summary):
                     summaries[article_id] = summary
-        return sorted(summaries.values(), key=_newest_first)
+        return sorted(summaries.values(), key=newest_first)
 
-    @_server_errors
+    @server_errors
     def articles_from_path(self, path: str) -> list[ArticleSummary]:
         """The articles read from the file at `path` (absolute, as stored), newest first."""
         if not path:
             return []
         found = self._articles.get(where={"path": path}, include=["metadatas"])
         return sorted(
-            (_summary(article_id, meta) for article_id, meta in zip(found["ids"], found["metadatas"] or [])),
-            key=_newest_first,
+            (summary_from_record(article_id, meta) for article_id, meta in zip(found["ids"], found["metadatas"] or [])),
+            key=newest_first,
         )
 
-    @_server_errors
+    @server_errors
     def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, Vectors]]:
         """(article title, chunk text, vector) of every stored chunk of these articles."""
         out: list[tuple[str, str, Vectors]] = []
@@ -411,30 +208,21 @@ class ArchiveStore:
                 out.append((str(meta.get("title", "")), text or "", np.asarray(vector, dtype=np.float32)))
         return out
 
-    @_server_errors
+    @server_errors
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
         found = self._articles.get(ids=wanted, include=["documents", "metadatas"])
-        out: dict[str, Article] = {}
-        for article_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or []):
-            out[article_id] = Article(
-                id=article_id,
-                title=str(meta.get("title", "")),
-                text=text or "",
-                published=_parse_date(meta.get("published")),
-                url=_opt(meta.get("url")),
-                source=_opt(meta.get("source")),
-                path=_opt(meta.get("path")),
-                received=_parse_date(meta.get("received")),
-            )
-        return out
+        return {
+            article_id: article_from_record(article_id, text or "", meta)
+            for article_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or [])
+        }
 
     def get_article(self, article_id: str) -> Article | None:
         return self.get_articles([article_id]).get(article_id)
 
-    @_server_errors
+    @server_errors
     def query(
         self, vector: Sequence[float], k: int, as_of: date | None = None, since: date | None = None
     ) -> list[Passage]:
@@ -487,7 +275,7 @@ class ArchiveStore:
             for chunk_id, doc, meta, dist in zip(ids, docs, metas, dists)
         ]
 
-    @_server_errors
+    @server_errors
     def get_chunks(self, ids: Sequence[str], query: Sequence[float] | None = None) -> list[Passage]:
         """Chunks by id, in the given order; scored by cosine similarity to `query` when given."""
         if not ids:
@@ -510,7 +298,7 @@ class ArchiveStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    @_server_errors
+    @server_errors
     def write(
         self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = ()
     ) -> int:
@@ -522,7 +310,7 @@ class ArchiveStore:
         new = set(fresh)
         return self.finish_articles([(a, len(c), a.id not in new) for a, c, _ in items])
 
-    @_server_errors
+    @server_errors
     def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None:
         """Store chunks and their vectors (part of an article is fine). Until `finish_articles`
         records the article, they are leftovers that a later ingest of it reuses."""
@@ -534,7 +322,7 @@ class ArchiveStore:
             for chunk in chunks:
                 ids.append(chunk_id(article.id, chunk.index))
                 docs.append(chunk.text)
-                metas.append(_chunk_metadata(article, chunk, content_hash))
+                metas.append(chunk_metadata(article, chunk, content_hash))
         if not ids:
             return
         vectors = np.concatenate([vecs[: len(chunks)] for _, chunks, vecs in items]).astype(np.float32)
@@ -548,7 +336,7 @@ class ArchiveStore:
             )
         self._bump_revision()
 
-    @_server_errors
+    @server_errors
     def finish_articles(self, done: Sequence[tuple[Article, int, bool]]) -> int:
         """Record articles whose `n` chunks are all stored, which makes them complete; where
         `may_have_more` is set, drop chunks left over beyond `n` first. Returns chunks removed."""
@@ -562,12 +350,12 @@ class ArchiveStore:
             self._articles.upsert(
                 ids=[a.id for a, _, _ in part],
                 documents=[a.text for a, _, _ in part],
-                metadatas=[_article_metadata(a, n) for a, n, _ in part],
+                metadatas=[article_metadata(a, n) for a, n, _ in part],
                 embeddings=np.ones((len(part), 1), dtype=np.float32),  # a document store: no vectors
             )
         return removed
 
-    @_server_errors
+    @server_errors
     def relocate(self, article_id: str, path: str | None) -> None:
         """Record a new file location for an unchanged article (no re-embedding)."""
         chunk_ids = self._chunks.get(where={"article_id": article_id}, include=[])["ids"]
@@ -576,7 +364,7 @@ class ArchiveStore:
         self._articles.update(ids=[article_id], metadatas=[{"path": path or ""}])
         self._bump_revision()
 
-    @_server_errors
+    @server_errors
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         """Remove articles and all their chunks. Returns chunks removed."""
         if not article_ids:
@@ -607,84 +395,3 @@ class ArchiveStore:
                 self._chunks.delete(ids=stale)
                 removed += len(stale)
         return removed
-
-
-def chunk_id(article_id: str, index: int) -> str:
-    return f"{article_id}:{index:05d}"
-
-
-def _chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> Metadata:
-    return {
-        "article_id": article.id,
-        "index": chunk.index,
-        "start": chunk.start,
-        "end": chunk.end,
-        "content_hash": content_hash,
-        "title": article.title,
-        "published": article.published.isoformat() if article.published else "",
-        "received": article.received.isoformat() if article.received else "",
-        "pub": date_int(article.available),  # what as-of and window filters compare
-        "url": article.url or "",
-        "source": article.source or "",
-        "path": article.path or "",
-        "sentences": json.dumps([list(s) for s in chunk.sentences]),
-    }
-
-
-def _article_metadata(article: Article, n_chunks: int) -> Metadata:
-    return {
-        "title": article.title,
-        "published": article.published.isoformat() if article.published else "",
-        "received": article.received.isoformat() if article.received else "",
-        "pub": date_int(article.available),
-        "url": article.url or "",
-        "source": article.source or "",
-        "path": article.path or "",
-        "content_hash": article.content_hash(),
-        "chunks": n_chunks,
-    }
-
-
-def _summary(article_id: str, meta: Any) -> ArticleSummary:
-    return ArticleSummary(
-        id=article_id,
-        title=str(meta.get("title", "")),
-        published=_parse_date(meta.get("published")),
-        url=_opt(meta.get("url")),
-        source=_opt(meta.get("source")),
-        path=_opt(meta.get("path")),
-        chunks=int(meta.get("chunks") or 0),
-    )
-
-
-def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Passage:
-    sentences = tuple((int(a), int(b)) for a, b in json.loads(meta.get("sentences") or "[]"))
-    return Passage(
-        chunk_id=chunk_id,
-        article_id=str(meta["article_id"]),
-        text=text,
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        score=score,
-        title=str(meta.get("title", "")),
-        published=_parse_date(meta.get("published")),
-        url=_opt(meta.get("url")),
-        source=_opt(meta.get("source")),
-        path=_opt(meta.get("path")),
-        sentences=sentences,
-        available=_day_of(meta.get("pub")),
-    )
-
-
-def _list_collections(client: ClientAPI) -> list[Collection]:
-    try:
-        return list(client.list_collections())
-    except Exception as exc:
-        raise StoreError(f"cannot list Chroma collections: {exc}") from exc
-
-
-def _spec_from_metadata(meta: Any) -> str:
-    return (
-        f"model {meta.get('embed_model', '?')}, chunks of {meta.get('chunk_tokens', '?')} "
-        f"{meta.get('encoding', '?')} tokens, overlap {meta.get('overlap_sentences', '?')} sentence(s)"
-    )

@@ -22,19 +22,22 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 import numpy as np
 
+from index.archive import Archive, ArticleState
 from index.embedder import Embedder, Vectors
-from index.errors import ArticleReadError, NewsdeskError
+from index.errors import NewsdeskError
 from index.models import Article, Chunk
-from index.store import ArchiveStore, ArticleState
 from ingest.chunking import Chunker, embedding_text
+from ingest.errors import ArticleReadError
 from ingest.files import check_paths, discover
+from ingest.prune import prune_gone
 from ingest.readers import SUPPORTED_SUFFIXES, read_file, suffix_of
+from ingest.report import Failure, IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +51,6 @@ LOOKUP_BATCH = 256
 # Groups planned ahead of the encoder, and encoded batches waiting for the writer.
 PLANNED_AHEAD = 16  # about 1-2 MB each
 ENCODED_AHEAD = 2
-# A prune that would remove more than this share of the articles stored under its paths is
-# refused unless confirmed: an emptied or unmounted folder looks exactly like that.
-MAX_PRUNE_SHARE = 0.5
 
 
 class Progress(Protocol):
@@ -75,31 +75,6 @@ class _NoProgress:
 
     def advance(self, chunks: int) -> None:
         pass
-
-
-@dataclass
-class Failure:
-    path: str
-    error: str
-
-
-@dataclass
-class IngestReport:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    chunks_added: int = 0
-    chunks_removed: int = 0
-    embedded: int = 0  # passages sent to the encoder in this run
-    failed: list[Failure] = field(default_factory=list)
-    skipped: list[Failure] = field(default_factory=list)
-    warnings: list[Failure] = field(default_factory=list)  # stored, with a value set aside
-    prune_refused: str | None = None  # why a prune was not done (it needs confirming)
-    seconds: float = 0.0
-
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
 
 
 @dataclass(eq=False)  # compared and hashed by identity: one per article in a run
@@ -128,7 +103,7 @@ class _Batch:
 
 def ingest(
     paths: Sequence[Path],
-    store: ArchiveStore,
+    store: Archive,
     embedder: Embedder,
     chunker: Chunker,
     *,
@@ -138,7 +113,7 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest `paths` (each must exist). With `prune`, also drop stored articles under them whose
-    files are gone; a prune of more than MAX_PRUNE_SHARE of them needs `confirm_prune`."""
+    files are gone; a prune of more than half of them needs `confirm_prune` (see `ingest.prune`)."""
     check_paths(paths)
     started = time.perf_counter()
     progress = progress or _NoProgress()
@@ -194,7 +169,7 @@ def ingest(
         raise errors[0]
 
     if prune:
-        _prune(store, planner, paths, report, confirmed=confirm_prune)
+        prune_gone(store, paths, planner.seen, planner.files_read, report, confirmed=confirm_prune)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -260,7 +235,7 @@ def _put(q: queue.Queue[T], item: T, abandoned: threading.Event) -> None:
     raise _Abandoned()
 
 
-def _write_batch(store: ArchiveStore, batch: _Batch, report: IngestReport) -> None:
+def _write_batch(store: Archive, batch: _Batch, report: IngestReport) -> None:
     store.write_chunks([(p.article, chunks, vectors) for p, chunks, vectors in batch.parts])
     report.chunks_removed += store.finish_articles(
         [(p.article, len(p.chunks), p.may_have_leftovers) for p in batch.finished]
@@ -280,7 +255,7 @@ class _Planner:
     them while it runs). Only article ids, paths and hashes are remembered, never texts.
     """
 
-    def __init__(self, store: ArchiveStore, chunker: Chunker, report: IngestReport, *, max_bytes: int) -> None:
+    def __init__(self, store: Archive, chunker: Chunker, report: IngestReport, *, max_bytes: int) -> None:
         self.store = store
         self.chunker = chunker
         self.report = report
@@ -396,28 +371,3 @@ def _batched(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
             batch = []
     if batch:
         yield batch
-
-
-def _prune(store: ArchiveStore, planner: _Planner, paths: Sequence[Path], report: IngestReport,
-           confirmed: bool) -> None:
-    """Drop stored articles under `paths` whose file is gone or no longer holds them."""
-    roots = [str(p.resolve()) for p in paths]
-
-    def under(path: str) -> bool:
-        return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
-
-    stored = {i: s for i, s in store.article_states().items() if s.path and under(s.path)}
-    gone = [
-        article_id for article_id, state in stored.items()
-        if article_id not in planner.seen and state.path
-        and (state.path in planner.files_read or not Path(state.path).exists())
-    ]
-    if gone and len(gone) > MAX_PRUNE_SHARE * len(stored) and not confirmed:
-        report.prune_refused = (
-            f"it would remove {len(gone)} of the {len(stored)} articles stored under "
-            f"{', '.join(str(p) for p in paths)}, more than {MAX_PRUNE_SHARE:.0%}; check that the "
-            "path is right (a mounted drive?) and pass --yes to prune anyway"
-        )
-        return
-    report.chunks_removed += store.delete_articles(gone)
-    report.removed = len(gone)

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from index.errors import ArticleReadError
 from index.models import Article
 from ingest.dates import DateProblem, find_dateline, parse_date
+from ingest.errors import ArticleReadError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}

@@ -7,16 +7,18 @@ import os
 # Before anything imports transformers or chromadb: never touch the network.
 os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Iterator, Sequence  # noqa: E402
+from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from bot.answer import Answer  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
+from bot.settings import Settings, load_settings  # noqa: E402
 from index.embedder import SentenceTransformerEmbedder  # noqa: E402
-from index.settings import Settings, load_settings  # noqa: E402
 from ingest.chunking import Chunker, create_chunker  # noqa: E402
-from ingest.pipeline import ingest  # noqa: E402
+from ingest.report import IngestReport  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -54,11 +56,13 @@ def runtime(settings: Settings, embedder: SentenceTransformerEmbedder) -> Runtim
     return Runtime(settings, embedder=embedder)
 
 
-def ingest_into(runtime: Runtime, *paths: Path, prune: bool = False):  # type: ignore[no-untyped-def]
-    return ingest(
-        list(paths), runtime.store, runtime.embedder, chunker_for(runtime.settings, runtime.embedder),  # type: ignore[arg-type]
-        max_bytes=int(runtime.settings.ingest.max_file_mb * 1_000_000), prune=prune,
-    )
+def ingest_into(runtime: Runtime, *paths: Path, prune: bool = False) -> IngestReport:
+    return runtime.ingest(list(paths), prune=prune)
+
+
+def ask(runtime: Runtime, question: str, as_of: date | None = None, choices: Sequence[str] = ()) -> Answer:
+    """What a front end does: a query read once (as of today unless told), the verified answer."""
+    return runtime.answerer.ask(runtime.query(question, as_of or date.today(), choices))
 
 
 @pytest.fixture(scope="session")

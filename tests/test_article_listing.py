@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import load_settings
+from index.archive import ArticleFilter
 from index.embedder import HashingEmbedder
-from index.settings import load_settings
-from index.store import ArchiveStore, ArticleFilter, IndexSpec, open_client
+from index.store import ArchiveStore, IndexSpec, open_client
 from ingest.chunking import create_chunker
 from ingest.pipeline import ingest
 

@@ -159,7 +159,7 @@ def test_question_types_are_guessed_from_wording() -> None:
 
 
 def test_choice_mentions_match_whole_numbers_only() -> None:
-    from bot.choices import mention
+    from bot.extractive.choices import mention
 
     assert mention("8%", "Consumer prices rose 8.5% in March") == 0.0
     assert mention("8%", "Prices rose 8% in May") == 1.0

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.answer import Answer, Citation
+from bot.query import Query, build_query
 from evals.dataset import EvalQuestion, Mode
 from evals.gold import SEED_CORPUS, SEED_GOLD, load_gold
 from evals.kit import load_kit
@@ -27,11 +28,15 @@ class RecordingAnswerer:
 
     def __init__(self, plan: dict[str, Answer]) -> None:
         self.plan = plan
-        self.calls: list[tuple[str, date | None, tuple[str, ...]]] = []
+        self.calls: list[tuple[str, date, tuple[str, ...]]] = []
 
-    def ask(self, question: str, as_of: date | None = None, choices: Sequence[str] = ()) -> Answer:
-        self.calls.append((question, as_of, tuple(choices)))
-        return self.plan[question]
+    def ask(self, query: Query) -> Answer:
+        self.calls.append((query.text, query.as_of, query.choices))
+        return self.plan[query.text]
+
+
+def make_query(text: str, as_of: date, choices: Sequence[str]) -> Query:
+    return build_query(text, as_of, 1000, choices)
 
 
 class Articles:
@@ -57,7 +62,7 @@ def test_questions_are_asked_as_of_their_date_without_choices_in_open_mode() -> 
     q = question("1", as_of=date(2022, 3, 5), choices=("a", "b"), answer_index=0, evidence_ids=("a1",))
     answerer = RecordingAnswerer({q.question: Answer(q.question, "40 million dollars", [cite(30, 58)],
                                                      retrieved=["x", "a1"])})
-    [result] = run_questions([q], answerer, Articles(ARTICLE), Mode.open)
+    [result] = run_questions([q], answerer, Articles(ARTICLE), Mode.open, make_query)
     assert answerer.calls == [(q.question, date(2022, 3, 5), ())]
     o = result.outcome
     assert (o.correct, o.exact_match, o.f1, o.evidence_rank, o.supported) == (True, 1.0, 1.0, 2, True)
@@ -72,7 +77,7 @@ def test_choices_mode_passes_choices_and_maps_the_answer_by_exact_match() -> Non
         off.question: Answer(off.question, "40 million", [cite(30, 58)]),  # not one of the choices
     }
     answerer = RecordingAnswerer(plan)
-    results = run_questions([right, off], answerer, Articles(ARTICLE), Mode.choices)
+    results = run_questions([right, off], answerer, Articles(ARTICLE), Mode.choices, make_query)
     assert [c[2] for c in answerer.calls] == [right.choices, off.choices]
     assert [r.predicted_index for r in results] == [1, None]
     assert [r.outcome.choice_correct for r in results] == [True, False]
@@ -83,7 +88,7 @@ def test_invalid_citations_are_counted_before_verification_hides_them() -> None:
     q = question("bad")
     forged = cite(30, 58, quote="It costs 90 million dollars.")
     answerer = RecordingAnswerer({q.question: Answer(q.question, "40 million dollars", [cite(30, 58), forged])})
-    [result] = run_questions([q], answerer, Articles(ARTICLE), Mode.open)
+    [result] = run_questions([q], answerer, Articles(ARTICLE), Mode.open, make_query)
     assert result.citation_valid == (True, False)
     assert (result.outcome.citations, result.outcome.valid_citations) == (2, 1)
     assert [c.quote for c in result.answer.citations] == [ARTICLE.text[30:58]]  # what a user sees
@@ -93,7 +98,7 @@ def test_an_answer_left_without_valid_citations_counts_as_an_abstention() -> Non
     q = question("forged", answerable=False, answers=(), type="unanswerable")
     forged = cite(0, 5, quote="Nope.")
     answerer = RecordingAnswerer({q.question: Answer(q.question, "Nope.", [forged])})
-    [result] = run_questions([q], answerer, Articles(ARTICLE), Mode.open)
+    [result] = run_questions([q], answerer, Articles(ARTICLE), Mode.open, make_query)
     assert result.answer.abstained and result.outcome.correct is True
     assert result.outcome.valid_citations == 0
 
@@ -101,7 +106,7 @@ def test_an_answer_left_without_valid_citations_counts_as_an_abstention() -> Non
 def test_except_questions_are_asked_but_not_scored_as_free_text() -> None:
     q = question("x", question="The council did all of these except:", generation_scored=False)
     answerer = RecordingAnswerer({q.question: Answer(q.question, None, [])})
-    [result] = run_questions([q], answerer, Articles(ARTICLE), Mode.open)
+    [result] = run_questions([q], answerer, Articles(ARTICLE), Mode.open, make_query)
     assert result.outcome.correct is None and result.outcome.exact_match is None
 
 
@@ -148,10 +153,10 @@ def test_a_directory_without_kit_files_is_refused_clearly(tmp_path: Path) -> Non
 
 
 def test_building_a_dataset_index_waits_for_the_data_directory_writer_lock(tmp_path: Path) -> None:
+    from bot.settings import load_settings
     from evals.archive import open_archive
     from index.errors import IndexBusyError
     from index.lock import write_lock
-    from index.settings import load_settings
 
     settings = load_settings(home=tmp_path / "home")
     settings.ingest = settings.ingest.model_copy(update={"lock_timeout": 0})
@@ -163,9 +168,9 @@ def test_building_a_dataset_index_waits_for_the_data_directory_writer_lock(tmp_p
 
 def test_models_are_loaded_before_the_first_question_is_timed(tmp_path: Path) -> None:
     """The report's latency is the question's, not the model load's (issue 12)."""
+    from bot.settings import load_settings
     from evals.archive import open_archive
     from index.embedder import SentenceTransformerEmbedder
-    from index.settings import load_settings
 
     fresh = SentenceTransformerEmbedder()  # not the session's: nothing loaded yet
     runtime, info = open_archive(load_settings(home=tmp_path), load_gold(SEED_GOLD, corpus=[SEED_CORPUS]),

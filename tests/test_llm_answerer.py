@@ -17,9 +17,9 @@ from bot import messages
 from bot.answer import Answer
 from bot.llm.answerer import LLMAnswerer
 from bot.runtime import Runtime
+from bot.settings import LLMSettings
 from bot.verify import verified
 from index.embedder import SentenceTransformerEmbedder
-from index.settings import LLMSettings
 from tests.conftest import SEED_FILE, SEEDS, ingest_into, make_settings
 from tests.openai_server import (
     FakeOpenAIServer,
@@ -72,9 +72,9 @@ def llm_runtime(home: Path, embedder: SentenceTransformerEmbedder, base_url: str
 
 
 def ask(runtime: Runtime, question: str = QUESTION) -> Answer:
-    answerer = runtime.answerer
+    answerer = runtime.raw_answerer
     assert isinstance(answerer, LLMAnswerer)
-    return verified(answerer.ask(question, as_of=AS_OF), runtime.store)
+    return verified(answerer.ask(runtime.query(question, AS_OF)), runtime.store)
 
 
 def assert_verbatim(runtime: Runtime, answer: Answer) -> None:
@@ -85,9 +85,9 @@ def assert_verbatim(runtime: Runtime, answer: Answer) -> None:
 
 
 def extractive(runtime: Runtime) -> Answer:
-    answerer = runtime.answerer
+    answerer = runtime.raw_answerer
     assert isinstance(answerer, LLMAnswerer)
-    return answerer.fallback.ask(QUESTION, as_of=AS_OF)
+    return answerer.fallback.ask(runtime.query(QUESTION, AS_OF))
 
 
 # -- the happy path and what was sent ---------------------------------------------------------
@@ -117,7 +117,7 @@ def test_llm_answer_with_exact_quotes_and_the_request_it_sent(
     assert [m["role"] for m in request.body["messages"]] == ["system", "user"]
     user = request.message("user")
     assert "Reference date: 2022-01-10" in user and f"Question: {QUESTION}" in user
-    given = runtime.retriever.search(QUESTION, runtime.settings.answer.passages, AS_OF)
+    given = runtime.retriever.search(runtime.query(QUESTION, AS_OF), runtime.settings.answer.passages)
     blocks = passages_in(request.body)
     assert sorted(blocks) == list(range(1, len(given) + 1))
     for number, passage in enumerate(given, start=1):
@@ -321,10 +321,10 @@ def test_streaming_shows_the_answer_as_it_grows_then_the_verified_answer(
 
     server.script(pieces)
     runtime = llm_runtime(seeded_home, embedder, server.base_url)
-    answerer = runtime.answerer
+    answerer = runtime.raw_answerer
     assert isinstance(answerer, LLMAnswerer)
     shown: list[str] = []
-    answer = answerer.ask_streaming(QUESTION, shown.append, as_of=AS_OF)
+    answer = answerer.ask_streaming(runtime.query(QUESTION, AS_OF), shown.append)
 
     assert server.requests[0].body["stream"] is True
     assert len(shown) > 3 and shown[-1] == ANSWER
@@ -339,10 +339,10 @@ def test_a_streaming_endpoint_error_falls_back(
 ) -> None:
     server.script(status(503))
     runtime = llm_runtime(seeded_home, embedder, server.base_url)
-    answerer = runtime.answerer
+    answerer = runtime.raw_answerer
     assert isinstance(answerer, LLMAnswerer)
     shown: list[str] = []
-    answer = answerer.ask_streaming(QUESTION, shown.append, as_of=AS_OF)
+    answer = answerer.ask_streaming(runtime.query(QUESTION, AS_OF), shown.append)
     assert shown == [] and answer.mode == "extractive"
     assert answer.notes[-1] == messages.LLM_FALLBACK.format(reason=messages.LLM_HTTP_ERROR.format(status=503))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.language.question import analyse
 from bot.llm.guard import looks_like_instructions
 from bot.llm.support import CitedSentence, Unsupported, cited_sentence, unsupported
 
@@ -52,7 +53,7 @@ def refusal(case: Case) -> str | None:
     kept = [q for q in case.cited if not looks_like_instructions(q)]
     if not kept:
         return "only instructions cited"
-    problem = unsupported(case.question, case.answer, as_cited(case, kept))
+    problem = unsupported(analyse(case.question), case.answer, as_cited(case, kept))
     return problem.value if problem else None
 
 
@@ -85,7 +86,7 @@ def test_the_support_check_alone_refuses_what_the_guard_lets_through() -> None:
                   and not any(looks_like_instructions(t) for t in [c.answer, *c.cited])]
     assert len(by_support) >= 3
     for case in by_support:
-        assert unsupported(case.question, case.answer, as_cited(case, case.cited)) is not None, case.why
+        assert unsupported(analyse(case.question), case.answer, as_cited(case, case.cited)) is not None, case.why
 
 
 # -- the support check, one rule at a time -------------------------------------------------------
@@ -107,11 +108,11 @@ def one(text: str) -> list[CitedSentence]:
 
 def test_a_relative_date_in_a_quote_counts_from_the_article_before_it() -> None:
     assert [m.value for m in two_days()[0].dates] == [date(2022, 1, 4)]
-    assert unsupported(QUESTION, "January 4, 2022", two_days()) is None
-    assert unsupported(QUESTION, "On 4 January", two_days()) is None
-    assert unsupported(QUESTION, "In January 2022", two_days()) is None  # month precision
-    assert unsupported(QUESTION, "January 3", two_days()) == Unsupported.NOT_IN_QUOTES
-    assert unsupported(QUESTION, "4 January 1999", two_days()) == Unsupported.NOT_IN_QUOTES
+    assert unsupported(analyse(QUESTION), "January 4, 2022", two_days()) is None
+    assert unsupported(analyse(QUESTION), "On 4 January", two_days()) is None
+    assert unsupported(analyse(QUESTION), "In January 2022", two_days()) is None  # month precision
+    assert unsupported(analyse(QUESTION), "January 3", two_days()) == Unsupported.NOT_IN_QUOTES
+    assert unsupported(analyse(QUESTION), "4 January 1999", two_days()) == Unsupported.NOT_IN_QUOTES
 
 
 @pytest.mark.parametrize(("question", "answer"), [
@@ -124,7 +125,7 @@ def test_a_relative_date_in_a_quote_counts_from_the_article_before_it() -> None:
 ])
 def test_an_answer_of_the_wrong_kind_is_refused(question: str, answer: str) -> None:
     sentence = one(f"Police said {answer} was the answer, as protests in Almaty spread and fuel cost more.")
-    assert unsupported(question, answer, sentence) == Unsupported.WRONG_KIND
+    assert unsupported(analyse(question), answer, sentence) == Unsupported.WRONG_KIND
 
 
 @pytest.mark.parametrize(("question", "answer"), [
@@ -135,22 +136,22 @@ def test_an_answer_of_the_wrong_kind_is_refused(question: str, answer: str) -> N
 ])
 def test_kinds_without_a_requirement_accept_any_answer(question: str, answer: str) -> None:
     sentence = one("The president did PWNED after people protested in the city, and did not resign.")
-    assert unsupported(question, answer, sentence) is None
+    assert unsupported(analyse(question), answer, sentence) is None
 
 
 def test_a_quote_that_is_not_about_the_question_is_refused() -> None:
     other = one("On January 5, the head of the state accepted the government’s resignation.")
-    assert unsupported(QUESTION, "January 5", other) == Unsupported.OFF_TOPIC
+    assert unsupported(analyse(QUESTION), "January 5", other) == Unsupported.OFF_TOPIC
     # The answer's own words do not make the quote about the question.
-    assert unsupported("Who is Almaty's mayor?", "Almaty Jones", one("Almaty Jones sang.")) == Unsupported.OFF_TOPIC
+    assert unsupported(analyse("Who is Almaty's mayor?"), "Almaty Jones", one("Almaty Jones sang.")) == Unsupported.OFF_TOPIC
 
 
 def test_the_quotes_must_hold_the_answers_numbers_and_words() -> None:
     injured = one("Reportedly 353 members of law enforcement were injured in the clashes in Almaty.")
     question = "How many members of law enforcement were injured?"
-    assert unsupported(question, "353", injured) is None
-    assert unsupported(question, "About 350", injured) == Unsupported.NOT_IN_QUOTES
+    assert unsupported(analyse(question), "353", injured) is None
+    assert unsupported(analyse(question), "About 350", injured) == Unsupported.NOT_IN_QUOTES
     who = "Who chairs the Collective Security Council?"
     chair = one("Prime Minister of Armenia Nikol Pashinyan, incumbent chair of the Council, said so.")
-    assert unsupported(who, "Nikol Pashinyan of Armenia", chair) is None
-    assert unsupported(who, "Kassym-Jomart Tokayev", chair) == Unsupported.NOT_IN_QUOTES
+    assert unsupported(analyse(who), "Nikol Pashinyan of Armenia", chair) is None
+    assert unsupported(analyse(who), "Kassym-Jomart Tokayev", chair) == Unsupported.NOT_IN_QUOTES

@@ -9,14 +9,15 @@ import pytest
 from pydantic import SecretStr
 
 from bot.cli.common import with_llm
+from bot.errors import LLMError
 from bot.llm.guard import looks_like_instructions
 from bot.llm.locate import locate
 from bot.llm.parse import parse_reply, partial_answer
 from bot.llm.prompt import build_prompt
 from bot.llm.support import supported
-from index.errors import LLMError, UserInputError
+from bot.settings import LLMSettings, Settings
+from index.errors import UserInputError
 from index.models import Article, Passage
-from index.settings import LLMSettings, Settings
 
 TEXT = (
     "On January 2, crowds took to the streets, protesting against high fuel – liquid gas – prices.\n"

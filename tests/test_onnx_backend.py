@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from bot.runtime import Runtime
-from index.embedder import SentenceTransformerEmbedder
+from bot.settings import Settings, load_settings
+from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, UserInputError
 from index.factory import create_embedder, index_spec
 from index.onnx_embedder import OnnxEmbedder
-from index.settings import Settings, load_settings
 from tests.conftest import SEEDS
 
 TEXTS = [
@@ -32,11 +32,15 @@ def onnx_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory whose encoders/ folder holds both exports, made once per session."""
     home = tmp_path_factory.mktemp("onnx") / "home"
     for backend in ("onnx", "onnx-int8"):
-        embedder = create_embedder(settings_with(home, backend))
+        embedder = embedder_for(settings_with(home, backend))
         assert isinstance(embedder, OnnxEmbedder)
         embedder.embed(["warm up"])
         assert embedder.exported
     return home
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    return create_embedder(settings.embedding, settings.store.home)
 
 
 def settings_with(home: Path, backend: str) -> Settings:
@@ -52,7 +56,7 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def test_exports_are_made_once_and_reused(onnx_home: Path) -> None:
     files = sorted(p.name for p in (onnx_home / "encoders").glob("*/*.onnx"))
     assert files == ["model-int8.onnx", "model.onnx"]
-    again = create_embedder(settings_with(onnx_home, "onnx-int8"))
+    again = embedder_for(settings_with(onnx_home, "onnx-int8"))
     again.embed(["no second export"])
     assert isinstance(again, OnnxEmbedder) and not again.exported
 
@@ -70,7 +74,7 @@ def test_exports_run_fused_transformer_layers(onnx_home: Path) -> None:
 
 
 def test_thread_count_reaches_the_session(onnx_home: Path) -> None:
-    embedder = create_embedder(settings_with(onnx_home, "onnx-int8"))
+    embedder = embedder_for(settings_with(onnx_home, "onnx-int8"))
     assert isinstance(embedder, OnnxEmbedder)
     embedder.threads = 1
     assert embedder.session.get_session_options().intra_op_num_threads == 1
@@ -81,8 +85,8 @@ def test_onnx_gives_the_torch_vectors_and_int8_stays_close(
     onnx_home: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
     reference = embedder.embed(TEXTS)
-    exact = create_embedder(settings_with(onnx_home, "onnx")).embed(TEXTS)
-    quantized = create_embedder(settings_with(onnx_home, "onnx-int8")).embed(TEXTS)
+    exact = embedder_for(settings_with(onnx_home, "onnx")).embed(TEXTS)
+    quantized = embedder_for(settings_with(onnx_home, "onnx-int8")).embed(TEXTS)
     assert exact.shape == quantized.shape == reference.shape
     assert exact.dtype == np.float32
     assert np.allclose(np.linalg.norm(quantized, axis=1), 1.0, atol=1e-5)
@@ -94,16 +98,16 @@ def test_onnx_gives_the_torch_vectors_and_int8_stays_close(
 def test_token_counts_and_limits_match_the_torch_backend(
     onnx_home: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
-    onnx = create_embedder(settings_with(onnx_home, "onnx"))
+    onnx = embedder_for(settings_with(onnx_home, "onnx"))
     assert onnx.count_tokens(TEXTS) == embedder.count_tokens(TEXTS)
     assert onnx.max_tokens == 256
 
 
 def test_each_backend_has_its_own_index(onnx_home: Path, embedder: SentenceTransformerEmbedder) -> None:
-    names = {create_embedder(settings_with(onnx_home, b)).name for b in ("torch", "onnx", "onnx-int8")}
+    names = {embedder_for(settings_with(onnx_home, b)).name for b in ("torch", "onnx", "onnx-int8")}
     assert names == {"all-MiniLM-L6-v2", "all-MiniLM-L6-v2+onnx", "all-MiniLM-L6-v2+onnx-int8"}
     settings = settings_with(onnx_home, "onnx-int8")
-    keys = {index_spec(settings, create_embedder(settings_with(onnx_home, b))).key()
+    keys = {index_spec(settings.chunking, embedder_for(settings_with(onnx_home, b))).key()
             for b in ("torch", "onnx", "onnx-int8")}
     assert len(keys) == 3
 

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 import torch
 
+from bot.settings import load_settings
 from index.embedder import HashingEmbedder, Vectors, torch_device
 from index.errors import StoreError, UserInputError
-from index.settings import load_settings
 from index.store import ArchiveStore, IndexSpec, open_client
 from ingest import pipeline
 from ingest.chunking import create_chunker, embedding_text
-from ingest.pipeline import IngestReport, ingest
+from ingest.pipeline import ingest
+from ingest.report import IngestReport
 
 
 class RecordingProgress:

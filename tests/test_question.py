@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.question import AnswerType, analyse
-from bot.spans import bare_count, candidates, entity_spans, number_spans, phrase_spans, reason_span
+from bot.extractive.spans import (
+    bare_count,
+    candidates,
+    entity_spans,
+    number_spans,
+    phrase_spans,
+    reason_span,
+)
+from bot.language.question import AnswerType, analyse
 
 
 @pytest.mark.parametrize(
@@ -138,7 +145,7 @@ def test_a_capitalised_article_starts_a_new_name() -> None:
 
 
 def test_people_by_their_names() -> None:
-    from bot.gazetteer import looks_like_person, person_name
+    from bot.extractive.gazetteer import looks_like_person, person_name
 
     assert looks_like_person("Anna van Densky") and looks_like_person("Kassym-Jomart Tokayev")
     assert not looks_like_person("van Densky") and not looks_like_person("Nur-Sultan")
@@ -156,15 +163,16 @@ def test_names_end_at_possessives_and_datelines_are_not_names() -> None:
 
 
 def test_which_two_asks_for_both_names() -> None:
-    from bot.extractive import type_fit
+    from bot.extractive.fit import type_fit
 
-    asks = "Which two countries signed the treaty?"
-    assert type_fit(AnswerType.PLACE, "Chile and Peru", asks_for=asks) > type_fit(AnswerType.PLACE, "Peru", asks_for=asks)
-    assert type_fit(AnswerType.PLACE, "Peru", asks_for="Which country signed?") == 1.0
+    asks = analyse("Which two countries signed the treaty?")
+    assert asks.kind is AnswerType.PLACE
+    assert type_fit(asks, "Chile and Peru") > type_fit(asks, "Peru")
+    assert type_fit(analyse("Which country signed?"), "Peru") == 1.0
 
 
 def test_fill_in_questions_are_completed_from_the_sentence() -> None:
-    from bot.spans import continuation_span
+    from bot.extractive.spans import continuation_span
 
     assert analyse("The death toll rose to:").kind is AnswerType.CONTINUATION
     assert analyse("He played for all of these clubs except:").kind is not AnswerType.CONTINUATION

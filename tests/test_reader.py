@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.extractive import ExtractiveAnswerer
+from bot.extractive.answerer import ExtractiveAnswerer
 from bot.runtime import Runtime
+from bot.settings import load_settings
 from index.embedder import Int8Reader, SentenceTransformerEmbedder
-from index.factory import create_reader
-from index.settings import load_settings
+from index.retrieval import HybridRetriever
 
 pytestmark = pytest.mark.slow
 
@@ -38,10 +38,12 @@ def test_the_answerer_reads_with_int8_by_default_and_exact_on_request(
     tmp_path: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = load_settings(home=tmp_path)
-    assert isinstance(create_reader(settings, embedder), Int8Reader)
-    answerer = Runtime(settings, embedder=embedder).answerer
-    assert isinstance(answerer, ExtractiveAnswerer) and answerer.embedder is embedder.int8_reader
-    assert answerer.retriever.embedder is embedder  # retrieval keeps the index's encoder
+    runtime = Runtime(settings, embedder=embedder)
+    assert isinstance(runtime.reader, Int8Reader)
+    answerer = runtime.raw_answerer
+    assert isinstance(answerer, ExtractiveAnswerer) and answerer.reader is embedder.int8_reader
+    assert isinstance(runtime.retriever, HybridRetriever)
+    assert runtime.retriever.embedder is embedder  # retrieval keeps the index's encoder
 
     monkeypatch.setenv("NEWSDESK_ANSWER_READER", "exact")
-    assert create_reader(load_settings(home=tmp_path), embedder) is embedder
+    assert Runtime(load_settings(home=tmp_path), embedder=embedder).reader is embedder

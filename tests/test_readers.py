@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index.errors import ArticleReadError
+from ingest.errors import ArticleReadError
 from ingest.readers import normalize_url, read_file, url_id
 from tests.conftest import SEED_FILE, SEEDS
 

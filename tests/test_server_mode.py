@@ -23,9 +23,9 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from bot.runtime import Runtime
+from bot.settings import load_settings
 from index.embedder import SentenceTransformerEmbedder
 from index.errors import StoreError
-from index.settings import load_settings
 from tests.conftest import REPO, SEEDS
 
 CHROMA = Path(sys.executable).parent / "chroma"

@@ -27,16 +27,15 @@ from pydantic import SecretStr
 from slack_bolt import App, BoltRequest
 
 from bot import messages
-from bot.answer import Answer, Citation
-from bot.extractive import Answerer
+from bot.answer import Answer, Answerer, Citation
+from bot.query import Query
 from bot.runtime import Runtime
+from bot.settings import SlackSettings
 from bot.slack.app import create_app
 from bot.slack.blocks import ACTION_DOWN, ACTION_SOURCES, ACTION_UP
 from bot.slack.db import FILE_NAME, Database
 from bot.slack.feedback import FeedbackStore
 from bot.slack.server import EVENTS_PATH, MAX_BODY_BYTES, create_http_server
-from bot.verify import ArticleSource
-from index.settings import SlackSettings
 from tests.conftest import ingest_into, make_settings
 from tests.slack_fake import (
     BOT_USER,
@@ -66,9 +65,9 @@ class RecordingAnswerer:
         self.inner = inner
         self.questions: list[str] = []
 
-    def ask(self, question: str, as_of: date | None = None, choices: Sequence[str] = ()) -> Answer:
-        self.questions.append(question)
-        return self.inner.ask(question, as_of=as_of, choices=choices)
+    def ask(self, query: Query) -> Answer:
+        self.questions.append(query.text)
+        return self.inner.ask(query)
 
 
 class FailingAnswerer:
@@ -79,11 +78,11 @@ class FailingAnswerer:
         self.failures = failures
         self.questions: list[str] = []
 
-    def ask(self, question: str, as_of: date | None = None, choices: Sequence[str] = ()) -> Answer:
-        self.questions.append(question)
+    def ask(self, query: Query) -> Answer:
+        self.questions.append(query.text)
         if len(self.questions) <= self.failures:
             raise RuntimeError("index exploded at /srv/secret/path")
-        return self.inner.ask(question, as_of=as_of, choices=choices)
+        return self.inner.ask(query)
 
 
 _ids = itertools.count(1)
@@ -123,12 +122,11 @@ class Bot:
 
 
 @contextmanager
-def running_bot(home: Path, answerer: Any, articles: ArticleSource, read_timeout: float = 30.0,
-                **slack: Any) -> Iterator[Bot]:
+def running_bot(home: Path, answerer: Any, read_timeout: float = 30.0, **slack: Any) -> Iterator[Bot]:
     fake = FakeSlack()
     settings = make_settings(home)
     settings.slack = SlackSettings(bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SECRET), api_url=fake.api_url, **slack)
-    app = create_app(settings, answerer, articles=articles)
+    app = create_app(settings, answerer)
     server = create_http_server(app, "127.0.0.1", 0, signing_secret=SECRET, read_timeout=read_timeout)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -142,7 +140,7 @@ def running_bot(home: Path, answerer: Any, articles: ArticleSource, read_timeout
 
 @pytest.fixture
 def bot(tmp_path: Path, seeded_runtime: Runtime) -> Iterator[Bot]:
-    with running_bot(tmp_path / "bot-home", RecordingAnswerer(seeded_runtime.answerer), seeded_runtime.store) as b:
+    with running_bot(tmp_path / "bot-home", RecordingAnswerer(seeded_runtime.answerer)) as b:
         yield b
 
 
@@ -178,7 +176,7 @@ def test_creating_the_app_with_a_token_in_the_environment_warns_about_nothing(
     settings = make_settings(tmp_path / "home")
     settings.slack = SlackSettings(bot_token=SecretStr("xoxb-from-the-environment"), signing_secret=SecretStr(SECRET))
     caplog.set_level(logging.DEBUG)
-    app = create_app(settings, seeded_runtime.answerer, articles=seeded_runtime.store)
+    app = create_app(settings, seeded_runtime.answerer)
     app.logger.warning("another warning")  # other warnings on the same logger still get through
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["another warning"]
 
@@ -395,7 +393,7 @@ def test_a_client_that_stops_sending_is_cut_off(tmp_path: Path, seeded_runtime: 
                                                 caplog: pytest.LogCaptureFixture,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     caplog.set_level(logging.DEBUG, logger="bot.slack")
-    with running_bot(tmp_path / "home", seeded_runtime.answerer, seeded_runtime.store, read_timeout=0.5) as bot:
+    with running_bot(tmp_path / "home", seeded_runtime.answerer, read_timeout=0.5) as bot:
         address = (urlsplit(bot.url).hostname, urlsplit(bot.url).port)
         with socket.create_connection(address, timeout=30) as idle, \
                 socket.create_connection(address, timeout=30) as stalled:
@@ -440,7 +438,7 @@ def test_answerer_exception_gives_one_friendly_message_and_the_bot_goes_on(
     tmp_path: Path, seeded_runtime: Runtime, caplog: pytest.LogCaptureFixture,
 ) -> None:
     answerer = FailingAnswerer(seeded_runtime.answerer, failures=1)
-    with running_bot(tmp_path / "home", answerer, seeded_runtime.store) as bot:
+    with running_bot(tmp_path / "home", answerer) as bot:
         ts = next_ts()
         bot.send_event(mention(QUESTION, ts))
         reply = wait_for(lambda: bot.replies_in_thread("C0NEWS", ts), what="the apology")[0]
@@ -474,7 +472,7 @@ def test_article_text_cannot_ping_or_hide_links(tmp_path: Path, runtime: Runtime
     article.parent.mkdir()
     article.write_text(INJECTION, encoding="utf-8")
     assert not ingest_into(runtime, article.parent).failed
-    with running_bot(tmp_path / "bot-home", runtime.answerer, runtime.store) as bot:
+    with running_bot(tmp_path / "bot-home", runtime.answerer) as bot:
         ts = next_ts()
         bot.send_event(mention("What were residents told to read before the curfew ended?", ts))
         reply = wait_for(lambda: bot.replies_in_thread("C0NEWS", ts), what="the reply")[0]
@@ -492,7 +490,7 @@ def test_article_text_cannot_ping_or_hide_links(tmp_path: Path, runtime: Runtime
 
 def test_allowlists(tmp_path: Path, seeded_runtime: Runtime, desk_log: pytest.LogCaptureFixture) -> None:
     answerer = RecordingAnswerer(seeded_runtime.answerer)
-    with running_bot(tmp_path / "home", answerer, seeded_runtime.store,
+    with running_bot(tmp_path / "home", answerer,
                      allowed_channels="C0NEWS", allowed_users="UALICE,UBOB") as bot:
         outside_channel, outside_user = next_ts(), next_ts()
         bot.send_event(mention(QUESTION, outside_channel, channel="C0RANDOM"))

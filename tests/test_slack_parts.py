@@ -203,3 +203,16 @@ def test_manifest_matches_what_the_bot_handles() -> None:
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
     assert {"app_mentions:read", "channels:history", "im:history", "chat:write", "commands",
             "reactions:write"} == set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_a_recorded_answer_reads_back_whole() -> None:
+    from datetime import date
+
+    from bot.answer import Answer, Citation
+    from bot.slack.feedback import answer_from_json
+
+    citation = Citation("a1", "Title", date(2022, 1, 6), "https://x.example/a", "x.example", None,
+                        "Two days later.", 10, 25, 0.5)
+    answer = Answer("When?", "4 January 2022", [citation], as_of=date(2022, 1, 10), sentence="Two days later.",
+                    score=0.5, mode="llm", notes=["a note"], retrieved=["a1"], dropped_citations=2)
+    assert answer_from_json(answer.to_json()) == answer

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from bot.settings import load_settings
 from index import store as store_module
 from index.models import Article, Chunk
-from index.settings import load_settings
 from index.store import OVERFETCH, ArchiveStore, IndexSpec, open_client
 
 DAY0 = date(2022, 1, 1)

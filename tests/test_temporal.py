@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.temporal import format_day, resolve_dates
+from bot.language.dates import format_day, resolve_dates
 from index.timeframe import question_timeframe
 from tests.conftest import SEED_FILE
 

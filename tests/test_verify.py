@@ -7,10 +7,11 @@ from dataclasses import replace
 from bot.answer import Answer, Citation
 from bot.runtime import Runtime
 from bot.verify import is_verbatim, verified
+from tests.conftest import ask
 
 
 def almaty_answer(runtime: Runtime) -> Answer:
-    answer = runtime.answerer.ask("When did protests reach Almaty?")
+    answer = ask(runtime, "When did protests reach Almaty?")
     assert answer.citations
     return answer
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.runtime import Runtime
+from bot.settings import load_settings
 from index.embedder import SentenceTransformerEmbedder
 from index.lock import write_lock
-from index.settings import load_settings
 from tests.conftest import REPO
 
 TOPICS = ["the harbour", "the rail strike", "the flood barrier", "the budget vote", "the wildfire",

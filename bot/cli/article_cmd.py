@@ -12,8 +12,8 @@ from bot.cli.common import DataDir, JsonFlag, err, out, print_json, settings_for
 from index.errors import ArticleNotFoundError
 
 if TYPE_CHECKING:
+    from index.archive import Archive
     from index.models import Article
-    from index.store import ArchiveStore
 
 # A JSONL export can hold thousands of articles: name a few, then point to `newsdesk articles`.
 _LISTED_FROM_ONE_FILE = 20
@@ -46,7 +46,7 @@ def article(
     out.print(found.text, markup=False)
 
 
-def _article_from_file(store: ArchiveStore, given: str) -> Article:
+def _article_from_file(store: Archive, given: str) -> Article:
     """The one article read from the file at `given`; several (an export) are listed to choose from."""
     from bot.cli.articles_cmd import summary_lines
 

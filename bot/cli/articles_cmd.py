@@ -12,7 +12,7 @@ from bot.cli.common import DataDir, JsonFlag, err, out, parse_date, print_json, 
 from index.errors import UserInputError
 
 if TYPE_CHECKING:
-    from index.store import ArticleSummary
+    from index.archive import ArticleSummary
 
 _FILTERS = "Filters (all must hold)"
 
@@ -32,7 +32,7 @@ def articles(
     Show one with `newsdesk article ID`. Exit code 1 when the archive is empty or nothing matches.
     """
     from bot.runtime import Runtime
-    from index.store import ArticleFilter
+    from index.archive import ArticleFilter
 
     where = ArticleFilter(
         since=parse_date(since) if since else None,

@@ -33,19 +33,16 @@ def ask(
     llm_api_key: LLMApiKey = None,
 ) -> None:
     """Answer QUESTION from the archive, quoting the passages that support it."""
-    from bot.extractive import check_question
     from bot.render import answer_renderable
     from bot.runtime import Runtime
-    from bot.verify import verified
 
     settings = with_llm(settings_for(data_dir), llm_base_url, llm_model, llm_api_key)
-    question = check_question(question, settings.answer.max_question_chars)
-    reference = parse_as_of(as_of)
     runtime = Runtime(settings)
+    query = runtime.query(question, parse_as_of(as_of), choices or ())  # today, unless --as-of
     if runtime.store.counts()[0] == 0:
         err.print(messages.EMPTY_INDEX, markup=False)
         raise typer.Exit(1)
-    answer = verified(runtime.answerer.ask(question, as_of=reference, choices=choices or ()), runtime.store)
+    answer = runtime.answerer.ask(query)
     if as_json:
         print_json(answer.to_json())
     else:

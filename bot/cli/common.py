@@ -17,7 +17,7 @@ from bot import messages
 from index.errors import UserInputError
 
 if TYPE_CHECKING:
-    from index.settings import Settings
+    from bot.settings import Settings
 
 DataDir = Annotated[
     Path | None,
@@ -49,7 +49,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def settings_for(data_dir: Path | None) -> Settings:
-    from index.settings import load_settings  # pydantic-settings: not needed for --help
+    from bot.settings import load_settings  # pydantic-settings: not needed for --help
 
     return load_settings(home=data_dir.expanduser() if data_dir else None)
 

@@ -56,7 +56,8 @@ def eval_(
     progress = RichProgress()
     try:
         runtime, index = open_archive(settings, data, progress=progress)
-        results = run_questions(questions, runtime.answerer, runtime.store, mode, progress=progress)
+        results = run_questions(questions, runtime.raw_answerer, runtime.store, mode, runtime.query,
+                                progress=progress)
     finally:
         progress.stop()
     report = build_report(data, mode, results, index, settings, runtime.store.spec.metadata(),

@@ -20,8 +20,8 @@ from bot.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from index.settings import Settings
-    from ingest.pipeline import IngestReport
+    from bot.settings import Settings
+    from ingest.report import IngestReport
 
 
 def ingest(
@@ -69,32 +69,17 @@ def ingest(
 def _ingest_locked(settings: Settings, paths: list[Path], *, prune: bool, confirm_prune: bool,
                    rebuild: bool) -> IngestReport:
     from bot.runtime import Runtime
-    from index.store import ArchiveStore
-    from ingest.chunking import create_chunker
-    from ingest.pipeline import ingest as run_ingest
 
     runtime = Runtime(settings)
     if rebuild:
-        from index.store import open_client
+        from index.store import ArchiveStore, open_client
 
         ArchiveStore.drop(open_client(settings.store), runtime.namespace)
-    store, embedder = runtime.store, runtime.embedder
-    chunker = create_chunker(
-        settings.chunking.max_tokens, settings.chunking.overlap_sentences, settings.chunking.encoding,
-        embedder.max_tokens, embedder.count_tokens,
-    )
     progress = RichProgress()
     try:
-        report = run_ingest(
-            paths, store, embedder, chunker,
-            max_bytes=int(settings.ingest.max_file_mb * 1_000_000), prune=prune,
-            confirm_prune=confirm_prune, progress=progress,
-        )
+        return runtime.ingest(paths, prune=prune, confirm_prune=confirm_prune, progress=progress)
     finally:
         progress.stop()
-    if report.added or report.updated or report.removed:
-        runtime.lexical  # noqa: B018 - rebuild the BM25 side now, not on the next question
-    return report
 
 
 def _print_summary(report: IngestReport) -> None:

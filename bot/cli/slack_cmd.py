@@ -13,14 +13,14 @@ import typer
 
 from bot import messages
 from bot.cli.common import DataDir, err, out, settings_for
-from index.errors import ConfigError
+from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from types import FrameType
 
     from slack_bolt import App
 
-    from index.settings import SlackSettings
+    from bot.settings import SlackSettings
 
 
 def slack(
@@ -49,7 +49,7 @@ def slack(
     if runtime.store.counts()[0] == 0:
         err.print(messages.EMPTY_INDEX, markup=False)
     runtime.warm_up()  # load the models and indexes now, not on the first question
-    app = create_app(settings, runtime.answerer, articles=runtime.store)
+    app = create_app(settings, runtime.answerer)
     if http:
         assert settings.slack.signing_secret is not None  # checked by _check
         _serve_http(app, host, port, settings.slack.signing_secret.get_secret_value())

@@ -12,22 +12,20 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import TYPE_CHECKING
 
 from bot import messages
-from bot.answer import Answer, Citation
-from bot.extractive import Answerer, check_question
+from bot.answer import Answer, Answerer, Citation
+from bot.errors import LLMError
 from bot.llm.client import ChatModel, create_chat_model
 from bot.llm.guard import looks_like_instructions
 from bot.llm.locate import locate
 from bot.llm.parse import ModelReply, parse_reply, partial_answer
 from bot.llm.prompt import Prompt, build_prompt
 from bot.llm.support import CitedSentence, Unsupported, cited_sentence, supported, unsupported
-from bot.question import analyse
-from bot.verify import ArticleSource
-from index.errors import LLMError
-from index.settings import AnswerSettings, LLMSettings, Settings
+from bot.query import Query
+from bot.settings import AnswerSettings, LLMSettings, Settings
+from index.archive import ArticleLookup
 
 if TYPE_CHECKING:
     from index.retrieval import Retriever
@@ -52,7 +50,7 @@ class LLMAnswerer:
     def __init__(
         self,
         retriever: Retriever,
-        articles: ArticleSource,
+        articles: ArticleLookup,
         model: ChatModel,
         settings: LLMSettings,
         answer_settings: AnswerSettings,
@@ -65,48 +63,41 @@ class LLMAnswerer:
         self.answer_settings = answer_settings
         self.fallback = fallback
 
-    def ask(self, question: str, as_of: date | None = None, choices: Sequence[str] = ()) -> Answer:
-        return self._answer(question, as_of, choices, on_text=None)
+    def ask(self, query: Query) -> Answer:
+        return self._answer(query, on_text=None)
 
-    def ask_streaming(
-        self, question: str, on_text: OnText, as_of: date | None = None, choices: Sequence[str] = ()
-    ) -> Answer:
+    def ask_streaming(self, query: Query, on_text: OnText) -> Answer:
         """Like `ask`, calling `on_text(answer_so_far)` as the model writes. That text is
         unverified: show it as provisional and replace it with the returned Answer."""
-        return self._answer(question, as_of, choices, on_text=on_text)
+        return self._answer(query, on_text=on_text)
 
-    def _answer(self, question: str, as_of: date | None, choices: Sequence[str],
-                on_text: OnText | None) -> Answer:
-        question = check_question(question, self.answer_settings.max_question_chars)
-        passages = self.retriever.search(question, self.answer_settings.passages, as_of)
+    def _answer(self, query: Query, on_text: OnText | None) -> Answer:
+        question, as_of = query.text, query.as_of
+        passages = self.retriever.search(query, self.answer_settings.passages)
         retrieved = list(dict.fromkeys(p.article_id for p in passages))
         if not passages:
             return Answer(question, None, [], as_of=as_of, mode=self.mode, retrieved=retrieved)
-        prompt = build_prompt(question, passages, as_of or date.today(), choices)
+        prompt = build_prompt(question, passages, as_of, query.choices)
         try:
             reply = parse_reply(self._reply(prompt, on_text))
         except LLMError as exc:
-            return self._fall_back(question, as_of, choices, str(exc), dropped=0)
+            return self._fall_back(query, str(exc), dropped=0)
         if reply.answer is None:  # the model's own "not in the archive"
             return Answer(question, None, [], as_of=as_of, mode=self.mode, retrieved=retrieved)
         proposed = len(reply.citations) + reply.malformed
         if looks_like_instructions(reply.answer):
-            return self._fall_back(question, as_of, choices, messages.LLM_INSTRUCTIONS_IN_ANSWER,
-                                   dropped=proposed)
+            return self._fall_back(query, messages.LLM_INSTRUCTIONS_IN_ANSWER, dropped=proposed)
         verified = self._verified_citations(reply, prompt)
         rejected = verified.rejected + Counter(unreadable=reply.malformed)
         dropped = sum(rejected.values())
         citations = verified.citations
         if not citations:
-            return self._fall_back(question, as_of, choices, _no_citation_note(proposed, rejected),
-                                   dropped=dropped)
-        problem = unsupported(question, reply.answer, verified.sentences, as_of or date.today())
+            return self._fall_back(query, _no_citation_note(proposed, rejected), dropped=dropped)
+        problem = unsupported(query.info, reply.answer, verified.sentences, as_of)
         if problem is not None:
-            return self._fall_back(question, as_of, choices, _unsupported_note(problem, question),
-                                   dropped=dropped)
+            return self._fall_back(query, _unsupported_note(problem, query), dropped=dropped)
         if not supported(reply.answer, _evidence(question, citations, prompt)):
-            return self._fall_back(question, as_of, choices, messages.LLM_UNSUPPORTED,
-                                   dropped=dropped)
+            return self._fall_back(query, messages.LLM_UNSUPPORTED, dropped=dropped)
         return Answer(
             question, reply.answer, citations, as_of=as_of,
             score=max(c.score for c in citations), mode=self.mode,
@@ -154,10 +145,9 @@ class LLMAnswerer:
                                                                 article.published)))
         return Verified([c for c, _ in found.values()], [s for _, s in found.values()], rejected)
 
-    def _fall_back(self, question: str, as_of: date | None, choices: Sequence[str], reason: str,
-                   dropped: int) -> Answer:
+    def _fall_back(self, query: Query, reason: str, dropped: int) -> Answer:
         log.info("LLM answer not used (%s); answering extractively", reason)
-        answer = self.fallback.ask(question, as_of, choices)
+        answer = self.fallback.ask(query)
         kept = [c for c in answer.citations if not looks_like_instructions(c.quote)]
         removed = len(answer.citations) - len(kept)
         if removed and not kept:
@@ -191,9 +181,9 @@ def _dropped_note(rejected: Counter[str]) -> str:
     return messages.LLM_DROPPED_FOR.format(count=count, reasons=_reasons(rejected))
 
 
-def _unsupported_note(problem: Unsupported, question: str) -> str:
+def _unsupported_note(problem: Unsupported, query: Query) -> str:
     if problem is Unsupported.WRONG_KIND:
-        kind = messages.LLM_ANSWER_KINDS.get(analyse(question).kind.value)
+        kind = messages.LLM_ANSWER_KINDS.get(query.info.kind.value)
         return messages.LLM_WRONG_KIND.format(kind=kind) if kind else messages.LLM_WRONG_KIND_ANY
     return messages.LLM_OFF_TOPIC if problem is Unsupported.OFF_TOPIC else messages.LLM_NOT_IN_QUOTES
 
@@ -209,7 +199,7 @@ def _evidence(question: str, citations: Sequence[Citation], prompt: Prompt) -> l
 
 
 def create_llm_answerer(
-    settings: Settings, retriever: Retriever, articles: ArticleSource, fallback: Answerer
+    settings: Settings, retriever: Retriever, articles: ArticleLookup, fallback: Answerer
 ) -> LLMAnswerer:
     return LLMAnswerer(retriever, articles, create_chat_model(settings.llm), settings.llm,
                        settings.answer, fallback)

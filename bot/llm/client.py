@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from bot import messages
-from index.errors import LLMError, UserInputError
-from index.settings import LLMSettings
+from bot.errors import LLMError
+from bot.settings import LLMSettings
+from index.errors import UserInputError
 
 if TYPE_CHECKING:
     import httpx

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import messages
-from index.errors import LLMError
+from bot.errors import LLMError
 
 _THINKING = re.compile(r"<think>.*?(</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from bot.extractive_terms import content_terms
-from bot.question import AnswerType, analyse
-from bot.temporal import MONTHS, NUMBERS, WEEKDAYS, DateMention, resolve_dates
+from bot.language.dates import MONTHS, NUMBERS, WEEKDAYS, DateMention, resolve_dates
+from bot.language.question import AnswerType, QuestionInfo
+from bot.language.terms import content_terms
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,14 @@ class Unsupported(StrEnum):
 
 # Kinds whose answer must be a date or a number; their key content is that date or number.
 _MEASURED = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.QUANTITY)
-# bot.question.NAMED_KINDS without ENTITY: "which X" answers can be any phrase, so no kind is required.
+# bot.language.question.NAMED_KINDS without ENTITY: "which X" answers can be any phrase, so no kind is required.
 _NAMED = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE)
 
 
-def unsupported(question: str, answer: str, cited: Sequence[CitedSentence],
+def unsupported(info: QuestionInfo, answer: str, cited: Sequence[CitedSentence],
                 reference: date | None = None) -> Unsupported | None:
-    """Why `answer`, citing `cited`, does not answer `question`; None when it does. `reference`
-    gives a year to answer dates without one when no cited article has a date."""
-    info = analyse(question)
+    """Why `answer`, citing `cited`, does not answer the question `info` describes; None when it
+    does. `reference` gives a year to answer dates without one when no cited article has a date."""
     reference = next((c.published for c in cited if c.published), reference)
     answer_dates = resolve_dates(answer, reference)
     if not _of_kind(answer, info.kind, answer_dates):

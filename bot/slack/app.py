@@ -27,9 +27,8 @@ from bot.slack.feedback import FeedbackStore
 from bot.slack.threads import ThreadMemory
 
 if TYPE_CHECKING:
-    from bot.extractive import Answerer
-    from bot.verify import ArticleSource
-    from index.settings import Settings, SlackSettings
+    from bot.answer import Answerer
+    from bot.settings import Settings, SlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +64,14 @@ def create_client(slack: SlackSettings) -> WebClient:
     return WebClient(token=token, base_url=slack.api_url, retry_handlers=retry_handlers())
 
 
-def create_app(
-    settings: Settings, answerer: Answerer, client: WebClient | None = None, *, articles: ArticleSource
-) -> App:
-    """The newsdesk Slack app. Every answer goes through `verified(answer, articles)` before it is shown."""
+def create_app(settings: Settings, answerer: Answerer, client: WebClient | None = None) -> App:
+    """The newsdesk Slack app, answering with `answerer`: the runtime's, which verifies every
+    citation against the stored text before it is shown (`bot.runtime.Runtime.answerer`)."""
     slack = settings.slack
     db = Database(settings.store.home / FILE_NAME)
     desk = Desk(
-        answerer, articles, FeedbackStore(db), ThreadMemory(db), Deduper(db), retry_handlers(),
+        answerer, FeedbackStore(db), ThreadMemory(db), Deduper(db), retry_handlers(),
+        max_question_chars=settings.answer.max_question_chars,
     )
     log.addFilter(_TOKEN_SKIPPED)  # on the logger App is given; adding it again is a no-op
     app = App(

@@ -14,19 +14,19 @@ from slack_sdk.webhook import WebhookClient
 from bot import messages
 from bot.answer import Answer
 from bot.followup import Turn, looks_like_question, resolve
+from bot.query import build_query
 from bot.slack.blocks import Reply, answer_reply, full_sources_replies, notice_reply
 from bot.slack.dedupe import Deduper
 from bot.slack.events import Command, Question
 from bot.slack.feedback import FeedbackStore
 from bot.slack.threads import ThreadMemory
-from bot.verify import ArticleSource, verified
 from index.errors import UserInputError
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
     from slack_sdk.http_retry import RetryHandler
 
-    from bot.extractive import Answerer
+    from bot.answer import Answerer
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +40,16 @@ class Desk:
     def __init__(
         self,
         answerer: Answerer,
-        articles: ArticleSource,
         feedback: FeedbackStore,
         threads: ThreadMemory,
         deduper: Deduper,
         retry_handlers: Sequence[RetryHandler],
+        max_question_chars: int,
         workers: int = 4,
         today: Callable[[], date] = date.today,
     ) -> None:
-        self.answerer = answerer
-        self.articles = articles
+        self.answerer = answerer  # verifies its citations (see `bot.runtime.Runtime.answerer`)
+        self.max_question_chars = max_question_chars
         self.feedback = feedback
         self.threads = threads
         self.deduper = deduper
@@ -130,8 +130,7 @@ class Desk:
             return notice_reply(messages.SLACK_FAILED)
 
     def _answer(self, question: str) -> Answer:
-        answer = self.answerer.ask(question, as_of=self.today())
-        return verified(answer, self.articles)  # the last gate: only verbatim quotes are shown
+        return self.answerer.ask(build_query(question, self.today(), self.max_question_chars))
 
     # -- Slack I/O: failures are logged, the bot keeps running ----------------------------------
 

@@ -142,4 +142,5 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         as_of=day(data.get("as_of")), sentence=data.get("sentence"),
         score=float(data.get("score") or 0.0), mode=data.get("mode") or "extractive",
         notes=list(data.get("notes") or []), retrieved=list(data.get("retrieved") or []),
+        dropped_citations=int(data.get("dropped_citations") or 0),
     )

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.extractive_terms import content_terms
+from bot.language.terms import content_terms
 
 
 class AnswerType(StrEnum):
@@ -101,8 +101,8 @@ def focus_phrase(question: str) -> str:
     return " ".join(words)
 
 
-def answer_type(question: str) -> AnswerType:
-    q = asking_clause(question).lower().strip()
+def _answer_type(asking: str) -> AnswerType:
+    q = asking.lower().strip()
     if re.search(r"(?<!\bexcept)(?::|…|\.\.\.)$", q):  # a quiz's fill-in ending ("...rose to:")
         return AnswerType.CONTINUATION
     if re.match(r"^(when|what time|since when)\b", q) or re.search(rf"\b(what|which|on what)\s+({_DATE_NOUNS})\b", q):
@@ -138,6 +138,13 @@ class QuestionInfo:
     negated: bool  # "which is NOT ...", "... except:" - the answer is the one without support
     focus: str = ""  # "which long-running crime show...": "long-running crime show"
     past: bool = False  # asks about something that happened ("when did..."), not what is to come
+    asking: str = ""  # the clause that asks (see `asking_clause`)
+    # What the answer must look like, beyond its kind:
+    several: bool = False  # "which two countries": names joined by "and"
+    share: bool = False  # "what percentage": a share, not a count
+    money: bool = False  # "how much did it cost": an amount of money
+    years: bool = False  # the question speaks of years: a bare year may be a count
+    city: bool = False  # "which city": not a country
 
 
 # "Which of these people WAS NOT...", "which one of these was she not...", "all of these... except:":
@@ -146,18 +153,24 @@ class QuestionInfo:
 _AMONG = rf"\b(?:{_OF_THESE}|all these)\b(?:\s+[\w’'-]+){{0,3}}?"
 _NOT = r"(?:is|was|are|were|did|does|do|has|have|had)(?:n[’']t\b|(?:\s+(?:he|she|they|it|we))?\s+(?:not|never)\b)"
 _NEGATED = re.compile(rf"\bexcept\b|{_AMONG}\s+{_NOT}|\b(?:is|was|are|were) not one of\b", re.I)
-
-
-def negated(question: str) -> bool:
-    return bool(_NEGATED.search(asking_clause(question)))
-
-
 _PAST = re.compile(r"\b(did|was|were|had)\b", re.I)
+_SEVERAL = re.compile(r"\b(?:which|what|the) (?:two|three|four)\b", re.I)
+_SHARE = re.compile(r"\b(percentage|percent|per cent|proportion|share)\b|%", re.I)
+_MONEY = re.compile(
+    r"\bhow much\b.*\b(cost|costs|pay|paid|raise|raised|spend|spent|worth|price|fund|funding|sold|"
+    r"bid|fine|fined|budget|earn|earned|owe|owed|donate|donated)\b|\bhow much money\b", re.I
+)
+_YEARS = re.compile(r"\byears?\b", re.I)
+_CITY = re.compile(r"\b(city|cities|town|towns|village)\b", re.I)
 
 
 def analyse(question: str) -> QuestionInfo:
+    """Everything the answerers need to know of a question, worked out once."""
     asking = asking_clause(question)
     return QuestionInfo(
-        question, answer_type(question), frozenset(content_terms(question)), negated(question),
-        focus_phrase(asking), past=bool(_PAST.search(asking)),
+        question, _answer_type(asking), frozenset(content_terms(question)), bool(_NEGATED.search(asking)),
+        focus_phrase(asking), past=bool(_PAST.search(asking)), asking=asking,
+        several=bool(_SEVERAL.search(question)), share=bool(_SHARE.search(question)),
+        money=bool(_MONEY.search(question)), years=bool(_YEARS.search(question)),
+        city=bool(_CITY.search(question)),
     )

@@ -12,20 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date
-from typing import TYPE_CHECKING
 
 from bot.answer import Answer
-from bot.extractive_terms import content_terms
-from bot.question import QuestionInfo
+from bot.extractive import tuning
+from bot.extractive.sentences import Sentence
+from bot.language.terms import content_terms
+from bot.query import Query
 from index.models import Passage
 from index.retrieval import time_weight
-from index.timeframe import question_timeframe
 
-if TYPE_CHECKING:
-    from bot.extractive import Sentence
-
-NAMED_WEIGHT = 1.0  # the by-name evidence against the question's own retrieval (both scaled to 1)
 _QUOTES = "“”\"‘’'"
 _WORDS = re.compile(r"\d+(?:[.,]\d+)*|\w+")  # "8.5" is one number, not "8" and "5"
 
@@ -54,7 +49,7 @@ def mention(choice: str, text: str, ignore: frozenset[str] = frozenset()) -> flo
     words = content_terms(text)
     found = sum(1 for t in terms if t in words or any(_same_word(t, w) for w in words if w[:3] == t[:3]))
     coverage = found / len(terms)
-    return 0.7 * coverage if coverage >= 0.5 else 0.0
+    return tuning.PARTIAL_MENTION * coverage if coverage >= 0.5 else 0.0
 
 
 def support(
@@ -62,29 +57,28 @@ def support(
 ) -> float:
     total = 0.0
     for rank, passage in enumerate(passages):
-        total += mention(choice, f"{passage.title}\n{passage.text}", question_terms) / (1.0 + 0.25 * rank)
+        total += mention(choice, f"{passage.title}\n{passage.text}", question_terms) / (
+            1.0 + tuning.MENTION_RANK_DECAY * rank)
     best_sentence = max(
         (s.score * mention(choice, s.text, question_terms) for s in sentences), default=0.0
     )
-    return total + 2.0 * best_sentence
+    return total + tuning.BEST_SENTENCE_WEIGHT * best_sentence
 
 
-def named_support(
-    choice: str, sentences: Sequence[Sentence], info: QuestionInfo, as_of: date | None
-) -> tuple[float, Sentence | None]:
+def named_support(choice: str, sentences: Sequence[Sentence], query: Query) -> tuple[float, Sentence | None]:
     """The sentence that names `choice` and shares most of the question's other words, weighted
     by recency as retrieval weighs it; (0, None) when no sentence names it."""
+    info = query.info
     terms = info.terms - content_terms(choice)
     if not terms:
         return 0.0, None
-    frame = question_timeframe(info.text, as_of or date.today())
     best: tuple[float, Sentence | None] = (0.0, None)
     for sentence in sentences:
         named = mention(choice, sentence.text, info.terms)
-        if named < 0.7:
+        if named < tuning.PARTIAL_MENTION:
             continue
         shared = len(terms & content_terms(sentence.text)) / len(terms)
-        score = named * shared * time_weight(sentence.passage.published, frame)
+        score = named * shared * time_weight(sentence.passage.published, query.frame)
         if score > best[0]:
             best = (score, sentence)
     return best
@@ -92,23 +86,23 @@ def named_support(
 
 def pick_choice(
     base: Answer,
-    info: QuestionInfo,
-    choices: Sequence[str],
+    query: Query,
     passages: Sequence[Passage],
     sentences: Sequence[Sentence],
     named: Mapping[str, Sequence[Sentence]] | None = None,
 ) -> Answer:
     """`named`: for each choice, sentences of the passages a search for it found."""
+    info, choices = query.info, query.choices
     mentioned = [support(c, passages, sentences, info.terms) for c in choices]
-    by_name = [named_support(c, (named or {}).get(c, ()), info, base.as_of) for c in choices]
+    by_name = [named_support(c, (named or {}).get(c, ()), query) for c in choices]
     top_mentioned = max(mentioned) or 1.0
     top_named = max(score for score, _ in by_name) or 1.0
-    scores = [m / top_mentioned + NAMED_WEIGHT * n / top_named for m, (n, _) in zip(mentioned, by_name)]
+    scores = [m / top_mentioned + tuning.NAMED_WEIGHT * n / top_named for m, (n, _) in zip(mentioned, by_name)]
     if not any(scores):
         return replace(base, notes=[*base.notes, "no passage mentions any of the choices"])
     order = sorted(range(len(choices)), key=lambda i: scores[i], reverse=not info.negated)
     chosen = choices[order[0]]
-    cited = next((s for s in sentences if mention(chosen, s.text, info.terms) >= 0.7), None)
+    cited = next((s for s in sentences if mention(chosen, s.text, info.terms) >= tuning.PARTIAL_MENTION), None)
     cited = by_name[order[0]][1] or cited
     if info.negated or cited is None:
         cited = sentences[0]
@@ -119,6 +113,6 @@ def pick_choice(
         sentence=cited.text,
         score=cited.score,
         notes=[*base.notes, "choice support (mentions + by name): " + ", ".join(
-            f"{c} {m / top_mentioned:.2f}+{NAMED_WEIGHT * n / top_named:.2f}" for c, m, (n, _) in zip(choices, mentioned, by_name)
+            f"{c} {m / top_mentioned:.2f}+{tuning.NAMED_WEIGHT * n / top_named:.2f}" for c, m, (n, _) in zip(choices, mentioned, by_name)
         )],
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.extractive_terms import content_terms
-from bot.gazetteer import is_organization
-from bot.question import NAMED_KINDS, AnswerType
-from bot.temporal import calendar_spans
+from bot.extractive import tuning
+from bot.extractive.gazetteer import is_organization
+from bot.language.dates import calendar_spans
+from bot.language.question import NAMED_KINDS, AnswerType
+from bot.language.terms import content_terms
 
 Span = tuple[int, int]  # offsets inside the sentence
 
@@ -271,6 +272,6 @@ def proximity(sentence: str, span: Span, question_terms: frozenset[str]) -> floa
     positions = [m.start() for m in re.finditer(r"[\w’']+", sentence)
                  if content_terms(m.group()) & question_terms and not span[0] <= m.start() < span[1]]
     if not positions:
-        return 0.3
+        return tuning.PROXIMITY_NONE
     words_between = min(len(re.findall(r"\s+", sentence[min(p, span[0]):max(p, span[0])])) for p in positions)
-    return 1.0 / (1.0 + words_between / 6.0)
+    return 1.0 / (1.0 + words_between / tuning.PROXIMITY_WORDS)

@@ -1,0 +1,167 @@
+"""The default answerer: no LLM, no API key.
+
+It reads the best passages sentence by sentence, scores each sentence against the question
+(meaning, shared words, retrieval rank), abstains when even the best is weak, and otherwise
+answers with the shortest span of the type the question asks for (a resolved date, a name, a
+number...) together with the sentence(s) that support it, quoted exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.answer import Answer
+from bot.extractive import tuning
+from bot.extractive.choices import pick_choice
+from bot.extractive.fit import is_name, type_fit
+from bot.extractive.gazetteer import person_name
+from bot.extractive.sentences import Sentence, score_sentences, split_passages
+from bot.extractive.spans import bare_count, candidates, continuation_span, proximity
+from bot.language.dates import DateMention, resolve_dates
+from bot.language.question import AnswerType, QuestionInfo
+from bot.language.terms import content_terms
+from bot.query import Query
+from bot.settings import AnswerSettings
+from index.archive import ArticleLookup
+from index.embedder import Embedder
+from index.retrieval import Retriever
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self, retriever: Retriever, reader: Embedder, settings: AnswerSettings, articles: ArticleLookup
+    ) -> None:
+        self.retriever = retriever
+        self.reader = reader  # compares sentences with the question (see `AnswerSettings.reader`)
+        self.settings = settings
+        self.articles = articles
+
+    def ask(self, query: Query) -> Answer:
+        info = query.info
+        passages = self.retriever.search(query, max(tuning.RETRIEVED, self.settings.passages))
+        retrieved = list(dict.fromkeys(p.article_id for p in passages))
+        sentences = score_sentences(info, split_passages(passages[: self.settings.passages]), self.reader)
+        base = Answer(query.text, None, [], as_of=query.as_of, retrieved=retrieved)
+        if not sentences:
+            return base
+        best = sentences[0]
+        if query.choices:
+            named = {
+                c: split_passages(self.retriever.keyword_search(
+                    query.narrowed(f"{query.text} {c}"), tuning.CHOICE_PASSAGES))
+                for c in query.choices if c.strip()
+            }
+            return pick_choice(base, query, passages, sentences, named)
+        if best.score < self.settings.min_score:
+            return Answer(query.text, None, [], as_of=query.as_of, score=best.score, retrieved=retrieved)
+        short, support = self._short_answer(info, sentences)
+        citations = [s.citation() for s in support]
+        return Answer(
+            query.text, short, citations, as_of=query.as_of, sentence=support[0].text,
+            score=support[0].score, retrieved=retrieved,
+        )
+
+    def _short_answer(self, info: QuestionInfo, sentences: list[Sentence]) -> tuple[str, list[Sentence]]:
+        """The answer span and the sentences that support it (best first)."""
+        best = sentences[0]
+        top = sentences[: tuning.SENTENCES_READ]
+        if info.kind is AnswerType.DATE:
+            dated = self._date_answer(info, top)
+            if dated is not None:
+                return dated[0].formatted(), [dated[1]]
+            return best.text, [best]
+        if info.kind is AnswerType.YESNO:
+            return best.text, [best]
+        if info.kind is AnswerType.CONTINUATION:
+            lead = info.asking.rstrip(":.… ")
+            for sentence in top:
+                completion = continuation_span(sentence.text, lead)
+                if completion:
+                    return sentence.text[completion[0]:completion[1]], [sentence]
+            return best.text, [best]
+        # A span's evidence: its best sentence in each article, summed over articles, so that
+        # independent reports agree but one article repeating its topic does not outvote them.
+        # Only sentences that are evidence in their own right vote: a name from a weak sentence
+        # is a confident wrong answer where the best sentence names none.
+        phrases = _asks_for_a_thing(info, phrases=True)
+        found = [
+            (rank, sentence, span)
+            for rank, sentence in enumerate(top)
+            if sentence.score >= self.settings.min_score
+            for span in candidates(sentence.text, info.kind, info.terms, phrases=phrases)
+        ]
+        kind_fit = self._focus_fit(info, [span.text for _, _, span in found])
+        # Ordinary words are candidates only when they are clearly the kind of thing asked for.
+        if kind_fit:
+            found = [f for f in found if is_name(f[2].text) or kind_fit.get(f[2].text, 0.0) >= tuning.PHRASE_MIN_FIT]
+        per_article: dict[tuple[str, str], float] = {}
+        fits: dict[str, float] = {}
+        where: dict[str, tuple[Sentence, str]] = {}
+        for rank, sentence, span in found:
+            text = person_name(span.text) if info.kind is AnswerType.PERSON else span.text
+            key = " ".join(content_terms(text)) or text.lower()
+            fits[key] = type_fit(info, text, quoted=_is_quoted(sentence.text, span.start))
+            # "President of Kazakhstan Kassym-Jomart Tokayev": the title is the question's, the name right by it.
+            start = span.end - len(text) if span.text.endswith(text) else span.start
+            weight = sentence.score * proximity(sentence.text, (start, span.end), info.terms)
+            focus = kind_fit.get(span.text, tuning.FOCUS_FLOOR if kind_fit else 1.0)
+            weight *= fits[key] * focus / (1.0 + tuning.RANK_DECAY * rank)
+            slot = (key, sentence.passage.article_id)
+            per_article[slot] = max(per_article.get(slot, 0.0), weight)
+            if key not in where or where[key][0].score < sentence.score:
+                where[key] = (sentence, text)
+        votes: dict[str, float] = {}
+        for (key, _), weight in per_article.items():
+            votes[key] = votes.get(key, 0.0) + weight
+        if not votes:
+            return best.text, [best]
+        key = max(votes, key=lambda k: votes[k])
+        if fits[key] < tuning.MIN_TYPE_FIT:  # no span of the right kind: the sentence is the honest answer
+            return best.text, [best]
+        sentence, text = where[key]
+        if info.kind is AnswerType.NUMBER:
+            text = bare_count(text)
+        support = [sentence] + [
+            s for s in top
+            if s.passage.article_id != sentence.passage.article_id and key in " ".join(content_terms(s.text))
+        ][:1]
+        return text, support
+
+    def _focus_fit(self, info: QuestionInfo, texts: Sequence[str]) -> dict[str, float]:
+        """How much each span is the kind of thing the question names ("which bird?": "barn
+        owl" is, "nesting season" is not), by meaning; empty when it names none."""
+        texts = list(dict.fromkeys(texts))[: tuning.FOCUS_CANDIDATES]
+        if not info.focus or not texts or not _asks_for_a_thing(info):
+            return {}
+        vectors = self.reader.embed([info.focus, *texts])
+        return {t: tuning.FOCUS_FLOOR + max(0.0, float(sim)) for t, sim in zip(texts, vectors[1:] @ vectors[0])}
+
+    def _date_answer(self, info: QuestionInfo, sentences: list[Sentence]) -> tuple[DateMention, Sentence] | None:
+        """The first date mentioned in the best sentence that has one, resolved against its article.
+
+        Only sentences that are evidence in their own right (score at least `min_score`) count,
+        and a question about the past is never answered with a day after the article reporting it.
+        """
+        articles = self.articles.get_articles([s.passage.article_id for s in sentences])
+        for sentence in sentences:
+            article = articles.get(sentence.passage.article_id)
+            if article is None or sentence.score < self.settings.min_score:
+                continue
+            for mention in resolve_dates(article.text, article.published):
+                if not sentence.start <= mention.start < sentence.end:
+                    continue
+                if info.past and article.published and mention.value > article.published:
+                    continue
+                return mention, sentence
+        return None
+
+
+def _asks_for_a_thing(info: QuestionInfo, phrases: bool = False) -> bool:
+    """"Which bird / which show / what product": the answer is a thing the question names.
+    With `phrases`: one that may well be ordinary words (not an organisation or a place)."""
+    kinds = (AnswerType.ENTITY,) if phrases else (AnswerType.ENTITY, AnswerType.ORGANIZATION, AnswerType.PLACE)
+    return info.kind in kinds and bool(info.focus)
+
+
+def _is_quoted(sentence: str, start: int) -> bool:
+    return start > 0 and sentence[start - 1] in "“\"‘"

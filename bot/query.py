@@ -1,0 +1,46 @@
+"""A question as the rest of the house sees it: read once, at the edge.
+
+The CLI, the Slack bot and the eval runner turn user input into one immutable `Query`: the
+cleaned text, the date it is asked as of (`--as-of`, a kit's question date, or today: resolved
+there and nowhere else), the time window it points at, and what it asks for. Retrieval and both
+answerers take it and never re-derive any of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot import messages
+from bot.language.question import QuestionInfo, analyse
+from index.errors import UserInputError
+from index.timeframe import TimeFrame, question_timeframe
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # whitespace collapsed
+    as_of: date  # nothing published (or, if undated, received) later is used
+    frame: TimeFrame  # the window the question points at, or the recent past
+    info: QuestionInfo  # what it asks for: type, focus, negation, content words
+    choices: tuple[str, ...] = ()  # multiple-choice mode: pick one of these
+
+    def narrowed(self, text: str) -> Query:
+        """The same question as of the same date, with other words (a search for one choice)."""
+        return Query(text, self.as_of, self.frame, self.info, self.choices)
+
+
+def check_question(question: str, max_chars: int) -> str:
+    cleaned = " ".join(question.split())
+    if not cleaned:
+        raise UserInputError(messages.EMPTY_QUESTION)
+    if len(cleaned) > max_chars:
+        raise UserInputError(messages.QUESTION_TOO_LONG.format(length=len(cleaned), limit=max_chars))
+    return cleaned
+
+
+def build_query(question: str, as_of: date, max_chars: int, choices: Sequence[str] = ()) -> Query:
+    """Raises UserInputError for an empty or over-long question."""
+    text = check_question(question, max_chars)
+    return Query(text, as_of, question_timeframe(text, as_of), analyse(text), tuple(choices))

@@ -1,0 +1,153 @@
+"""An archive store in memory, for unit tests: the `Archive` protocol with exact (brute-force)
+nearest neighbours and the same as-of semantics as the Chroma store. Records what was asked of
+it, so tests can assert on the queries retrieval sent."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from index.archive import (
+    ArticleFilter,
+    ArticleState,
+    ArticleSummary,
+    IndexSpec,
+    newest_first,
+)
+from index.embedder import Vectors
+from index.models import Article, Chunk, Passage
+from index.records import chunk_id
+
+
+@dataclass(frozen=True)
+class _Stored:
+    passage: Passage
+    vector: Vectors
+    article_title: str
+
+
+class MemoryStore:
+    def __init__(self, spec: IndexSpec | None = None) -> None:
+        self.spec = spec or IndexSpec("memory", 160, 0, "cl100k_base")
+        self._chunks: dict[str, _Stored] = {}
+        self._articles: dict[str, tuple[Article, int]] = {}
+        self._revision = ""
+        self.queries: list[tuple[date | None, date | None]] = []  # (as_of, since) of each query
+
+    # -- reading
+    def revision(self) -> str:
+        return self._revision
+
+    def counts(self) -> tuple[int, int]:
+        return len(self._articles), len(self._chunks)
+
+    def all_chunks(self) -> Iterator[Passage]:
+        for cid in sorted(self._chunks):
+            yield replace(self._chunks[cid].passage, score=0.0)
+
+    def query(self, vector: Sequence[float], k: int, as_of: date | None = None,
+              since: date | None = None) -> list[Passage]:
+        self.queries.append((as_of, since))
+        if k <= 0:
+            return []
+        wanted = np.asarray(vector, dtype=np.float32)
+        allowed = [
+            s for s in self._chunks.values()
+            if (as_of is None or s.passage.available is None or s.passage.available <= as_of)
+            and (since is None or (s.passage.available is not None and s.passage.available >= since))
+        ]
+        scored = sorted(((float(s.vector @ wanted), s.passage) for s in allowed),
+                        key=lambda pair: pair[0], reverse=True)
+        return [replace(p, score=score) for score, p in scored[:k]]
+
+    def get_chunks(self, ids: Sequence[str], query: Sequence[float] | None = None) -> list[Passage]:
+        wanted = None if query is None else np.asarray(query, dtype=np.float32)
+        return [
+            replace(self._chunks[i].passage, score=0.0 if wanted is None else float(self._chunks[i].vector @ wanted))
+            for i in ids if i in self._chunks
+        ]
+
+    def get_articles(self, ids: Sequence[str]) -> dict[str, Article]:
+        return {i: self._articles[i][0] for i in dict.fromkeys(ids) if i in self._articles}
+
+    def get_article(self, article_id: str) -> Article | None:
+        return self.get_articles([article_id]).get(article_id)
+
+    def article_states(self, ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
+        chosen = self._articles if ids is None else {i: self._articles[i] for i in ids if i in self._articles}
+        return {
+            i: ArticleState(i, a.content_hash(), a.path, a.title, a.url) for i, (a, _) in chosen.items()
+        }
+
+    def article_summaries(self, where: ArticleFilter | None = None) -> list[ArticleSummary]:
+        summaries = [
+            ArticleSummary(a.id, a.title, a.published, a.url, a.source, a.path, n)
+            for a, n in self._articles.values()
+        ]
+        return sorted((s for s in summaries if where is None or where.matches(s)), key=newest_first)
+
+    def articles_from_path(self, path: str) -> list[ArticleSummary]:
+        return [s for s in self.article_summaries() if path and s.path == path]
+
+    def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, Vectors]]:
+        wanted = set(article_ids)
+        return [(s.article_title, s.passage.text, s.vector) for s in self._chunks.values()
+                if s.passage.article_id in wanted]
+
+    # -- writing
+    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = ()) -> int:
+        if not items:
+            return 0
+        self.write_chunks(items)
+        new = set(fresh)
+        return self.finish_articles([(a, len(c), a.id not in new) for a, c, _ in items])
+
+    def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None:
+        for article, chunks, vectors in items:
+            for chunk, vector in zip(chunks, vectors):
+                passage = Passage(
+                    chunk_id=chunk_id(article.id, chunk.index), article_id=article.id, text=chunk.text,
+                    start=chunk.start, end=chunk.end, score=0.0, title=article.title,
+                    published=article.published, url=article.url, source=article.source, path=article.path,
+                    sentences=chunk.sentences, available=article.available,
+                )
+                self._chunks[passage.chunk_id] = _Stored(passage, np.asarray(vector, dtype=np.float32), article.title)
+        self._bump()
+
+    def finish_articles(self, done: Sequence[tuple[Article, int, bool]]) -> int:
+        removed = 0
+        for article, n, may_have_more in done:
+            if may_have_more:
+                stale = [cid for cid, s in self._chunks.items()
+                         if s.passage.article_id == article.id and int(cid.rsplit(":", 1)[1]) >= n]
+                for cid in stale:
+                    del self._chunks[cid]
+                removed += len(stale)
+            self._articles[article.id] = (article, n)
+        self._bump()
+        return removed
+
+    def relocate(self, article_id: str, path: str | None) -> None:
+        article, n = self._articles[article_id]
+        self._articles[article_id] = (replace(article, path=path), n)
+        for cid, s in list(self._chunks.items()):
+            if s.passage.article_id == article_id:
+                self._chunks[cid] = replace(s, passage=replace(s.passage, path=path))
+        self._bump()
+
+    def delete_articles(self, article_ids: Sequence[str]) -> int:
+        gone = set(article_ids)
+        stale = [cid for cid, s in self._chunks.items() if s.passage.article_id in gone]
+        for cid in stale:
+            del self._chunks[cid]
+        for article_id in gone:
+            self._articles.pop(article_id, None)
+        self._bump()
+        return len(stale)
+
+    def _bump(self) -> None:
+        self._revision = uuid.uuid4().hex

@@ -1,0 +1,9 @@
+"""Errors of the ingest room (see index.errors for the hierarchy)."""
+
+from __future__ import annotations
+
+from index.errors import NewsdeskError
+
+
+class ArticleReadError(NewsdeskError):
+    """One input file or record could not be turned into an article; the message says why."""

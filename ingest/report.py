@@ -1,0 +1,30 @@
+"""What an ingest did, for the CLI's summary and its `--json`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Failure:
+    path: str
+    error: str
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    embedded: int = 0  # passages sent to the encoder in this run
+    failed: list[Failure] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)  # stored, with a value set aside
+    prune_refused: str | None = None  # why a prune was not done (it needs confirming)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)

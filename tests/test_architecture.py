@@ -1,0 +1,95 @@
+"""The shape of the house (docs/architecture.md), checked: data flows one way and rooms stay small.
+
+    ingest -> index <- bot <- evals        (bot.cli, the top floor, may import every room)
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+ROOMS = ("index", "ingest", "bot", "evals")
+MAX_LINES = 400
+# Which rooms each room may import (its own included).
+ALLOWED = {
+    "index": {"index"},
+    "ingest": {"ingest", "index"},
+    "bot": {"bot", "ingest", "index"},
+    "evals": {"evals", "bot", "ingest", "index"},
+    "bot.cli": {"evals", "bot", "ingest", "index"},  # the top floor: the CLI may import every room
+}
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for room in ROOMS:
+        for path in sorted((REPO / room).rglob("*.py")):
+            parts = path.relative_to(REPO).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+def imports(path: Path, name: str) -> Iterator[str]:
+    """Every module `name` imports: at module level, inside functions and for type checking."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def graph() -> dict[str, set[str]]:
+    known = modules()
+    return {
+        name: {target for target in imports(path, name) if target in known and target != name}
+        for name, path in known.items()
+    }
+
+
+def test_no_room_imports_upward() -> None:
+    wrong = []
+    for name, targets in graph().items():
+        room = "bot.cli" if name.startswith("bot.cli") else name.split(".")[0]
+        for target in targets:
+            other = target.split(".")[0]
+            top_floor = target.startswith("bot.cli") and room != "bot.cli"
+            if other not in ALLOWED[room] or top_floor:
+                wrong.append(f"{name} -> {target}")
+    assert wrong == []
+
+
+def test_the_import_graph_has_no_circle() -> None:
+    edges = graph()
+    circles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for target in sorted(edges[node]):
+            if state.get(target) == 1:
+                circles.append([*path[path.index(target):], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[node] = 2
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node, [node])
+    assert circles == []
+
+
+@pytest.mark.parametrize("name", sorted(modules()))
+def test_no_module_is_over_400_lines(name: str) -> None:
+    lines = len(modules()[name].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{name} has {lines} lines: split it by what it is about"
