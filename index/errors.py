@@ -5,6 +5,7 @@ Hierarchy:
     NewsdeskError                 base of everything newsdesk raises on purpose
     ├── UserInputError            the user asked for something malformed (empty question, bad date, bad path)
     ├── ArticleReadError          one input file or record could not be turned into an article
+    │   └── FetchError            a URL could not be fetched (refused, failed, too large, robots.txt)
     ├── IndexMismatchError        the index was built with another model or chunking settings
     ├── StoreError                the Chroma store cannot be opened or written
     ├── ArticleNotFoundError      no stored article has that id
@@ -27,6 +28,10 @@ class UserInputError(NewsdeskError):
 
 class ArticleReadError(NewsdeskError):
     pass
+
+
+class FetchError(ArticleReadError):
+    """The message is the reason only (the caller names the URL)."""
 
 
 class IndexMismatchError(NewsdeskError):
