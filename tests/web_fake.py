@@ -122,3 +122,18 @@ def fake_web() -> Iterator[FakeWeb]:
         yield web
     finally:
         web.close()
+
+
+def article_page(title: str, body: str, published: str | None = None, canonical: str | None = None) -> str:
+    """A news page trafilatura reads as an article: navigation and footer around the story."""
+    meta = f'<meta property="article:published_time" content="{published}">' if published else ""
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    return (f"<html><head><title>{title} | Daily</title>{meta}{link}</head><body>"
+            "<nav><a href='/'>Home</a> | <a href='/world'>World</a></nav>"
+            f"<article><h1>{title}</h1>{paragraphs}</article>"
+            "<footer>Copyright Daily Example</footer></body></html>")
+
+
+NAV_PAGE = ("<html><head><title>Home</title></head><body><nav><a href='/world'>World</a></nav>"
+            "<div class='banner'><p>We use cookies.</p><button>Accept</button></div></body></html>")
