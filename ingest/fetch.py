@@ -209,6 +209,7 @@ class Fetcher:
         holds the response for the next `get` of the same URL (sniffing, then reading)."""
         memo, self._memo = self._memo, None
         if memo is not None and memo.url == url:
+            self._memo = memo if keep else None  # kept until a reader takes it
             return memo
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError("not an http(s) URL")
