@@ -83,7 +83,9 @@ def feed_items(body: bytes, origin: str, fetcher: Fetcher | None, *, known: Know
         return
     headers = {"content-location": base} if base else {}
     # A file-like object: feedparser would take bytes that look like a path for a file name.
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    # No sanitizing or link rewriting of the HTML: only its text is kept, and that costs half the time.
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False,
+                              resolve_relative_uris=False)
     entries = parsed.entries
     trouble = _bozo_reason(parsed)
     if not entries:
@@ -165,7 +167,8 @@ def _full_text(contents: list[Any]) -> str | None:
         kind = str(content.get("type") or "text/html")
         if "html" in kind:
             try:
-                text = extract_page(f"<html><body><article>{value}</article></body></html>").text.strip()
+                text = extract_page(f"<html><body><article>{value}</article></body></html>",
+                                    metadata=False).text.strip()
             except ArticleReadError:
                 continue
         else:

@@ -225,13 +225,14 @@ class Page:
     hostname: str | None
 
 
-def extract_page(html: str | bytes) -> Page:
+def extract_page(html: str | bytes, metadata: bool = True) -> Page:
     """The article in an HTML page (bytes: the encoding is detected). Raises ArticleReadError
-    when there is none, or too little text to be an article."""
+    when there is none, or too little text to be an article. Without `metadata` (a feed entry's
+    HTML: no title, date or URL to find), only the text is looked for, several times faster."""
     import trafilatura
 
     extracted = trafilatura.extract(
-        html, output_format="json", with_metadata=True, include_comments=False, include_tables=False
+        html, output_format="json", with_metadata=metadata, include_comments=False, include_tables=False
     )
     if not extracted:
         raise ArticleReadError("no article text found in the HTML page")
