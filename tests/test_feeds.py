@@ -91,13 +91,13 @@ def test_each_failure_is_reported_once_and_nothing_good_is_lost(web: FakeWeb) ->
     )))
     web.serve("/good", Reply(body=article_page("Good one", STORY)))
     web.serve("/broken", Reply(500, "oops"))
-    web.serve("/slow", Reply(body=article_page("Slow", STORY), delay=2.0), Reply(body=article_page("Slow", STORY)))
+    web.serve("/slow", Reply(body=article_page("Slow", STORY), delay=5.0), Reply(body=article_page("Slow", STORY)))
     web.serve("/moved", Reply(301, headers={"Location": "/moved-here"}))
     web.serve("/moved-here", Reply(body=article_page("Moved", STORY)))
     web.serve("/nav", Reply(body=NAV_PAGE))
     web.serve("/future", Reply(body=article_page("Future", STORY)))
     web.serve("/episode.mp3", Reply(body=b"ID3\x00\x00", content_type="audio/mpeg"))
-    with fetcher(timeout=0.5) as client:
+    with fetcher(timeout=1.5) as client:
         articles, problems = split(read_feed(web.url("/feed"), client))
     assert [a.title for a in articles] == ["Good one", "Slow but fine", "Moved", "From the future"]
     moved = articles[2]

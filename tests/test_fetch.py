@@ -213,13 +213,13 @@ def test_redirects_are_followed_and_bounded(web: FakeWeb) -> None:
 
 
 def test_a_slow_server_is_retried_and_a_silent_one_is_one_reason(web: FakeWeb) -> None:
-    web.serve("/slow-once", Reply(body=PAGE, delay=2.0), Reply(body=PAGE))
-    web.serve("/silent", Reply(body=PAGE, delay=2.0))
-    with make_fetcher(None, host_delay=0.0, timeout=0.5) as fetcher:
+    web.serve("/slow-once", Reply(body=PAGE, delay=5.0), Reply(body=PAGE))
+    web.serve("/silent", Reply(body=PAGE, delay=5.0))
+    with make_fetcher(None, host_delay=0.0, timeout=1.5) as fetcher:
         got = fetcher.get(web.url("/slow-once"))
         assert got.status == 200 and got.requests == 2
-    with make_fetcher(None, host_delay=0.0, timeout=0.5, retries=0) as fetcher:
-        with pytest.raises(FetchError, match=r"^no answer within 0.5 s$"):
+    with make_fetcher(None, host_delay=0.0, timeout=1.5, retries=0) as fetcher:
+        with pytest.raises(FetchError, match=r"^no answer within 1.5 s$"):
             fetcher.get(web.url("/silent"))
     assert len(web.requests_to("/silent")) == 1
 
