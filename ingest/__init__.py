@@ -1,1 +1,2 @@
-"""Files, HTML pages and JSON exports become Articles, then token-budgeted Chunks."""
+"""Files, HTML pages, JSON exports, feeds, sitemaps and WARC archives become Articles, then
+token-budgeted Chunks."""

@@ -7,3 +7,8 @@ from index.errors import NewsdeskError
 
 class ArticleReadError(NewsdeskError):
     """One input file or record could not be turned into an article; the message says why."""
+
+
+class FetchError(ArticleReadError):
+    """A URL could not be fetched (refused, failed, too large, robots.txt); the message is the
+    reason only (the caller names the URL)."""

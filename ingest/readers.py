@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from index.models import Article
 from ingest.dates import DateProblem, find_dateline, parse_date
 from ingest.errors import ArticleReadError
+from ingest.items import Problem, SourceItem
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -212,11 +214,25 @@ def read_plain(text: str, context: _Context) -> Article:
     return context.article(title, body)
 
 
-def read_html(html: str, context: _Context) -> Article:
+@dataclass(frozen=True)
+class Page:
+    """An HTML page's main text and its own metadata, as trafilatura finds them."""
+
+    title: str
+    text: str
+    date: str  # the page's own publication date, "" when it names none
+    url: str | None  # its canonical URL, when it names one
+    hostname: str | None
+
+
+def extract_page(html: str | bytes, metadata: bool = True) -> Page:
+    """The article in an HTML page (bytes: the encoding is detected). Raises ArticleReadError
+    when there is none, or too little text to be an article. Without `metadata` (a feed entry's
+    HTML: no title, date or URL to find), only the text is looked for, several times faster."""
     import trafilatura
 
     extracted = trafilatura.extract(
-        html, output_format="json", with_metadata=True, include_comments=False, include_tables=False
+        html, output_format="json", with_metadata=metadata, include_comments=False, include_tables=False
     )
     if not extracted:
         raise ArticleReadError("no article text found in the HTML page")
@@ -233,16 +249,71 @@ def read_html(html: str, context: _Context) -> Article:
             f"no article text found in the HTML page (only {words} words of page text: "
             "a navigation, index or consent page?)"
         )
+    return Page(title, text, data.get("date") or "", url, data.get("source-hostname") or None)
+
+
+def read_html(html: str, context: _Context) -> Article:
+    page = extract_page(html)
     return context.article(
-        title, text, published=data.get("date") or "", url=url,
-        source=source_of(url) or data.get("source-hostname"),
+        page.title, page.text, published=page.date, url=page.url,
+        source=source_of(page.url) or page.hostname,
     )
 
 
 def read_json_lines(path: Path, context: _Context, max_record_bytes: int) -> ReadResult:
-    """JSONL (optionally gzipped), streamed: a bad line is reported, the good ones are kept."""
-    records: list[tuple[str, Any]] = []
+    """JSONL (optionally gzipped): a bad line is reported, the good ones are kept. Holds every
+    article of the file; `stream_json_lines` does not."""
+    articles: list[Article] = []
     errors: list[RecordError] = []
+    for item in _json_lines(path, context, max_record_bytes):
+        if isinstance(item, Article):
+            articles.append(item)
+        else:
+            errors.append(item)
+    return context.result(articles, errors)
+
+
+def stream_json_lines(path: Path, root: Path, max_record_bytes: int) -> Iterator[SourceItem]:
+    """A JSONL export (optionally gzipped) as a stream of SourceItems (see ingest/items.py): each
+    article as soon as its line is read, so memory stays flat however large the export. Reports
+    what `read_file` reports, as Problems (`where` = "<path> (line N)"), and never raises for
+    a bad file."""
+    context = _Context(path=path.resolve(), relative=_relative(path, root), root_name=root.resolve().name,
+                       received=_modified_day(path))
+    reported = 0
+    try:
+        for item in _json_lines(path, context, max_record_bytes):
+            if isinstance(item, RecordError):
+                reported += 1
+                yield Problem(f"{path} ({item.where})", item.reason)
+                continue
+            yield item
+            for note in context.warnings:
+                yield Problem(f"{path} ({note.where})" if note.where else str(path), note.reason, "warning")
+            context.warnings.clear()
+    except _NoArticles as exc:
+        if not reported:  # otherwise each bad line has been reported already
+            yield Problem(str(path), str(exc))
+    except ArticleReadError as exc:
+        yield Problem(str(path), str(exc))
+
+
+class _NoArticles(ArticleReadError):
+    """Not one line of the file became an article."""
+
+
+def _json_lines(path: Path, context: _Context, max_record_bytes: int) -> Iterator[Article | RecordError]:
+    """Each line's article, or the reason it has none, as the line is read. Raises
+    ArticleReadError when the file cannot be read or gives no article at all."""
+    records = articles = errors = 0
+    first_error: RecordError | None = None
+
+    def error(where: str, reason: str) -> RecordError:
+        nonlocal errors, first_error
+        errors += 1
+        first_error = first_error or RecordError(where, reason)
+        return RecordError(where, reason)
+
     try:
         with _open_lines(path) as lines:
             for number, raw in enumerate(lines, start=1):
@@ -250,19 +321,33 @@ def read_json_lines(path: Path, context: _Context, max_record_bytes: int) -> Rea
                     continue
                 where = f"line {number}"
                 if len(raw) > max_record_bytes:
-                    errors.append(RecordError(where, f"record is {len(raw) / 1e6:.1f} MB, above the limit"))
+                    yield error(where, f"record is {len(raw) / 1e6:.1f} MB, above the limit")
                     continue
                 try:
-                    records.append((where, _json(raw.decode("utf-8"))))
+                    record = _json(raw.decode("utf-8"))
                 except UnicodeDecodeError:
-                    errors.append(RecordError(where, "not valid UTF-8"))
+                    yield error(where, "not valid UTF-8")
+                    continue
                 except ArticleReadError as exc:
-                    errors.append(RecordError(where, str(exc)))
+                    yield error(where, str(exc))
+                    continue
+                records += 1
+                try:
+                    article = _record_article(record, where, context)
+                except ArticleReadError as exc:
+                    yield error(where, str(exc))
+                    continue
+                articles += 1
+                yield article
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         if not records:
             raise ArticleReadError(f"cannot read file: {exc}") from exc
-        errors.append(RecordError("end of file", f"file is cut short: {exc}"))
-    return _records_to_articles(records, errors, context)
+        yield error("end of file", f"file is cut short: {exc}")
+    if not articles:
+        if first_error is not None and errors == 1:
+            raise _NoArticles(f"{first_error.where}: {first_error.reason}")
+        raise _NoArticles(f"no usable article among {records} records" if records or errors
+                          else "no records in the file")
 
 
 def _open_lines(path: Path) -> IO[bytes]:
@@ -335,5 +420,6 @@ def _text_field(record: dict[str, Any], key: str) -> str | None:
     if value is None or isinstance(value, str):
         return value or None
     raise ArticleReadError(f"'{key}' must be text, not {type(value).__name__} {json.dumps(value)[:40]}")
+
 
 
