@@ -35,7 +35,8 @@ from ingest.errors import ArticleReadError, FetchError
 from ingest.fetch import MB, Fetcher
 from ingest.items import Known, Problem, SourceItem, pick_date
 from ingest.pages import PageRef, PageResult, fetch_page, is_http_url
-from ingest.readers import MIN_HTML_WORDS, _modified_day, extract_page, path_id, source_of, url_id
+from ingest.readers import MIN_HTML_WORDS, extract_page
+from ingest.records import modified_day, path_id, source_of, url_id
 
 MAX_FEED_BYTES = 20 * MB
 UNCHANGED = "unchanged since the last run (not modified): nothing new"
@@ -67,7 +68,7 @@ def read_feed(source: str | Path, fetcher: Fetcher | None = None, *, known: Know
     except ArticleReadError as exc:
         yield Problem(origin, str(exc))
         return
-    yield from feed_items(body, origin, fetcher, known=known, path=path.resolve(), received=_modified_day(path))
+    yield from feed_items(body, origin, fetcher, known=known, path=path.resolve(), received=modified_day(path))
 
 
 def feed_items(body: bytes, origin: str, fetcher: Fetcher | None, *, known: Known | None = None,

@@ -33,7 +33,8 @@ from ingest.errors import ArticleReadError
 from ingest.fetch import MB
 from ingest.items import Problem, ProblemKind, SkipTally, SourceItem, pick_date
 from ingest.pages import looks_like_html
-from ingest.readers import extract_page, source_of, url_id
+from ingest.readers import extract_page
+from ingest.records import source_of, url_id
 
 MAX_RECORD_BYTES = 20 * MB
 WARC_SUFFIXES = (".warc", ".warc.gz")

@@ -14,7 +14,7 @@ from index.models import Article
 from ingest.feeds import read_feed
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.items import Problem, SourceItem
-from ingest.readers import url_id
+from ingest.records import url_id
 from tests.web_fake import NAV_PAGE, FakeWeb, Reply, article_page, fake_web
 
 STORY = ("The council approved the new dam on Tuesday after a debate that lasted most of the night.\n\n"

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 from index.models import Article
+from ingest.exports import stream_json_lines
 from ingest.items import Problem
-from ingest.readers import read_file, stream_json_lines
+from ingest.readers import read_file
 
 MB = 1_000_000
 

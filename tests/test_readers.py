@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import ArticleReadError
-from ingest.readers import normalize_url, read_file, url_id
+from ingest.readers import read_file
+from ingest.records import normalize_url, url_id
 from tests.conftest import SEED_FILE, SEEDS
 
 MB = 1_000_000

@@ -13,7 +13,7 @@ import pytest
 from index.models import Article
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.items import Problem, SourceItem
-from ingest.readers import url_id
+from ingest.records import url_id
 from ingest.sitemaps import read_sitemap
 from tests.web_fake import NAV_PAGE, FakeWeb, Reply, article_page, fake_web
 

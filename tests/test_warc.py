@@ -18,7 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from index.models import Article
 from ingest.items import Problem, SourceItem
-from ingest.readers import url_id
+from ingest.records import url_id
 from ingest.warc import read_warc
 from tests.web_fake import NAV_PAGE, article_page
 
