@@ -103,7 +103,7 @@ def entity_spans(sentence: str) -> list[Span]:
             run = run[:-1]
         if run:
             spans.append(_trimmed(sentence, run[0][0], run[-1][1]))
-            # "Russia and China" may be the answer, or just "China": offer both. Not so "Food and
+            # "Chile and Peru" may be the answer, or just "Peru": offer both. Not so "Food and
             # Drug Administration" or "Centers for Disease Control and Prevention": one name.
             cuts = [k for k, token in enumerate(run) if token[2].lower() in ("and", "&")]
             if cuts and (is_organization(sentence[run[0][0]:run[-1][1]])
