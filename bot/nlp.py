@@ -1,14 +1,16 @@
 """Linguistic annotation from spaCy's small English pipeline: named entities, noun chunks and
 sentences, as character spans of the text given.
 
-spaCy is imported only when a pipeline is first loaded (the import alone costs about 1-2 s,
-more than half the cold `ask` budget), and no spaCy object leaves this module: callers get
-plain offsets and labels they can store, compare and serialise.
+spaCy is imported only when a pipeline is first loaded (importing it and loading the model take
+about 2.1 s, 0.9 s in a process that has imported torch already: most of a cold `ask`'s
+budget), and no spaCy object leaves this module: callers get plain offsets and labels they can
+store, compare and serialise. Measurements and advice: docs/nlp-research.md.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -36,6 +38,7 @@ PIPELINE_MISSING = (
 PIPELINE_INCOMPLETE = "the spaCy model {name} has no {missing} component: reinstall {name}"
 
 Span = tuple[int, int]  # [start, end) character offsets into the annotated text
+_LINE = re.compile(r"[^\n]+")
 
 
 class Entity(NamedTuple):
@@ -55,7 +58,7 @@ class Annotation:
 
     entities: tuple[Entity, ...]
     noun_chunks: tuple[Span, ...]  # base noun phrases ("the oat milk"), pronouns left out
-    sentences: tuple[Span, ...]
+    sentences: tuple[Span, ...]  # the parser's, also ended by every line break
 
 
 def model_package() -> str | None:
@@ -100,7 +103,9 @@ def _annotation(doc: Doc) -> Annotation:
     text = doc.text
     entities: list[Entity] = []
     for ent in doc.ents:
-        span = _trimmed(text, ent.start_char, ent.end_char)
+        # The NER often takes the possessive along ("Maria Lopez’s"): the name ends before it.
+        end = ent[-2].idx + len(ent[-2]) if len(ent) > 1 and ent[-1].tag_ == "POS" else ent.end_char
+        span = _trimmed(text, ent.start_char, end)
         if span is not None:
             entities.append(Entity(span[0], span[1], ent.label_))
     chunks = [
@@ -108,12 +113,30 @@ def _annotation(doc: Doc) -> Annotation:
         for chunk in doc.noun_chunks
         if not (len(chunk) == 1 and chunk[0].pos_ == "PRON")  # "it", "they": never an answer
     ]
-    sentences = [_trimmed(text, sent.start_char, sent.end_char) for sent in doc.sents]
     return Annotation(
         entities=tuple(entities),
         noun_chunks=tuple(span for span in chunks if span is not None),
-        sentences=tuple(span for span in sentences if span is not None),
+        sentences=tuple(_sentences(text, [(sent.start_char, sent.end_char) for sent in doc.sents])),
     )
+
+
+def _sentences(text: str, parsed: list[Span]) -> list[Span]:
+    """The parser's sentences, cut at line breaks (headlines, datelines and captions stand on
+    their own lines without a full stop, and the parser runs them into the next paragraph), with
+    a stray closing quote given back to the sentence it closes (the parser starts the next
+    sentence with it)."""
+    out: list[Span] = []
+    for start, end in parsed:
+        for line in _LINE.finditer(text, start, end):
+            span = _trimmed(text, line.start(), line.end())
+            if span is None:
+                continue
+            stray = not any(c.isalnum() for c in text[span[0] : span[1]])
+            if stray and out and "\n" not in text[out[-1][1] : span[0]]:
+                out[-1] = (out[-1][0], span[1])
+            else:
+                out.append(span)
+    return out
 
 
 def _trimmed(text: str, start: int, end: int) -> Span | None:

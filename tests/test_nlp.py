@@ -109,3 +109,33 @@ def test_missing_model_names_the_package_to_install(monkeypatch: pytest.MonkeyPa
             annotate(["Anything at all."])
     finally:
         load_pipeline.cache_clear()
+
+
+@needs_model
+def test_a_possessive_is_not_part_of_the_name() -> None:
+    text = "Maria Lopez’s bakery won a prize, and Jonas Berg's book sold well."
+    (annotation,) = annotate([text])
+    names = {text[e.start : e.end] for e in annotation.entities if e.label == "PERSON"}
+    assert names == {"Maria Lopez", "Jonas Berg"}
+
+
+@needs_model
+def test_a_line_break_ends_a_sentence() -> None:
+    # Headlines, datelines and captions stand on their own lines without a full stop.
+    text = "Bakery wins national prize\nMaria Lopez opened her bakery in Lyon in 2019. It now employs 40 people."
+    (annotation,) = annotate([text])
+    assert [text[a:b] for a, b in annotation.sentences] == [
+        "Bakery wins national prize",
+        "Maria Lopez opened her bakery in Lyon in 2019.",
+        "It now employs 40 people.",
+    ]
+
+
+@needs_model
+def test_a_closing_quote_stays_with_its_sentence() -> None:
+    text = 'He said the plan "means less than little to anyone."\n\nThe minister left.'
+    (annotation,) = annotate([text])
+    assert [text[a:b] for a, b in annotation.sentences] == [
+        'He said the plan "means less than little to anyone."',
+        "The minister left.",
+    ]
