@@ -12,3 +12,7 @@ class ArticleReadError(NewsdeskError):
 class FetchError(ArticleReadError):
     """A URL could not be fetched (refused, failed, too large, robots.txt); the message is the
     reason only (the caller names the URL)."""
+
+
+class NlpUnavailable(NewsdeskError):
+    """spaCy or its English model is not installed; the message says what to install."""
