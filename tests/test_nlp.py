@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import nlp
+from ingest import nlp
 from ingest.errors import NlpUnavailable
 from ingest.nlp import Annotation, annotate, load_pipeline, model_package
 
