@@ -19,7 +19,7 @@ answer is looked up (case-insensitive, whole words, surrounding quotes ignored) 
 are annotated whole, and each answer-bearing sentence's candidates are compared with the gold
 answer after light normalisation (case, surrounding punctuation and quotes, a leading "the"):
 spaCy entities, noun chunks, both with numbers-with-units, and the current rules
-(bot.spans.candidates and the answerer's date and fill-in readers) for the question's own kind
+(bot.extractive.spans.candidates and the answerer's date and fill-in readers) for the question's own kind
 and for every kind. Then how often spaCy's label for the gold entity is the kind the question
 asks for, why candidates miss, and sentence boundaries: spaCy's against punkt's at every gold
 answer. --cache keeps the annotations of a run in a file so a second run skips spaCy.
@@ -350,7 +350,7 @@ def _flat(text: str) -> str:
 
 
 def gather(limit: int) -> tuple[list[Item], dict[str, dict[str, Any]]]:
-    from bot.question import analyse
+    from bot.language.question import analyse
 
     from evals.dataset import guess_type, is_except_question
     from ingest.sentences import sentence_spans
@@ -386,11 +386,11 @@ def gather(limit: int) -> tuple[list[Item], dict[str, dict[str, Any]]]:
 
 def rule_texts(sentence: str, item: Item, kinds: Sequence[str], published: date | None) -> set[str]:
     """What the current answerer can answer from this sentence for each kind: the spans of
-    bot.spans.candidates (as the answerer reshapes them), dates, fill-ins."""
-    from bot.gazetteer import person_name
-    from bot.question import AnswerType, analyse, asking_clause
-    from bot.spans import bare_count, candidates, continuation_span
-    from bot.temporal import resolve_dates
+    bot.extractive.spans.candidates (as the answerer reshapes them), dates, fill-ins."""
+    from bot.extractive.gazetteer import person_name
+    from bot.language.question import AnswerType, analyse, asking_clause
+    from bot.extractive.spans import bare_count, candidates, continuation_span
+    from bot.language.dates import resolve_dates
 
     info = analyse(item.question)
     out: set[str] = set()
@@ -414,8 +414,8 @@ def rule_texts(sentence: str, item: Item, kinds: Sequence[str], published: date 
 
 
 def recall(limit: int, cache: Path | None, show_misses: int, show_splits: int, raw_sample: int) -> None:
-    from bot.question import AnswerType
-    from bot.spans import number_spans
+    from bot.language.question import AnswerType
+    from bot.extractive.spans import number_spans
 
     from ingest.nlp import Annotation, iter_annotations
 
