@@ -351,7 +351,6 @@ def _flat(text: str) -> str:
 
 def gather(limit: int) -> tuple[list[Item], dict[str, dict[str, Any]]]:
     from bot.language.question import analyse
-
     from evals.dataset import guess_type, is_except_question
     from ingest.sentences import sentence_spans
 
@@ -388,9 +387,9 @@ def rule_texts(sentence: str, item: Item, kinds: Sequence[str], published: date 
     """What the current answerer can answer from this sentence for each kind: the spans of
     bot.extractive.spans.candidates (as the answerer reshapes them), dates, fill-ins."""
     from bot.extractive.gazetteer import person_name
-    from bot.language.question import AnswerType, analyse, asking_clause
     from bot.extractive.spans import bare_count, candidates, continuation_span
     from bot.language.dates import resolve_dates
+    from bot.language.question import AnswerType, analyse, asking_clause
 
     info = analyse(item.question)
     out: set[str] = set()
@@ -414,9 +413,8 @@ def rule_texts(sentence: str, item: Item, kinds: Sequence[str], published: date 
 
 
 def recall(limit: int, cache: Path | None, show_misses: int, show_splits: int, raw_sample: int) -> None:
-    from bot.language.question import AnswerType
     from bot.extractive.spans import number_spans
-
+    from bot.language.question import AnswerType
     from ingest.nlp import Annotation, iter_annotations
 
     began = time.perf_counter()

@@ -46,6 +46,14 @@ BAD_BASELINE = (
     "{path} is not a newsdesk eval report (no 'metrics' object); pass a file written by "
     "`newsdesk eval --json PATH`."
 )
+TRAIN_WITHOUT_LLM = "The ranker is trained on the extractive answerer: unset NEWSDESK_LLM_* for training."
+TRAIN_INTERRUPTED = "interrupted: no model was written."
+TRAIN_DONE = (
+    "wrote {path}: {questions} questions ({with_a_right_candidate} with a right candidate), {candidates} candidates "
+    "({positives} right); on held-out weeks the top candidate is right for {held_out_top1:.1%} of questions "
+    "({held_out_top1_of_reachable:.1%} of those with a right candidate); below {answer_threshold} the sentence is "
+    "shown instead ({held_out_answered_at_threshold:.1%} answered with a span, {held_out_precision_at_threshold:.1%} right)."
+)
 CANNOT_WRITE_REPORT = "Cannot write the report to {path}: {reason}"
 BASELINE_NOT_FOUND = "No baseline report at {path}."
 BASELINE_OTHER_DATASET = "note: the baseline report was made on {theirs}, this run on {ours}."

@@ -91,11 +91,13 @@ class Runtime:
         """Bring the archive up to date with `paths` (see `ingest.pipeline.ingest`); the lexical
         index follows at once, so the next question needs no rebuild. Take the data directory's
         write lock (`index.lock.write_lock`) around this when other processes may write."""
+        from ingest.nlp import ChunkAnnotator
         from ingest.pipeline import ingest
 
         report = ingest(paths, self.store, self.embedder, self.chunker,
                         max_bytes=int(self.settings.ingest.max_file_mb * 1_000_000), prune=prune,
-                        confirm_prune=confirm_prune, progress=progress)
+                        confirm_prune=confirm_prune, progress=progress,
+                        annotator=ChunkAnnotator() if self.settings.ingest.annotate else None)
         if report.added or report.updated or report.removed:
             for name in ("lexical", "retriever", "raw_answerer", "answerer"):
                 self.__dict__.pop(name, None)
@@ -120,8 +122,11 @@ class Runtime:
     def raw_answerer(self) -> Answerer:
         """The answerer itself, before the citation gate (evals measure validity on it)."""
         from bot.extractive.answerer import ExtractiveAnswerer
+        from bot.extractive.ranker import load_model
 
-        extractive = ExtractiveAnswerer(self.retriever, self.reader, self.settings.answer, self.store)
+        answer = self.settings.answer
+        ranker = load_model(answer.ranker_model) if answer.ranker else None
+        extractive = ExtractiveAnswerer(self.retriever, self.reader, answer, self.store, ranker)
         if not self.settings.llm.enabled:
             return extractive
         from bot.llm.answerer import create_llm_answerer

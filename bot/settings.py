@@ -7,6 +7,7 @@ llm, slack); `Settings` nests them all and is handed down, a section to each roo
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
@@ -27,6 +28,14 @@ class AnswerSettings(BaseSettings):
         "Calibrated on the seed set and the dev kit (docs/evals.md).",
     )
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
+    ranker: bool = Field(
+        default=True,
+        description="Pick short answers with the learned answer ranker (bot/extractive/ranker.json, "
+        "trained by `newsdesk train-ranker`); off: the hand-set votes of bot/extractive/tuning.py.",
+    )
+    ranker_model: Path | None = Field(
+        default=None, description="A ranker model file to use instead of the shipped one."
+    )
     reader: Literal["int8", "exact"] = Field(
         default="int8",
         description="How the extractive answerer encodes candidate sentences to compare them with the "

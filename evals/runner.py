@@ -20,6 +20,7 @@ from evals.metrics import (
     supported_by,
     token_f1,
 )
+from evals.scoring_form import scoring_form
 from index.archive import ArticleLookup
 from index.errors import NewsdeskError
 
@@ -138,7 +139,7 @@ def score(
     citations: int,
     valid_citations: int,
 ) -> Outcome:
-    prediction = answer.answer or ""
+    prediction = scoring_form(answer.answer or "", question.question)
     em = f1 = None
     answer_match = choice_correct = None
     if mode is Mode.choices:

@@ -72,6 +72,7 @@ class ArticleState:
     path: str | None
     title: str = ""
     url: str | None = None
+    annotated: str = ""  # the version of the annotator its chunks carry ("": not annotated)
 
 
 @dataclass(frozen=True)
@@ -187,11 +188,15 @@ class Archive(ArticleLookup, Protocol):
         ...
 
     # -- writing
-    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = ()) -> int: ...
+    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = (),
+              annotated: str = "") -> int: ...
 
     def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None: ...
 
-    def finish_articles(self, done: Sequence[tuple[Article, int, bool]]) -> int: ...
+    def finish_articles(self, done: Sequence[tuple[Article, int, bool]], annotated: str = "") -> int:
+        """Record articles whose `n` chunks are all stored (annotated by `annotated`), dropping
+        leftover chunks beyond `n` where the flag says there may be some; returns chunks removed."""
+        ...
 
     def relocate(self, article_id: str, path: str | None) -> None: ...
 

@@ -35,6 +35,7 @@ class MemoryStore:
         self.spec = spec or IndexSpec("memory", 160, 0, "cl100k_base")
         self._chunks: dict[str, _Stored] = {}
         self._articles: dict[str, tuple[Article, int]] = {}
+        self._annotated: dict[str, str] = {}
         self._revision = ""
         self.queries: list[tuple[date | None, date | None]] = []  # (as_of, since) of each query
 
@@ -80,7 +81,8 @@ class MemoryStore:
     def article_states(self, ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
         chosen = self._articles if ids is None else {i: self._articles[i] for i in ids if i in self._articles}
         return {
-            i: ArticleState(i, a.content_hash(), a.path, a.title, a.url) for i, (a, _) in chosen.items()
+            i: ArticleState(i, a.content_hash(), a.path, a.title, a.url, self._annotated.get(i, ""))
+            for i, (a, _) in chosen.items()
         }
 
     def article_summaries(self, where: ArticleFilter | None = None) -> list[ArticleSummary]:
@@ -99,12 +101,13 @@ class MemoryStore:
                 if s.passage.article_id in wanted]
 
     # -- writing
-    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = ()) -> int:
+    def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = (),
+              annotated: str = "") -> int:
         if not items:
             return 0
         self.write_chunks(items)
         new = set(fresh)
-        return self.finish_articles([(a, len(c), a.id not in new) for a, c, _ in items])
+        return self.finish_articles([(a, len(c), a.id not in new) for a, c, _ in items], annotated)
 
     def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None:
         for article, chunks, vectors in items:
@@ -114,11 +117,12 @@ class MemoryStore:
                     start=chunk.start, end=chunk.end, score=0.0, title=article.title,
                     published=article.published, url=article.url, source=article.source, path=article.path,
                     sentences=chunk.sentences, available=article.available,
+                    entities=chunk.entities, phrases=chunk.phrases,
                 )
                 self._chunks[passage.chunk_id] = _Stored(passage, np.asarray(vector, dtype=np.float32), article.title)
         self._bump()
 
-    def finish_articles(self, done: Sequence[tuple[Article, int, bool]]) -> int:
+    def finish_articles(self, done: Sequence[tuple[Article, int, bool]], annotated: str = "") -> int:
         removed = 0
         for article, n, may_have_more in done:
             if may_have_more:
@@ -128,6 +132,7 @@ class MemoryStore:
                     del self._chunks[cid]
                 removed += len(stale)
             self._articles[article.id] = (article, n)
+            self._annotated[article.id] = annotated
         self._bump()
         return removed
 
@@ -146,6 +151,7 @@ class MemoryStore:
             del self._chunks[cid]
         for article_id in gone:
             self._articles.pop(article_id, None)
+            self._annotated.pop(article_id, None)
         self._bump()
         return len(stale)
 

@@ -55,6 +55,10 @@ class Chunk:
     text: str
     # Sentence boundaries inside the chunk, as absolute (start, end) offsets into the article text.
     sentences: tuple[tuple[int, int], ...] = field(default=())
+    # Named entities (start, end, label) and noun phrases (start, end), also absolute offsets:
+    # where the answerer looks for short answers. Empty when the chunk was not annotated.
+    entities: tuple[tuple[int, int, str], ...] = field(default=())
+    phrases: tuple[tuple[int, int], ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -81,3 +85,5 @@ class Passage:
     sentences: tuple[tuple[int, int], ...] = field(default=())
     relevance: float = 0.0
     available: date | None = None  # its article's `available` day: what as-of filters compare
+    entities: tuple[tuple[int, int, str], ...] = field(default=())  # as in Chunk
+    phrases: tuple[tuple[int, int], ...] = field(default=())

@@ -32,11 +32,14 @@ def chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> Metadat
         "source": article.source or "",
         "path": article.path or "",
         "sentences": json.dumps([list(s) for s in chunk.sentences]),
+        "entities": json.dumps([list(e) for e in chunk.entities], ensure_ascii=False),
+        "phrases": json.dumps([list(p) for p in chunk.phrases]),
     }
 
 
-def article_metadata(article: Article, n_chunks: int) -> Metadata:
+def article_metadata(article: Article, n_chunks: int, annotated: str = "") -> Metadata:
     return {
+        "annotated": annotated,  # the annotator version its chunks carry ("": none)
         "title": article.title,
         "published": article.published.isoformat() if article.published else "",
         "received": article.received.isoformat() if article.received else "",
@@ -90,6 +93,8 @@ def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Pa
         path=opt(meta.get("path")),
         sentences=sentences,
         available=day_of(meta.get("pub")),
+        entities=tuple((int(a), int(b), str(label)) for a, b, label in json.loads(meta.get("entities") or "[]")),
+        phrases=tuple((int(a), int(b)) for a, b in json.loads(meta.get("phrases") or "[]")),
     )
 
 

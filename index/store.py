@@ -166,7 +166,7 @@ class ArchiveStore:
             for article_id, meta in zip(page["ids"], page["metadatas"] or []):
                 states[article_id] = ArticleState(
                     article_id, str(meta.get("content_hash", "")), opt(meta.get("path")),
-                    str(meta.get("title", "")), opt(meta.get("url")),
+                    str(meta.get("title", "")), opt(meta.get("url")), str(meta.get("annotated") or ""),
                 )
         return states
 
@@ -300,7 +300,8 @@ class ArchiveStore:
 
     @server_errors
     def write(
-        self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = ()
+        self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = (),
+        annotated: str = "",
     ) -> int:
         """Store whole articles with their chunks and vectors; replaces earlier versions.
         Returns chunks removed. `fresh` names articles known to have nothing stored yet."""
@@ -308,7 +309,7 @@ class ArchiveStore:
             return 0
         self.write_chunks(items)
         new = set(fresh)
-        return self.finish_articles([(a, len(c), a.id not in new) for a, c, _ in items])
+        return self.finish_articles([(a, len(c), a.id not in new) for a, c, _ in items], annotated)
 
     @server_errors
     def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None:
@@ -337,7 +338,7 @@ class ArchiveStore:
         self._bump_revision()
 
     @server_errors
-    def finish_articles(self, done: Sequence[tuple[Article, int, bool]]) -> int:
+    def finish_articles(self, done: Sequence[tuple[Article, int, bool]], annotated: str = "") -> int:
         """Record articles whose `n` chunks are all stored, which makes them complete; where
         `may_have_more` is set, drop chunks left over beyond `n` first. Returns chunks removed."""
         if not done:
@@ -350,7 +351,7 @@ class ArchiveStore:
             self._articles.upsert(
                 ids=[a.id for a, _, _ in part],
                 documents=[a.text for a, _, _ in part],
-                metadatas=[article_metadata(a, n) for a, n, _ in part],
+                metadatas=[article_metadata(a, n, annotated) for a, n, _ in part],
                 embeddings=np.ones((len(part), 1), dtype=np.float32),  # a document store: no vectors
             )
         return removed

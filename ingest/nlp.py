@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from index.models import Chunk
 from ingest.errors import NlpUnavailable
 
 if TYPE_CHECKING:
@@ -145,3 +146,32 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
     left = len(piece) - len(piece.lstrip())
     right = len(piece.rstrip())
     return (start + left, start + right) if right > left else None
+
+
+class ChunkAnnotator:
+    """Gives chunks their entities and noun chunks (as article offsets), for the answerer to take
+    its candidate answers from. `version` names the model: chunks annotated by another one are
+    annotated again at the next ingest (their vectors are kept)."""
+
+    @property
+    def version(self) -> str:
+        """The model package and its version, read without importing spaCy."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        name = model_package()
+        if name is None:
+            raise NlpUnavailable(PIPELINE_MISSING)
+        try:
+            return f"{name}-{version(name.replace('_', '-'))}"
+        except PackageNotFoundError:
+            return name
+
+    def annotate(self, chunks: Sequence[Chunk]) -> list[Chunk]:
+        return [
+            replace(
+                chunk,
+                entities=tuple((chunk.start + e.start, chunk.start + e.end, e.label) for e in found.entities),
+                phrases=tuple((chunk.start + a, chunk.start + b) for a, b in found.noun_chunks),
+            )
+            for chunk, found in zip(chunks, iter_annotations(c.text for c in chunks))
+        ]

@@ -53,6 +53,16 @@ PLANNED_AHEAD = 16  # about 1-2 MB each
 ENCODED_AHEAD = 2
 
 
+class Annotator(Protocol):
+    """Marks up chunks for the answerer (entities, noun phrases; see `ingest.nlp`). Articles
+    stored with another `version` are redone at the next ingest, their vectors reused."""
+
+    @property
+    def version(self) -> str: ...
+
+    def annotate(self, chunks: Sequence[Chunk]) -> list[Chunk]: ...
+
+
 class Progress(Protocol):
     """Told about chunks: `start` once, `grow` as the planner finds more work, `advance` as it is done.
 
@@ -111,6 +121,7 @@ def ingest(
     prune: bool = False,
     confirm_prune: bool = False,
     progress: Progress | None = None,
+    annotator: Annotator | None = None,
 ) -> IngestReport:
     """Ingest `paths` (each must exist). With `prune`, also drop stored articles under them whose
     files are gone; a prune of more than half of them needs `confirm_prune` (see `ingest.prune`)."""
@@ -118,7 +129,8 @@ def ingest(
     started = time.perf_counter()
     progress = progress or _NoProgress()
     report = IngestReport()
-    planner = _Planner(store, chunker, report, max_bytes=max_bytes)
+    planner = _Planner(store, chunker, report, max_bytes=max_bytes, annotator=annotator)
+    annotated = annotator.version if annotator else ""
     # None marks the end of a queue.
     plans: queue.Queue[list[_Planned] | None] = queue.Queue(PLANNED_AHEAD)
     writes: queue.Queue[_Batch | None] = queue.Queue(ENCODED_AHEAD)
@@ -139,7 +151,7 @@ def ingest(
     def write() -> None:
         try:
             while (item := writes.get()) is not None:
-                _write_batch(store, item, report)
+                _write_batch(store, item, report, annotated)
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
             errors.append(exc)
             writer_failed.set()
@@ -235,10 +247,10 @@ def _put(q: queue.Queue[T], item: T, abandoned: threading.Event) -> None:
     raise _Abandoned()
 
 
-def _write_batch(store: Archive, batch: _Batch, report: IngestReport) -> None:
+def _write_batch(store: Archive, batch: _Batch, report: IngestReport, annotated: str) -> None:
     store.write_chunks([(p.article, chunks, vectors) for p, chunks, vectors in batch.parts])
     report.chunks_removed += store.finish_articles(
-        [(p.article, len(p.chunks), p.may_have_leftovers) for p in batch.finished]
+        [(p.article, len(p.chunks), p.may_have_leftovers) for p in batch.finished], annotated
     )
     for p in batch.finished:
         report.chunks_added += len(p.chunks)
@@ -255,9 +267,12 @@ class _Planner:
     them while it runs). Only article ids, paths and hashes are remembered, never texts.
     """
 
-    def __init__(self, store: Archive, chunker: Chunker, report: IngestReport, *, max_bytes: int) -> None:
+    def __init__(self, store: Archive, chunker: Chunker, report: IngestReport, *, max_bytes: int,
+                 annotator: Annotator | None = None) -> None:
         self.store = store
         self.chunker = chunker
+        self.annotator = annotator
+        self.annotated = annotator.version if annotator else None
         self.report = report
         self.max_bytes = max_bytes
         self.seen: dict[str, tuple[str | None, str]] = {}  # article id -> (path, content hash)
@@ -324,13 +339,18 @@ class _Planner:
                     vector = stored.get(embedding_text(p.article.title, chunk.text))
                     if vector is not None:
                         p.known[chunk.index] = vector
+        if planned and self.annotator is not None:  # one batch through the annotator
+            annotated = iter(self.annotator.annotate([c for p in planned for c in p.chunks]))
+            for p in planned:
+                p.chunks = [next(annotated) for _ in p.chunks]
         return planned
 
     def _chunked(self, articles: list[Article]) -> Iterator[_Planned]:
         known = self.store.article_states([a.id for a in articles])
         for article in articles:
             state = known.get(article.id)
-            if state is not None and state.content_hash == article.content_hash():
+            if (state is not None and state.content_hash == article.content_hash()
+                    and (self.annotated is None or state.annotated == self.annotated)):
                 if state.path != article.path:  # same text, file moved: fix the location only
                     self.store.relocate(article.id, article.path)
                 self.report.unchanged += 1

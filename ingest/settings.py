@@ -20,3 +20,9 @@ class IngestSettings(BaseSettings):
         description="Seconds to wait for another ingest writing to the same data directory before "
         "giving up (unset: wait as long as it takes; 0: do not wait).",
     )
+    annotate: bool = Field(
+        default=True,
+        description="Mark up every chunk with spaCy's named entities and noun phrases, where the "
+        "answerer finds short answers (about 50 chunks/s; chunks are re-annotated, not re-embedded, "
+        "when the model changes).",
+    )

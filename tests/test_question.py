@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.extractive.spans import (
-    bare_count,
     candidates,
     entity_spans,
     number_spans,
@@ -124,7 +123,11 @@ def test_phrases_of_ordinary_words_for_which_thing_questions() -> None:
     assert "tawny barn owl" not in [c.text for c in candidates(s, info.kind, info.terms)]
 
 
-def test_counts_are_bare_numbers_but_spans_of_time_keep_their_unit() -> None:
+def test_counts_are_scored_as_bare_numbers_but_spans_of_time_keep_their_unit() -> None:
+    from evals.scoring_form import bare_count, scoring_form
+
+    assert scoring_form("41 stores", "How many stores will close?") == "41"
+    assert scoring_form("41 stores", "Which chain will close stores?") == "41 stores"
     assert [bare_count(t) for t in ["41 stores", "12,500 members", "Two days", "$5.2 billion", "45 percent"]] == [
         "41", "12,500", "Two days", "$5.2 billion", "45 percent",
     ]
@@ -217,3 +220,8 @@ def test_leading_noise_does_not_change_what_is_asked(question: str) -> None:
 )
 def test_words_that_lead_into_the_question_word_are_kept(question: str, kind: AnswerType) -> None:
     assert analyse(question).kind is kind
+
+
+def test_a_percentage_keeps_its_sign() -> None:
+    s = "Turnout was 60% on Sunday, up from 48 percent."
+    assert [s[a:b] for a, b in number_spans(s, with_unit=False)] == ["60%", "48 percent"]

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from bot.cli import article_cmd, articles_cmd, ask_cmd, eval_cmd, ingest_cmd, slack_cmd
+from bot.cli import article_cmd, articles_cmd, ask_cmd, eval_cmd, ingest_cmd, slack_cmd, train_cmd
 
 app = typer.Typer(
     name="newsdesk",
@@ -21,6 +21,7 @@ app.command("ask")(ask_cmd.ask)
 app.command("article")(article_cmd.article)
 app.command("articles")(articles_cmd.articles)
 app.command("eval")(eval_cmd.eval_)
+app.command("train-ranker")(train_cmd.train_ranker)
 slack_cmd.register(app)
 
 

@@ -9,14 +9,17 @@ number...) together with the sentence(s) that support it, quoted exactly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.answer import Answer
 from bot.extractive import tuning
+from bot.extractive.candidates import Candidate, gather
 from bot.extractive.choices import pick_choice
 from bot.extractive.fit import is_name, type_fit
 from bot.extractive.gazetteer import person_name
+from bot.extractive.ranker import Context, RankerModel, features
 from bot.extractive.sentences import Sentence, score_sentences, split_passages
-from bot.extractive.spans import bare_count, candidates, continuation_span, proximity
+from bot.extractive.spans import candidates, continuation_span, proximity
 from bot.language.dates import DateMention, resolve_dates
 from bot.language.question import AnswerType, QuestionInfo
 from bot.language.terms import content_terms
@@ -24,23 +27,58 @@ from bot.query import Query
 from bot.settings import AnswerSettings
 from index.archive import ArticleLookup
 from index.embedder import Embedder
+from index.models import Passage
 from index.retrieval import Retriever
+
+# Kinds whose short answer the learned ranker picks (when a model is loaded); dates, yes/no,
+# fill-ins and reasons keep their own readers.
+RANKED_KINDS = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.ENTITY,
+                AnswerType.NUMBER, AnswerType.QUANTITY, AnswerType.DESCRIPTION)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the answerer read for a question: the passages retrieved (their articles, in order)
+    and the sentences of the best of them, scored as evidence, best first."""
+
+    passages: list[Passage]
+    retrieved: list[str]
+    sentences: list[Sentence]
 
 
 class ExtractiveAnswerer:
     def __init__(
-        self, retriever: Retriever, reader: Embedder, settings: AnswerSettings, articles: ArticleLookup
+        self, retriever: Retriever, reader: Embedder, settings: AnswerSettings, articles: ArticleLookup,
+        ranker: RankerModel | None = None,
     ) -> None:
         self.retriever = retriever
         self.reader = reader  # compares sentences with the question (see `AnswerSettings.reader`)
         self.settings = settings
         self.articles = articles
+        self.ranker = ranker  # None: the hand-set votes pick short answers
+
+    def read(self, query: Query) -> Reading:
+        passages = self.retriever.search(query, max(tuning.RETRIEVED, self.settings.passages))
+        retrieved = list(dict.fromkeys(p.article_id for p in passages))
+        sentences = score_sentences(query.info, split_passages(passages[: self.settings.passages]), self.reader)
+        return Reading(passages, retrieved, sentences)
+
+    def candidates(self, query: Query, sentences: Sequence[Sentence]) -> tuple[list[Candidate], Context]:
+        """The candidate answers of the best sentences, and what the ranker measures them against."""
+        info = query.info
+        found = gather(info, sentences[: tuning.SENTENCES_READ])
+        focus: dict[str, float] = {}
+        if info.focus and found and _asks_for_a_thing(info):
+            texts = [c.text for c in found[: tuning.FOCUS_CANDIDATES]]
+            vectors = self.reader.embed([info.focus, *texts])
+            focus = {c.key: max(0.0, float(sim)) for c, sim in zip(found, vectors[1:] @ vectors[0])}
+        top = max((s.passage.relevance for s in sentences), default=1.0)
+        return found, Context(info, query.as_of, top, focus)
 
     def ask(self, query: Query) -> Answer:
         info = query.info
-        passages = self.retriever.search(query, max(tuning.RETRIEVED, self.settings.passages))
-        retrieved = list(dict.fromkeys(p.article_id for p in passages))
-        sentences = score_sentences(info, split_passages(passages[: self.settings.passages]), self.reader)
+        reading = self.read(query)
+        passages, retrieved, sentences = reading.passages, reading.retrieved, reading.sentences
         base = Answer(query.text, None, [], as_of=query.as_of, retrieved=retrieved)
         if not sentences:
             return base
@@ -54,15 +92,32 @@ class ExtractiveAnswerer:
             return pick_choice(base, query, passages, sentences, named)
         if best.score < self.settings.min_score:
             return Answer(query.text, None, [], as_of=query.as_of, score=best.score, retrieved=retrieved)
-        short, support = self._short_answer(info, sentences)
+        ranked = self._ranked_answer(query, sentences) if self.ranker and info.kind in RANKED_KINDS else None
+        short, support = ranked or self._short_answer(info, sentences)
         citations = [s.citation() for s in support]
         return Answer(
             query.text, short, citations, as_of=query.as_of, sentence=support[0].text,
             score=support[0].score, retrieved=retrieved,
         )
 
+    def _ranked_answer(self, query: Query, sentences: list[Sentence]) -> tuple[str, list[Sentence]] | None:
+        """The candidate the learned ranker scores highest, with its sentence; None when no
+        candidate is likely enough to be the answer (the sentence is then the honest answer)."""
+        assert self.ranker is not None
+        found, context = self.candidates(query, sentences)
+        if not found:
+            return None
+        probabilities = self.ranker.probabilities([features(c, context) for c in found])
+        best = int(probabilities.argmax())
+        if probabilities[best] < self.ranker.answer_threshold:
+            return None
+        chosen = found[best]
+        sentence = chosen.best.sentence
+        others = [m.sentence for m in chosen.mentions if m.sentence.passage.article_id != sentence.passage.article_id]
+        return chosen.text, [sentence, *others[:1]]
+
     def _short_answer(self, info: QuestionInfo, sentences: list[Sentence]) -> tuple[str, list[Sentence]]:
-        """The answer span and the sentences that support it (best first)."""
+        """The answer span and the sentences that support it (best first), by hand-set votes."""
         best = sentences[0]
         top = sentences[: tuning.SENTENCES_READ]
         if info.kind is AnswerType.DATE:
@@ -119,8 +174,6 @@ class ExtractiveAnswerer:
         if fits[key] < tuning.MIN_TYPE_FIT:  # no span of the right kind: the sentence is the honest answer
             return best.text, [best]
         sentence, text = where[key]
-        if info.kind is AnswerType.NUMBER:
-            text = bare_count(text)
         support = [sentence] + [
             s for s in top
             if s.passage.article_id != sentence.passage.article_id and key in " ".join(content_terms(s.text))

@@ -40,12 +40,12 @@ def _leading(token: str) -> bool:
 
 
 _POSSESSIVE = re.compile(r"[’']s$")
-_NAME_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)\d{1,4}")  # "Route 66", "Boeing 737", "Article 4"; not a year
+_NAMENUMBER = re.compile(r"(?!(?:19|20)\d\d$)\d{1,4}")  # "Route 66", "Boeing 737", "Article 4"; not a year
 # "(CNN) ...", "LOS ANGELES (AP) — ...": where the story was filed, not what it says.
 _DATELINE = re.compile(r"\s*\([A-Za-z. ]{2,20}\)\s*|\s*[A-Z][A-Z .,'-]+(?:\([A-Za-z. ]{2,20}\))?\s*[—–]\s*")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
-_NUMBER = re.compile(
-    r"(?:[$€£]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|bn|m)\b)?"
+NUMBER = re.compile(  # "%" is not a word character: no \b after it
+    r"(?:[$€£]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|(?:percent|per cent|million|billion|trillion|thousand|bn|m)\b))?"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|hundreds|thousands)\b",
     re.IGNORECASE,
 )
@@ -87,7 +87,7 @@ def entity_spans(sentence: str) -> list[Span]:
             word = tokens[j][2]
             if word in _NEW_NAME:  # "Anna van Densky The Collective Security Council": two names
                 break
-            if _capitalised(word) or (_NAME_NUMBER.fullmatch(word) and not _leading(tokens[j - 1][2])):
+            if _capitalised(word) or (_NAMENUMBER.fullmatch(word) and not _leading(tokens[j - 1][2])):
                 j += 1
             elif (word.lower() in _CONNECTORS and j + 1 < len(tokens) and _capitalised(tokens[j + 1][2])
                   and _joined(sentence, tokens[j], tokens[j + 1])):
@@ -134,7 +134,7 @@ def number_spans(sentence: str, with_unit: bool, units: frozenset[str] = frozens
     """Numbers ("353", "$5.2 billion", "two"), with the word they count when `with_unit` is set or
     when that word is one of `units` (the question's own: "how many days" -> "two days")."""
     spans = []
-    for m in _NUMBER.finditer(sentence):
+    for m in NUMBER.finditer(sentence):
         start, end = m.start(), m.end() - len(m.group()) + len(m.group().rstrip(","))
         unit = re.match(r"(?:-|\s+)([a-z]+)", sentence[end:])
         measured = m.group()[:1].isdigit() and bool(re.search(r"[%a-zA-Z]$", m.group().rstrip(",")))
@@ -143,22 +143,6 @@ def number_spans(sentence: str, with_unit: bool, units: frozenset[str] = frozens
                 end += unit.end()
         spans.append((start, end))
     return spans
-
-
-_TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "decad"})
-
-
-def bare_count(text: str) -> str:
-    """ "41 stores" -> "41", "12,500 members" -> "12,500"; spans of time keep their unit
-    ("two days"): news quizzes answer "how many X" with the number alone."""
-    if _NUMBER.fullmatch(text):  # "$5.2 billion", "38%"
-        return text
-    number, _, unit = text.partition(" ")
-    if not unit and "-" in text and not text[:1].isdigit():
-        number, _, unit = text.partition("-")
-    if unit and not content_terms(unit) & _TIME_UNITS and _NUMBER.fullmatch(number):
-        return number
-    return text
 
 
 def reason_span(sentence: str) -> Span | None:

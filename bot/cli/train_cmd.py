@@ -1,0 +1,52 @@
+"""`newsdesk train-ranker KIT... --out PATH`: train the learned answer ranker on benchmark kits."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot import messages
+from bot.cli.common import DataDir, RichProgress, interrupted_means, out, settings_for
+
+
+def train_ranker(
+    kits: Annotated[list[Path], typer.Argument(
+        metavar="KIT...", help="Kit directories (corpus.jsonl.gz + questions.jsonl) to train on: only data you "
+        "may tune on, never a confirm set.", show_default=False)],
+    out_path: Annotated[Path, typer.Option(
+        "--out", metavar="PATH", help="Where to write the model (JSON); ship it as bot/extractive/ranker.json.")],
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, metavar="N", help="Use only the first N questions of each kit.", show_default=False)] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Fit the answer ranker to the kits' gold answers, measure it on held-out weeks, write it with its record."""
+    from evals.archive import open_archive
+    from evals.kit import load_kit
+    from evals.ranker_training import collect, fit, training_record
+    from index.errors import UserInputError
+
+    settings = settings_for(data_dir)
+    if settings.llm.enabled:
+        raise UserInputError(messages.TRAIN_WITHOUT_LLM)
+    groups = []
+    progress = RichProgress()
+    with interrupted_means(messages.TRAIN_INTERRUPTED):
+        try:
+            for path in kits:
+                if not path.is_dir():
+                    raise UserInputError(messages.DATASET_NOT_FOUND.format(path=path))
+                kit = load_kit(path)
+                questions = kit.questions[:limit] if limit else kit.questions
+                runtime, _ = open_archive(settings, kit, progress=progress)
+                progress.start(len(questions), f"Reading {kit.name}")
+                groups += collect(runtime, questions, date.today(), lambda: progress.advance(1))
+        finally:
+            progress.stop()
+    fitted = fit(groups, training_record([load_kit(p).name for p in kits], groups))
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(fitted.model.to_json(), indent=1) + "\n", encoding="utf-8")
+    out.print(messages.TRAIN_DONE.format(path=out_path, **fitted.metrics), markup=False)

@@ -1,0 +1,175 @@
+"""The learned answer ranker: what each candidate looks like as numbers, and a logistic model over
+them, trained from gold data (`newsdesk train-ranker`, evals/ranker_training.py) and shipped as
+a small JSON file with the record of what it was trained on.
+
+Scoring needs only the JSON weights and numpy: nothing is imported from scikit-learn at answer
+time. `probability` is calibrated on held-out weeks (see the model's record), so it doubles as
+the evidence score for abstaining.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.extractive.candidates import Candidate, Mention
+from bot.extractive.fit import is_name, type_fit
+from bot.extractive.spans import proximity
+from bot.language.question import AnswerType, QuestionInfo
+from bot.language.terms import content_terms
+
+MODEL_FORMAT = 1
+SHIPPED = "ranker.json"  # bot/extractive/ranker.json, written by `newsdesk train-ranker`
+
+# spaCy labels that are the kind of thing each answer type asks for.
+EXPECTED_LABELS: Mapping[AnswerType, frozenset[str]] = {
+    AnswerType.PERSON: frozenset({"PERSON"}),
+    AnswerType.ORGANIZATION: frozenset({"ORG"}),
+    AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
+    AnswerType.NUMBER: frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}),
+    AnswerType.QUANTITY: frozenset({"MONEY", "QUANTITY", "PERCENT", "CARDINAL"}),
+    AnswerType.DATE: frozenset({"DATE", "TIME"}),
+    AnswerType.ENTITY: frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NORP", "FAC", "GPE",
+                                  "PERSON", "LANGUAGE"}),
+}
+# Kinds grouped for the few features whose weight depends on what is asked.
+_GROUPS = {
+    "named": (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE),
+    "thing": (AnswerType.ENTITY,),
+    "number": (AnswerType.NUMBER, AnswerType.QUANTITY),
+    "other": (AnswerType.DESCRIPTION, AnswerType.REASON, AnswerType.DATE, AnswerType.YESNO,
+              AnswerType.CONTINUATION),
+}
+_PER_GROUP = ("label_expected", "from_entity", "from_phrase", "from_rule", "type_fit", "focus")
+FEATURES: tuple[str, ...] = (
+    "sentence_score", "rank", "articles", "mentions", "relevance", "recency",
+    "type_fit", "label_expected", "label_other", "from_entity", "from_phrase", "from_rule",
+    "proximity", "question_words", "position", "tokens", "capitalised", "digits", "quoted",
+    "focus", "has_focus",
+    *(f"{g}:{f}" for g in _GROUPS for f in _PER_GROUP),
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every candidate of one question is measured against."""
+
+    info: QuestionInfo
+    as_of: date
+    top_relevance: float  # the best passage relevance among the sentences read
+    focus: Mapping[str, float]  # candidate key -> similarity to what the question names
+
+
+def features(candidate: Candidate, context: Context) -> list[float]:
+    info = context.info
+    best = candidate.best
+    sentence = best.sentence
+    mentions = candidate.mentions
+    expected = EXPECTED_LABELS.get(info.kind, frozenset())
+    labels = {m.label for m in mentions if m.label}
+    sources = {m.source for m in mentions}
+    text = candidate.text
+    terms = content_terms(text)
+    published = sentence.passage.published
+    age = (context.as_of - published).days if published else 365
+    quoted = any(_quoted(m) for m in mentions)
+    values: dict[str, float] = {
+        "sentence_score": sentence.score,
+        "rank": 1.0 / (1.0 + best.rank),
+        "articles": math.log1p(len({m.sentence.passage.article_id for m in mentions})),
+        "mentions": math.log1p(len(mentions)),
+        "relevance": sentence.passage.relevance / (context.top_relevance or 1.0),
+        "recency": math.exp(-max(0, age) / 30.0),
+        "type_fit": type_fit(info, text, quoted=quoted),
+        "label_expected": float(bool(labels & expected)),
+        "label_other": float(bool(labels - expected)),
+        "from_entity": float("entity" in sources),
+        "from_phrase": float("phrase" in sources),
+        "from_rule": float("rule" in sources),
+        "proximity": max(proximity(m.sentence.text, (m.start, m.end), info.terms) for m in mentions),
+        "question_words": len(terms & info.terms) / len(terms) if terms else 0.0,
+        "position": best.start / max(1, len(sentence.text)),
+        "tokens": min(len(text.split()), 8) / 8.0,
+        "capitalised": float(is_name(text) and not text[:1].isdigit()),
+        "digits": float(any(c.isdigit() for c in text)),
+        "quoted": float(quoted),
+        "focus": context.focus.get(candidate.key, 0.0),
+        "has_focus": float(bool(context.focus)),
+    }
+    group = next(name for name, kinds in _GROUPS.items() if info.kind in kinds)
+    for name in _GROUPS:
+        for feature in _PER_GROUP:
+            values[f"{name}:{feature}"] = values[feature] if name == group else 0.0
+    return [values[name] for name in FEATURES]
+
+
+def _quoted(mention: Mention) -> bool:
+    text = mention.sentence.text
+    return mention.start > 0 and text[mention.start - 1] in "“\"‘"
+
+
+@dataclass(frozen=True)
+class RankerModel:
+    """A logistic model over standardised features, with the record of its training."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    answer_threshold: float  # below this probability the best span is not shown as the answer
+    record: Mapping[str, Any]
+
+    def probabilities(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
+        if not rows:
+            return np.zeros(0)
+        x = (np.asarray(rows, dtype=np.float64) - self.mean) / self.scale
+        p: np.ndarray = 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
+        return p
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "features": list(self.features),
+            "mean": [round(float(v), 8) for v in self.mean],
+            "scale": [round(float(v), 8) for v in self.scale],
+            "weights": [round(float(v), 8) for v in self.weights],
+            "bias": round(self.bias, 8),
+            "answer_threshold": round(self.answer_threshold, 4),
+            "record": dict(self.record),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RankerModel:
+        if data.get("format") != MODEL_FORMAT or tuple(data["features"]) != FEATURES:
+            raise ValueError("the ranker model was trained for other features: retrain it (newsdesk train-ranker)")
+        return cls(
+            features=tuple(data["features"]), mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64), weights=np.asarray(data["weights"], dtype=np.float64),
+            bias=float(data["bias"]), answer_threshold=float(data["answer_threshold"]),
+            record=data.get("record", {}),
+        )
+
+
+def load_model(path: Path | None = None) -> RankerModel | None:
+    """The model at `path`, else the shipped one; None when there is none (then the rules rank)."""
+    if path is not None:
+        return RankerModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    return _shipped()
+
+
+@cache
+def _shipped() -> RankerModel | None:
+    resource = files("bot.extractive").joinpath(SHIPPED)
+    if not resource.is_file():
+        return None
+    return RankerModel.from_json(json.loads(resource.read_text(encoding="utf-8")))

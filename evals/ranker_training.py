@@ -1,0 +1,183 @@
+"""Training the learned answer ranker (`newsdesk train-ranker KIT...`): distant supervision from
+gold answers, a logistic model, whole weeks held out to measure it, a JSON file with the record.
+
+For every question of the kits (as of its date, against the kit's own index), the extractive
+answerer reads as it would to answer; every candidate span of the sentences it reads becomes a
+row of `bot.extractive.ranker.features`, labelled positive when it says the gold answer
+(typography and articles aside). Scikit-learn's LogisticRegression (lbfgs: deterministic) fits
+them; five folds by week measure it on questions of weeks it did not see, and pick the
+probability below which the best span is not shown. Train only on data you may tune on: never
+on a confirm set.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.extractive.answerer import RANKED_KINDS, ExtractiveAnswerer
+from bot.extractive.ranker import FEATURES, RankerModel, features
+from bot.runtime import Runtime
+from evals.dataset import EvalQuestion
+from evals.metrics import normalize_answer
+
+FOLDS = 5
+C = 1.0  # inverse regularisation; the features are standardised
+# The answer threshold keeps this share of the held-out exact matches the ranker would give when
+# always answering: below it the sentence is shown instead of a doubtful span.
+KEEP_CORRECT = 0.95
+
+
+@dataclass(frozen=True)
+class QuestionRows:
+    """The candidates of one question: feature rows, labels, and the texts (for reports)."""
+
+    question_id: str
+    week: str
+    kind: str
+    rows: list[list[float]]
+    labels: list[bool]
+    texts: list[str]
+
+    @property
+    def answerable(self) -> bool:
+        return any(self.labels)
+
+
+def week_of(question: EvalQuestion) -> str:
+    """Kit question ids are `<week>_<n>`; a gold set's questions make one group."""
+    return question.id.split("_", 1)[0] if "_" in question.id else "all"
+
+
+def collect(runtime: Runtime, questions: Sequence[EvalQuestion], today: date,
+            progress: Callable[[], None] | None = None) -> list[QuestionRows]:
+    answerer = runtime.raw_answerer
+    if not isinstance(answerer, ExtractiveAnswerer):
+        raise TypeError("the ranker is trained on the extractive answerer: turn LLM mode off")
+    out: list[QuestionRows] = []
+    for question in questions:
+        query = runtime.query(question.question, question.as_of or today)
+        if query.info.kind in RANKED_KINDS and question.answers and question.generation_scored:
+            reading = answerer.read(query)
+            found, context = answerer.candidates(query, reading.sentences)
+            gold = {normalize_answer(a) for a in question.answers}
+            out.append(QuestionRows(
+                question.id, week_of(question), query.info.kind.value,
+                [features(c, context) for c in found], [normalize_answer(c.text) in gold for c in found],
+                [c.text for c in found],
+            ))
+        if progress:
+            progress()
+    return out
+
+
+@dataclass(frozen=True)
+class Fitted:
+    model: RankerModel
+    metrics: dict[str, Any]
+
+
+def fit(groups: Sequence[QuestionRows], record: dict[str, Any]) -> Fitted:
+    """Fit on every question; measure on held-out weeks first. `record` says what it was trained on."""
+    from sklearn.linear_model import LogisticRegression
+
+    with_rows = [g for g in groups if g.rows]
+    held_out = _cross_validate(with_rows)
+    threshold = _threshold(held_out)
+    x, y = _stack(with_rows)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    classifier = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, y)
+    metrics = {
+        "questions": len(groups), "with_candidates": len(with_rows),
+        "with_a_right_candidate": sum(g.answerable for g in with_rows),
+        "candidates": int(len(y)), "positives": int(y.sum()),
+        "held_out_top1": round(_top1(held_out), 4),
+        "held_out_top1_of_reachable": round(_top1(held_out) * len(held_out) / max(1, sum(c for _, c, _ in held_out)), 4),
+        "held_out_answered_at_threshold": round(sum(p >= threshold for p, _, _ in held_out) / max(1, len(held_out)), 4),
+        "held_out_precision_at_threshold": round(_precision(held_out, threshold), 4),
+        "answer_threshold": round(threshold, 4),
+        "folds": FOLDS,
+    }
+    model = RankerModel(FEATURES, mean, scale, classifier.coef_[0].astype(np.float64),
+                        float(classifier.intercept_[0]), threshold, {**record, "metrics": metrics})
+    return Fitted(model, metrics)
+
+
+def training_record(kits: Sequence[str], groups: Sequence[QuestionRows]) -> dict[str, Any]:
+    import sklearn
+
+    return {
+        "trained_on": list(kits),
+        "weeks": sorted({g.week for g in groups}),
+        "commit": _commit(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "features": list(FEATURES),
+        "learner": f"scikit-learn {sklearn.__version__} LogisticRegression(C={C}, lbfgs), standardised features",
+        "label": "a candidate is positive when it equals a gold answer after normalisation "
+                 "(case, punctuation, articles)",
+    }
+
+
+# -- held-out measurement -------------------------------------------------------------------
+
+
+def _stack(groups: Sequence[QuestionRows]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray([row for g in groups for row in g.rows], dtype=np.float64)
+    y = np.asarray([label for g in groups for label in g.labels], dtype=np.int64)
+    return x, y
+
+
+def _cross_validate(groups: Sequence[QuestionRows]) -> list[tuple[float, bool, bool]]:
+    """(top probability, a right candidate exists, the top one is right) per held-out question."""
+    from sklearn.linear_model import LogisticRegression
+
+    weeks = sorted({g.week for g in groups})
+    folds = [set(weeks[i::FOLDS]) for i in range(min(FOLDS, len(weeks)))]
+    out: list[tuple[float, bool, bool]] = []
+    for held in folds:
+        train = [g for g in groups if g.week not in held]
+        test = [g for g in groups if g.week in held]
+        x, y = _stack(train)
+        if not test or len(set(y.tolist())) < 2:
+            continue
+        mean, scale = x.mean(axis=0), x.std(axis=0)
+        scale[scale == 0] = 1.0
+        classifier = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, y)
+        for g in test:
+            p = classifier.predict_proba((np.asarray(g.rows) - mean) / scale)[:, 1]
+            best = int(p.argmax())
+            out.append((float(p[best]), g.answerable, g.labels[best]))
+    return out
+
+
+def _top1(held_out: Sequence[tuple[float, bool, bool]]) -> float:
+    return sum(right for _, _, right in held_out) / max(1, len(held_out))
+
+
+def _precision(held_out: Sequence[tuple[float, bool, bool]], threshold: float) -> float:
+    shown = [right for p, _, right in held_out if p >= threshold]
+    return sum(shown) / max(1, len(shown))
+
+
+def _threshold(held_out: Sequence[tuple[float, bool, bool]]) -> float:
+    """The highest probability that still keeps KEEP_CORRECT of the held-out right answers."""
+    right = sorted((p for p, _, ok in held_out if ok), reverse=True)
+    if not right:
+        return 0.0
+    return right[max(0, int(np.ceil(KEEP_CORRECT * len(right))) - 1)]
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parent, timeout=10)
+        return done.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"

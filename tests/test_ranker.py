@@ -1,0 +1,103 @@
+"""The learned answer ranker: candidates from stored annotations, features, training on a tiny
+invented kit (deterministic, positives found), and a model file that loads and ranks the right
+span first."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.extractive.candidates import answer_text, gather
+from bot.extractive.ranker import FEATURES, RankerModel, features
+from bot.language.question import AnswerType, analyse
+from bot.runtime import Runtime
+from bot.settings import load_settings
+from evals.dataset import EvalQuestion
+from evals.ranker_training import collect, fit
+from index.embedder import HashingEmbedder
+from index.memory_store import MemoryStore
+
+AS_OF = date(2022, 6, 30)
+# Invented weeks of news: who opened which bridge, which company bought which firm, how many jobs.
+STORIES = [
+    ("w1", "Bridge opens in Harlow", "Mayor Jane Okafor opened the new bridge in Harlow on Monday, "
+     "the council said. Traffic from Essex Road will use it.", "Who opened the new bridge in Harlow?", "Jane Okafor"),
+    ("w1", "Dairy firm sold", "Brightfield Foods bought the dairy firm Moorland Creamery for £40 million, "
+     "the buyer said on Tuesday.", "Which company bought Moorland Creamery?", "Brightfield Foods"),
+    ("w1", "Plant to close", "The carmaker will close its Leeds plant, cutting 1,200 jobs by March, "
+     "union leaders said.", "How many jobs will the Leeds plant closure cut?", "1,200"),
+    ("w2", "Ferry route restored", "Captain Tomas Lindqvist steered the first ferry back to Orkney on Friday, "
+     "the operator said.", "Who steered the first ferry back to Orkney?", "Tomas Lindqvist"),
+    ("w2", "Brewery changes hands", "Northgate Holdings bought the Kestrel Brewery in a deal agreed on Monday, "
+     "both firms said.", "Which company bought the Kestrel Brewery?", "Northgate Holdings"),
+    ("w2", "Mill shuts", "The paper mill in Fife will shut in May, cutting 340 jobs, the owners said on Monday.",
+     "How many jobs will the Fife mill shutdown cut?", "340"),
+    ("w3", "Museum reopens", "Curator Amara Diallo reopened the maritime museum in Hull on Sunday after "
+     "a two-year refit.", "Who reopened the maritime museum in Hull?", "Amara Diallo"),
+    ("w3", "Bakery chain bought", "Harbour Retail bought the bakery chain Crumb & Co in a deal announced "
+     "on Wednesday, the company said.", "Which company bought the bakery chain Crumb & Co?", "Harbour Retail"),
+    ("w3", "Depot closes", "The rail depot in Crewe will close next year, cutting 450 jobs, managers said on Friday.",
+     "How many jobs will the Crewe depot closure cut?", "450"),
+]
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Runtime, list[EvalQuestion]]:
+    folder = tmp_path_factory.mktemp("kit")
+    for n, (_, title, text, _, _) in enumerate(STORIES):
+        (folder / f"{n}.txt").write_text(f" date 2022-06-{n + 10:02d} {title}\n{text}\n", encoding="utf-8")
+    runtime = Runtime(load_settings(home=folder / "home"), embedder=HashingEmbedder(), store=MemoryStore())
+    runtime.settings.answer = runtime.settings.answer.model_copy(update={"ranker": False})
+    runtime.ingest([folder])
+    questions = [EvalQuestion(id=f"{week}_{n}", question=q, answers=(a,), answerable=True, type="who", as_of=AS_OF)
+                 for n, (week, _, _, q, a) in enumerate(STORIES)]
+    return runtime, questions
+
+
+def test_candidates_come_from_stored_entities_and_phrases(kit: tuple[Runtime, list[EvalQuestion]]) -> None:
+    runtime, questions = kit
+    query = runtime.query(questions[0].question, AS_OF)
+    answerer = runtime.raw_answerer
+    found, _ = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+    by_text = {c.text: c for c in found}
+    assert "Jane Okafor" in by_text
+    assert any(m.source == "entity" and m.label == "PERSON" for m in by_text["Jane Okafor"].mentions)
+    assert all(c.text != "Harlow" or c.mentions for c in found)
+    assert answer_text("the oat milk,", AnswerType.ENTITY) == "oat milk"
+    assert answer_text("Mayor Jane Okafor", AnswerType.PERSON) == "Jane Okafor"
+
+
+def test_training_is_deterministic_and_the_model_ranks_the_right_span_first(
+    kit: tuple[Runtime, list[EvalQuestion]], tmp_path: Path,
+) -> None:
+    runtime, questions = kit
+    rows = collect(runtime, questions, AS_OF)
+    assert sum(g.answerable for g in rows) == len(questions)  # a right candidate for every question
+    first = fit(rows, {"trained_on": ["invented"]})
+    second = fit(collect(runtime, questions, AS_OF), {"trained_on": ["invented"]})
+    assert first.model.to_json() == second.model.to_json()  # deterministic
+    assert first.metrics["positives"] >= len(questions)
+
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps(first.model.to_json()))
+    model = RankerModel.from_json(json.loads(path.read_text()))
+    assert model.features == FEATURES and model.record["trained_on"] == ["invented"]
+    answerer = runtime.raw_answerer
+    for question in questions:
+        query = runtime.query(question.question, AS_OF)
+        found, context = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+        scores = model.probabilities([features(c, context) for c in found])
+        assert found[int(scores.argmax())].text == question.answers[0], question.question
+
+
+def test_a_model_for_other_features_is_refused() -> None:
+    with pytest.raises(ValueError, match="retrain"):
+        RankerModel.from_json({"format": 1, "features": ["something else"]})
+
+
+def test_kinds_the_ranker_answers() -> None:
+    assert analyse("Who opened the bridge?").kind is AnswerType.PERSON
+    assert gather(analyse("Who opened the bridge?"), []) == []
