@@ -32,6 +32,7 @@ def chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> Metadat
         "source": article.source or "",
         "path": article.path or "",
         "sentences": json.dumps([list(s) for s in chunk.sentences]),
+        **_version_metadata(article),
     }
 
 
@@ -46,7 +47,18 @@ def article_metadata(article: Article, n_chunks: int) -> Metadata:
         "path": article.path or "",
         "content_hash": article.content_hash(),
         "chunks": n_chunks,
+        **_version_metadata(article),
+        "revised": article.revised.isoformat() if article.revised else "",
     }
+
+
+def _version_metadata(article: Article) -> dict[str, str | int]:
+    """Version, story, and for an earlier version the day it was replaced (index/versions.py).
+    Records written before versions existed lack them: version 1, a story of its own, current."""
+    meta: dict[str, str | int] = {"version": article.version, "story": article.story or ""}
+    if article.superseded is not None:
+        meta["until"] = date_int(article.superseded)
+    return meta
 
 
 def article_from_record(article_id: str, text: str, meta: Any) -> Article:
@@ -59,6 +71,10 @@ def article_from_record(article_id: str, text: str, meta: Any) -> Article:
         source=opt(meta.get("source")),
         path=opt(meta.get("path")),
         received=parse_day(meta.get("received")),
+        version=int(meta.get("version") or 1),
+        revised=parse_day(meta.get("revised")),
+        superseded=day_of(meta.get("until")),
+        story=opt(meta.get("story")),
     )
 
 
@@ -71,6 +87,8 @@ def summary_from_record(article_id: str, meta: Any) -> ArticleSummary:
         source=opt(meta.get("source")),
         path=opt(meta.get("path")),
         chunks=int(meta.get("chunks") or 0),
+        available=day_of(meta.get("pub")),
+        story=opt(meta.get("story")),
     )
 
 
@@ -90,6 +108,9 @@ def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Pa
         path=opt(meta.get("path")),
         sentences=sentences,
         available=day_of(meta.get("pub")),
+        version=int(meta.get("version") or 1),
+        superseded=day_of(meta.get("until")),
+        story=opt(meta.get("story")),
     )
 
 
