@@ -1,7 +1,9 @@
 """Ingest: files -> articles -> chunks -> vectors -> store, incrementally.
 
-Unchanged articles (same content hash) cost no embedding; changed ones replace their chunks;
-articles not seen in this run are kept unless `prune` asks to drop those whose files are gone.
+Unchanged articles (same content hash) cost no embedding; changed ones replace their chunks,
+and a changed text is first kept as an earlier version (ingest/revisions.py); every article
+written is put in its wire story (ingest/copies.py); articles not seen in this run are kept
+unless `prune` asks to drop those whose files are gone.
 An article is stored chunk batch by chunk batch and recorded once all its chunks are in, so an
 interrupted run keeps every encoded chunk and the next run reuses them.
 
@@ -33,11 +35,13 @@ from index.embedder import Embedder, Vectors
 from index.errors import NewsdeskError
 from index.models import Article, Chunk
 from ingest.chunking import Chunker, embedding_text
+from ingest.copies import CopyFinder
 from ingest.errors import ArticleReadError
 from ingest.files import check_paths, discover
 from ingest.prune import prune_gone
 from ingest.readers import SUPPORTED_SUFFIXES, read_file, suffix_of
 from ingest.report import Failure, IngestReport
+from ingest.revisions import prepare
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +264,7 @@ class _Planner:
         self.chunker = chunker
         self.report = report
         self.max_bytes = max_bytes
+        self.copies = CopyFinder(store)  # wire copies (ingest/copies.py)
         self.seen: dict[str, tuple[str | None, str]] = {}  # article id -> (path, content hash)
         self.files_read: set[str] = set()
         self.planned_chunks = 0
@@ -314,6 +319,10 @@ class _Planner:
 
     def _plan(self, articles: list[Article]) -> list[_Planned]:
         planned = list(self._chunked(articles))
+        # Hook (issue 15): a changed text is kept as an earlier version, each article put in its story.
+        for p, article in zip(planned, prepare(self.store, self.copies, [(p.article, p.is_update) for p in planned],
+                                               self.report)):
+            p.article = article
         if planned:  # an edited (or half-stored) article keeps the vectors of its unchanged chunks
             stored = {
                 embedding_text(title, text): vector
