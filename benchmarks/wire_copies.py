@@ -41,7 +41,7 @@ from common import DEV_CORPUS, DEV_QUESTIONS, header
 from index import fingerprint as fp_module
 from index.fingerprint import CONTAINMENT, containment, shingles
 from index.memory_store import MemoryStore
-from index.models import Article
+from index.models import Article, Fingerprint
 from ingest.copies import CopyFinder, fingerprint
 
 NAMES = ["Maria Lopez", "James Chen", "Aisha Khan", "Tom Becker", "Sofia Rossi", "David Okafor"]
@@ -227,11 +227,7 @@ def sweep(planted: list[Planted], originals: dict[str, str]) -> None:
         print(f"  {t:9.1f}  {sum(x >= t for x in pos) / max(1, len(pos)):24.3f}  {sum(x >= t for x in neg):6d}")
 
 
-def _estimate(a: object, b: object) -> float:
-    from index.models import Fingerprint
-
-    if not isinstance(a, Fingerprint) or not isinstance(b, Fingerprint):
-        return 0.0
+def _estimate(a: Fingerprint, b: Fingerprint) -> float:
     return containment(a.signature, a.shingles, b.signature, b.shingles)
 
 
@@ -244,7 +240,7 @@ def real_corpus(articles: dict[str, Article], rng: random.Random, sample: int, t
     flagged = [a for a in marked if a.story and a.story != a.id]
     stories = Counter(a.story for a in flagged)
     print(f"\nreal corpus: {len(marked)} articles in {seconds:.1f} s ({seconds / len(marked) * 1000:.1f} ms/article); "
-          f"{sum(a.fingerprint is None for a in marked)} too short to fingerprint")
+          f"{sum(not (a.fingerprint and a.fingerprint.bands) for a in marked)} too short to fingerprint")
     print(f"  called copies: {len(flagged)} articles in {len(stories)} stories "
           f"(largest: {stories.most_common(3)})")
     exact: list[tuple[float, Article, Article]] = []

@@ -89,7 +89,9 @@ class ChromaCopies:
             articles.update(ids=[fingerprint.article_id], metadatas=[story])
 
     def missing(self, articles: Collection) -> list[str]:
-        """Ids of stored articles without a fingerprint."""
+        """Ids of stored articles without a fingerprint (two counts when there are none)."""
+        if self._copies.count() >= articles.count():
+            return []
         known = {i for offset in range(0, self._copies.count(), _PAGE)
                  for i in self._copies.get(include=[], limit=_PAGE, offset=offset)["ids"]}
         return [i for offset in range(0, articles.count(), _PAGE)

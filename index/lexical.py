@@ -90,10 +90,13 @@ class LexicalIndex:
             stamp = json.loads((folder / _STAMP).read_text())
             ids = json.loads((folder / "ids.json").read_text())
             pub = np.load(folder / "pub.npy")
-            until = np.load(folder / "until.npy")  # missing in an index saved before versions: rebuilt
             bm25 = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
         except (OSError, ValueError, KeyError):
             return None
+        try:
+            until = np.load(folder / "until.npy")
+        except OSError:  # saved before versions existed: a store at that revision holds none
+            until = np.zeros(len(pub), dtype=np.int64)
         return cls(bm25, ids, pub, str(stamp.get("revision", "")), until)
 
     def search(

@@ -30,9 +30,10 @@ def prepare(store: Archive, copies: CopyFinder, planned: Sequence[tuple[Article,
     for i, article in zip(updates, revised):
         articles[i] = article
     report.versions_kept += kept
-    before = copies.copies
+    before, backfilled = copies.copies, copies.backfilled
     marked = copies.mark(articles)
     report.copies += copies.copies - before
+    report.fingerprinted += copies.backfilled - backfilled
     return marked
 
 
