@@ -20,6 +20,8 @@ kind of copy, the containment estimate against a threshold sweep, and the finger
 Then the whole dev corpus goes through it, oldest first: every article it calls a copy is
 listed with the exact share of its 5-grams found in the article it was matched with, and a
 random sample is printed for reading (false positives, or real duplicates in the corpus).
+Last, the store side: looking up 256 new articles' band keys among 20,000 stored fingerprints
+in an embedded Chroma (`--lookup`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from datetime import date
 from itertools import combinations
 from pathlib import Path
 
-from common import DEV_CORPUS, DEV_QUESTIONS, header
+from common import DEV_CORPUS, DEV_QUESTIONS, header, summary
 
 from index import fingerprint as fp_module
 from index.fingerprint import CONTAINMENT, containment, shingles
@@ -256,6 +258,44 @@ def real_corpus(articles: dict[str, Article], rng: random.Random, sample: int, t
         print(f"          {r.id} {r.source} {r.published}  \"{r.title[:60]}\" ({len(r.text.split())} words)")
 
 
+def lookup_cost(stored: int, batch: int, runs: int) -> None:
+    """The store side: `ChromaCopies.sharing` for `batch` new articles against `stored` fingerprints
+    (random signatures) in an embedded Chroma on disk."""
+    import tempfile
+
+    import numpy as np
+
+    from index.chroma_copies import ChromaCopies
+    from index.fingerprint import SCHEME, band_keys
+
+    rng = np.random.default_rng(0)
+
+    def made(n: int, prefix: str) -> list[Fingerprint]:
+        values = rng.integers(0, 2**32, (n, fp_module.PERMUTATIONS), dtype=np.uint32)
+        return [Fingerprint(f"{prefix}{i}", f"{prefix}{i}", v.astype("<u4").tobytes(), 500, band_keys(v))
+                for i, v in enumerate(values)]
+
+    import chromadb
+
+    with tempfile.TemporaryDirectory() as folder:
+        client = chromadb.PersistentClient(path=folder, settings=chromadb.Settings(anonymized_telemetry=False))
+        copies = ChromaCopies.open(client, "bench", SCHEME)
+        kept = made(stored, "s")
+        started = time.perf_counter()
+        copies.put(kept, client.get_max_batch_size())
+        put = time.perf_counter() - started
+        times = []
+        for run in range(runs):
+            new = made(batch, f"n{run}-")
+            new[0] = kept[run]  # one look-alike to find
+            started = time.perf_counter()
+            found = copies.sharing([f.bands for f in new])
+            times.append(time.perf_counter() - started)
+            assert kept[run].article_id in {f.article_id for f in found}
+    print(f"\nstore lookup: {stored:,} fingerprints stored in {put:.1f} s; {batch} new articles' "
+          f"{fp_module.BANDS} band keys looked up: {summary(times)}")
+
+
 def _same_path(a: Article, b: Article) -> bool:
     def tail(url: str | None) -> str:
         return re.sub(r"^https?://[^/]+", "", url or "").rstrip("/")
@@ -268,6 +308,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--sample", type=int, default=12)
     parser.add_argument("--skip-corpus", action="store_true")
+    parser.add_argument("--lookup", type=int, default=20000, help="fingerprints stored for the lookup timing (0: skip)")
     parser.add_argument("--threshold", type=float, default=CONTAINMENT, help="containment for a copy")
     parser.add_argument("--band-rows", type=int, default=fp_module.BAND_ROWS, help="rows per LSH band")
     parser.add_argument("--corpus", type=Path, default=DEV_CORPUS,
@@ -281,6 +322,8 @@ def main() -> None:
     evaluate(planted_set(articles, topics, args.originals, rng), args.threshold)
     if not args.skip_corpus:
         real_corpus(articles, rng, args.sample, args.threshold)
+    if args.lookup:
+        lookup_cost(args.lookup, 256, 3)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,13 @@
 One record per stored article in `<prefix>_copies`: the MinHash signature (base64) as its
 document, and as metadata its story, its number of shingles and one key per LSH band (`b0`,
 `b1`, ...). Finding look-alikes is one metadata query, a band key `$in` the new articles' keys,
-per band: about 0.1 s for 256 new articles against 20,000 stored (benchmarks/wire_copies.py).
+per band, for up to 256 new articles (timed in benchmarks/wire_copies.py).
 
 Why here and not in a file beside the store, like the lexical index: the fingerprints are
 written with the article record, so they are never stale, however a run ends and whichever
 process (or Chroma server) wrote; and they are not in the articles' own metadata, where 32
-band keys per article made listing 20,000 articles 3.5x slower (2.2 s -> 7.9 s).
+band keys and the signature per article made listing 20,000 articles 3.5x slower (2.2 s ->
+7.9 s, a one-off measurement on the project's 2-core machine).
 """
 
 from __future__ import annotations

@@ -34,6 +34,9 @@ from index.models import Article, Fingerprint
 log = logging.getLogger(__name__)
 
 BACKFILL_BATCH = 200  # stored articles fingerprinted per store read
+# This run's latest fingerprints kept in memory: those of articles planned but not yet stored.
+# The pipeline's queues hold at most some 8,000 articles between planning and storing.
+RUN_MEMORY = 20_000
 
 
 def fingerprint(article: Article, story: str | None = None) -> Fingerprint:
@@ -95,13 +98,20 @@ class CopyFinder:
         return {i for n, key in enumerate(new.bands) for i in self._by_band.get((n, key), ())}
 
     def _remember(self, found: Fingerprint) -> None:
-        old = self._seen.get(found.article_id)
-        if old is not None:
-            for n, key in enumerate(old.bands):
-                self._by_band[(n, key)].remove(found.article_id)
+        self._forget(found.article_id)
         self._seen[found.article_id] = found
         for n, key in enumerate(found.bands):
             self._by_band.setdefault((n, key), []).append(found.article_id)
+        while len(self._seen) > RUN_MEMORY:  # long stored by now: the store finds it
+            self._forget(next(iter(self._seen)))
+
+    def _forget(self, article_id: str) -> None:
+        old = self._seen.pop(article_id, None)
+        for n, key in enumerate(old.bands if old else ()):
+            ids = self._by_band[(n, key)]
+            ids.remove(article_id)
+            if not ids:
+                del self._by_band[(n, key)]
 
     def _backfill(self) -> None:
         """Fingerprint stored articles that have none (stored before copies were detected), once

@@ -29,6 +29,7 @@ from index.retrieval import HybridRetriever
 from ingest.copies import fingerprint
 from ingest.records import url_id
 from tests.conftest import ask, make_settings
+from tests.test_articles_cli import newsdesk
 
 STORY = [
     "AKTAU, Kazakhstan (AP) — Dock workers at the Caspian port of Aktau ended a nine-day strike on "
@@ -218,3 +219,12 @@ def test_copies_that_ran_after_the_as_of_date_are_not_counted(planted: Runtime) 
 def test_an_answer_without_copies_names_none(planted: Runtime) -> None:
     answer = ask(planted, "Which road did heavy snow close?", date(2022, 3, 15))
     assert answer.citations and all(c.copies == () for c in answer.citations)
+
+
+def test_article_names_the_other_articles_of_its_story(planted: Runtime) -> None:
+    shown = newsdesk("article", TIMES, home=planted.settings.store.home)
+    assert shown.returncode == 0, shown.stderr
+    assert "Also carried by 3 other article(s) of the same story:" in shown.stdout
+    assert all(i in shown.stdout for i in (WIRE, HERALD, DAILY)) and COURIER not in shown.stdout
+    data = json.loads(newsdesk("article", TIMES, "--json", home=planted.settings.store.home).stdout)
+    assert data["story"] == WIRE and {c["article_id"] for c in data["also_carried_by"]} == {WIRE, HERALD, DAILY}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bot import messages
+from bot.answer import OtherCopy
 from bot.cli.articles_cmd import summary_lines
 from bot.cli.common import DataDir, JsonFlag, err, out, print_json, settings_for
 from index.errors import ArticleNotFoundError
@@ -50,7 +51,8 @@ def article(
     copies = [m for m in store.story_members([story]).get(story, []) if m.id != base]
     if as_json:
         print_json({**found.to_json(), "versions": [_version_json(v) for v in versions],
-                    "also_carried_by": [c.to_json() for c in copies]})
+                    "also_carried_by": [OtherCopy(c.id, c.title, c.source, c.url, c.published).to_json()
+                                        for c in copies]})
         return
     out.print(f"[bold]{found.title}[/bold]", markup=True)
     out.print(" · ".join(x for x in (
