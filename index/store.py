@@ -30,6 +30,7 @@ from index.chroma import list_collections, open_client, server_errors
 from index.chroma_copies import ChromaCopies
 from index.chroma_history import ChromaHistory
 from index.errors import IndexMismatchError, StoreError
+from index.fingerprint import SCHEME
 from index.models import Article, Chunk, Fingerprint, Passage
 from index.records import (
     article_from_record,
@@ -57,8 +58,6 @@ WIDE_LIMIT = 512
 # A window of up to this many days is filtered as a list of its days: Chroma serves `$in` several
 # times faster than a `$gte`/`$lte` range (30 vs 130 ms for two weeks of a 67k-chunk index).
 WINDOW_DAYS_LISTED = 92
-# How wire-copy fingerprints are made (ingest/copies.py names it); the store only keeps them.
-FINGERPRINT_SCHEME = "minhash"
 
 
 def _window_filter(since: date, until: date | None) -> dict[str, Any]:
@@ -114,7 +113,7 @@ class ArchiveStore:
                 article_name, metadata=spec.metadata(), embedding_function=None
             )
             history = ChromaHistory.open(client, spec.prefix, spec.metadata())
-            copies = ChromaCopies.open(client, spec.prefix, FINGERPRINT_SCHEME)
+            copies = ChromaCopies.open(client, spec.prefix, SCHEME)  # fingerprints made another way go
         except Exception as exc:  # chromadb raises many types for a broken store
             raise StoreError(f"cannot open the index collections: {exc}") from exc
         stored = chunks.metadata or {}
