@@ -14,8 +14,27 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class OtherCopy:
+    """Another stored article of a cited article's wire story (ingest/copies.py)."""
+
+    article_id: str
+    title: str
+    source: str | None
+    url: str | None
+    published: date | None
+
+    def to_json(self) -> dict[str, object]:
+        return {"article_id": self.article_id, "title": self.title, "source": self.source, "url": self.url,
+                "published": self.published.isoformat() if self.published else None}
+
+
+@dataclass(frozen=True)
 class Citation:
-    """A verbatim quote: `article.text[start:end] == quote` for the stored article."""
+    """A verbatim quote: `article.text[start:end] == quote` for the stored article.
+
+    The quote of an earlier version of an article (`superseded` set) carries the version's own
+    id, `ID@vN` (index/versions.py), so that it is checked against the text it was quoted from.
+    """
 
     article_id: str
     title: str
@@ -27,6 +46,10 @@ class Citation:
     start: int
     end: int
     score: float = 0.0
+    version: int = 1  # of the article's text
+    superseded: date | None = None  # for an earlier version: the day a later one replaced it
+    story: str | None = None  # the wire story of the article (ingest/copies.py)
+    copies: tuple[OtherCopy, ...] = ()  # other articles of that story, as of the answer's date (bot/copies.py)
 
     @classmethod
     def from_passage(cls, passage: Passage, start: int, end: int, score: float) -> Citation:
@@ -42,7 +65,15 @@ class Citation:
             start=start,
             end=end,
             score=score,
+            version=passage.version,
+            superseded=passage.superseded,
+            story=passage.story,
         )
+
+    @property
+    def other_outlets(self) -> list[str]:
+        """The outlets (sources) other than this one's that carried the same story."""
+        return sorted({c.source or c.article_id for c in self.copies} - {self.source or self.article_id})
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -56,6 +87,10 @@ class Citation:
             "start": self.start,
             "end": self.end,
             "score": round(self.score, 4),
+            "version": self.version,
+            "superseded": self.superseded.isoformat() if self.superseded else None,
+            "story": self.story,
+            "also_carried_by": [c.to_json() for c in self.copies],
         }
 
 

@@ -20,6 +20,18 @@ ARTICLES_MORE = "showing {shown:,} of {total:,}; use --limit N for more (--limit
 BAD_DATE_RANGE = "--since {since} is after --until {until}, so no article can match."
 INGEST_SEEDS_FIRST = "The archive is empty: ingesting the sample articles in {path} first."
 CITATIONS_HEADING = "Sources"
+# Wire copies and earlier versions (docs/live-archive.md), under a citation and in `newsdesk article`
+ALSO_CARRIED_BY = "also carried by {count} other outlet(s): {names}"
+EARLIER_VERSION = "version {version} of the text, replaced on {day}"
+ARTICLE_VERSION_LINE = "v{version} · {span} · {chars:,} characters · newsdesk article {id} --version {version}"
+ARTICLE_VERSION_SPAN = "{start} to {end}"
+ARTICLE_VERSION_CURRENT = "current since {start}"
+ARTICLE_VERSIONS_HEADING = "Versions (the text above is the current one):"
+ARTICLE_COPIES_HEADING = "Also carried by {count} other article(s) of the same story:"
+ARTICLE_NO_SUCH_VERSION = (
+    "Article {article_id} has no version {version}; it has {versions}. "
+    "See them with `newsdesk article {article_id}`."
+)
 
 # newsdesk eval
 DATASET_NOT_FOUND = (

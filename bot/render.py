@@ -13,6 +13,18 @@ def citation_location(citation: Citation) -> str:
     return citation.url or citation.path or citation.article_id
 
 
+def citation_notes(citation: Citation, names_shown: int = 5) -> list[str]:
+    """An earlier version's day, and the other outlets that carried the story."""
+    lines: list[str] = []
+    if citation.superseded is not None:
+        lines.append(messages.EARLIER_VERSION.format(version=citation.version, day=citation.superseded.isoformat()))
+    outlets = citation.other_outlets
+    if outlets:
+        names = ", ".join(outlets[:names_shown]) + (", …" if len(outlets) > names_shown else "")
+        lines.append(messages.ALSO_CARRIED_BY.format(count=len(outlets), names=names))
+    return lines
+
+
 def answer_renderable(answer: Answer) -> Group:
     parts: list[Text] = []
     if answer.abstained:
@@ -38,6 +50,8 @@ def answer_renderable(answer: Answer) -> Group:
             f"    {citation_location(citation)} (article {citation.article_id}, "
             f"chars {citation.start}-{citation.end})", style="dim",
         ))
+        for line in citation_notes(citation):
+            parts.append(Text(f"    {line}", style="dim"))
     for note in answer.notes:
         parts.append(Text(f"note: {note}", style="dim"))
     return Group(*parts)

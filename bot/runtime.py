@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.answer import Answerer
+from bot.copies import CopiesNamed
 from bot.query import Query, build_query
 from bot.settings import Settings
 from bot.verify import VerifyingAnswerer
@@ -25,12 +26,13 @@ from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.factory import create_embedder, open_store
 from index.lexical import LexicalIndex, open_lexical
 from index.retrieval import HybridRetriever, RerankedRetriever, Reranker, Retriever
+from index.stories import OneArticlePerStory
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
     from ingest.chunking import Chunker
-    from ingest.pipeline import Progress
+    from ingest.progress import Progress
     from ingest.report import IngestReport
 
 
@@ -73,8 +75,11 @@ class Runtime:
 
     @cached_property
     def retriever(self) -> Retriever:
+        """Hybrid retrieval; then one article per wire story among the passages read
+        (index/stories.py), then any stages given."""
         hybrid = HybridRetriever(self.store, self.embedder, self.lexical)
-        return RerankedRetriever(hybrid, self.rerankers) if self.rerankers else hybrid
+        stories = OneArticlePerStory(self.settings.answer.articles_per_story)
+        return RerankedRetriever(hybrid, [stories, *self.rerankers])
 
     # -- ingest -------------------------------------------------------------------------------
 
@@ -135,8 +140,9 @@ class Runtime:
 
     @cached_property
     def answerer(self) -> Answerer:
-        """What front ends use: every citation checked against the stored text before display."""
-        return VerifyingAnswerer(self.raw_answerer, self.store)
+        """What front ends use: every citation checked against the stored text before display,
+        and told which other outlets carried its story (bot/copies.py)."""
+        return CopiesNamed(VerifyingAnswerer(self.raw_answerer, self.store), self.store)
 
     def warm_up(self) -> float:
         """Load what the first question would otherwise wait for (the lexical index, the

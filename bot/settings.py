@@ -36,6 +36,11 @@ class AnswerSettings(BaseSettings):
     ranker_model: Path | None = Field(
         default=None, description="A ranker model file to use instead of the shipped one."
     )
+    articles_per_story: int = Field(
+        default=1, ge=1, le=20,
+        description="Articles of one wire story (near-duplicate copies found at ingest) among the passages "
+        "read; the passages of the others come after every other passage (docs/live-archive.md).",
+    )
     reader: Literal["int8", "exact"] = Field(
         default="int8",
         description="How the extractive answerer encodes candidate sentences to compare them with the "

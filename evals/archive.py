@@ -24,7 +24,7 @@ from index.errors import IndexMismatchError, UserInputError
 from index.factory import index_spec
 from index.lock import write_lock
 from ingest.files import discover
-from ingest.pipeline import Progress
+from ingest.progress import Progress
 
 log = logging.getLogger(__name__)
 

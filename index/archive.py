@@ -13,7 +13,7 @@ from datetime import date
 from typing import Protocol
 
 from index.embedder import Vectors
-from index.models import Article, Chunk, Passage
+from index.models import Article, Chunk, Fingerprint, Passage
 
 INDEX_FORMAT = 1
 
@@ -86,6 +86,8 @@ class ArticleSummary:
     source: str | None
     path: str | None
     chunks: int
+    available: date | None = None  # from when it may answer as-of questions (index/models.Article)
+    story: str | None = None  # its wire story (ingest/copies.py)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -140,7 +142,9 @@ def date_int(value: date | None) -> int:
 class ArticleLookup(Protocol):
     """Stored articles by id: the ground truth that citations are checked against."""
 
-    def get_articles(self, ids: Sequence[str]) -> dict[str, Article]: ...
+    def get_articles(self, ids: Sequence[str]) -> dict[str, Article]:
+        """By id; an id `ID@vN` (index/versions.py) gives that earlier version of article ID."""
+        ...
 
 
 class Archive(ArticleLookup, Protocol):
@@ -187,6 +191,25 @@ class Archive(ArticleLookup, Protocol):
         """(article title, chunk text, vector) of every stored chunk of these articles."""
         ...
 
+    # -- earlier versions (index/versions.py): `query`, `get_chunks`, `get_articles` and
+    # `all_chunks` serve them too, each only within the days it was the current text
+    def article_versions(self, article_id: str) -> list[Article]:
+        """The earlier versions of an article, oldest first (ids `ID@vN`)."""
+        ...
+
+    # -- wire copies (ingest/copies.py)
+    def fingerprints_sharing(self, bands: Sequence[Sequence[int]]) -> list[Fingerprint]:
+        """Stored fingerprints that share a band key (at the same position) with any of these."""
+        ...
+
+    def unfingerprinted(self) -> list[str]:
+        """Ids of stored articles without a fingerprint (stored before copies were detected)."""
+        ...
+
+    def story_members(self, stories: Sequence[str]) -> dict[str, list[ArticleSummary]]:
+        """The stored current articles of each story, by story."""
+        ...
+
     # -- writing
     def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = (),
               annotated: str = "") -> int: ...
@@ -198,6 +221,18 @@ class Archive(ArticleLookup, Protocol):
         leftover chunks beyond `n` where the flag says there may be some; returns chunks removed."""
         ...
 
+    def keep_versions(self, superseded: Sequence[tuple[str, date]]) -> dict[str, int]:
+        """Keep the current version of each article (id, day a new one replaces it) as an earlier
+        version, chunks and vectors included, before the new one is written; returns the version
+        number kept per id. Idempotent: a version already kept is not kept twice."""
+        ...
+
+    def record_fingerprints(self, fingerprints: Sequence[Fingerprint]) -> None:
+        """Keep fingerprints of stored articles, and put each article (and its chunks) in its story."""
+        ...
+
     def relocate(self, article_id: str, path: str | None) -> None: ...
 
-    def delete_articles(self, article_ids: Sequence[str]) -> int: ...
+    def delete_articles(self, article_ids: Sequence[str]) -> int:
+        """Remove articles, their chunks, earlier versions and fingerprints. Returns chunks removed."""
+        ...

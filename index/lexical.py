@@ -47,6 +47,8 @@ class LexicalIndex:
     chunk_ids: list[str]
     pub: npt.NDArray[np.int64]  # yyyymmdd per chunk, 0 when undated
     revision: str
+    # yyyymmdd per chunk of an earlier version: the day it was replaced (index/versions.py); 0: current
+    until: npt.NDArray[np.int64]
 
     @classmethod
     def build(cls, store: Archive) -> LexicalIndex:
@@ -55,15 +57,17 @@ class LexicalIndex:
         ids: list[str] = []
         texts: list[str] = []
         pubs: list[int] = []
+        untils: list[int] = []
         revision = store.revision()
         for passage in store.all_chunks():
             ids.append(passage.chunk_id)
             texts.append(f"{passage.title}\n{passage.text}")
             pubs.append(date_int(passage.available))
+            untils.append(date_int(passage.superseded))
         bm25 = bm25s.BM25()
         if texts:
             bm25.index(_tokenize(texts), show_progress=False)
-        return cls(bm25, ids, np.asarray(pubs, dtype=np.int64), revision)
+        return cls(bm25, ids, np.asarray(pubs, dtype=np.int64), revision, np.asarray(untils, dtype=np.int64))
 
     def save(self, folder: Path) -> None:
         tmp = folder.with_name(folder.name + ".tmp")
@@ -72,6 +76,7 @@ class LexicalIndex:
         if self.chunk_ids:
             self.bm25.save(str(tmp), show_progress=False)
         np.save(tmp / "pub.npy", self.pub)
+        np.save(tmp / "until.npy", self.until)
         (tmp / "ids.json").write_text(json.dumps(self.chunk_ids))
         (tmp / _STAMP).write_text(json.dumps({"revision": self.revision}))
         shutil.rmtree(folder, ignore_errors=True)
@@ -88,20 +93,25 @@ class LexicalIndex:
             bm25 = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
         except (OSError, ValueError, KeyError):
             return None
-        return cls(bm25, ids, pub, str(stamp.get("revision", "")))
+        try:
+            until = np.load(folder / "until.npy")
+        except OSError:  # saved before versions existed: a store at that revision holds none
+            until = np.zeros(len(pub), dtype=np.int64)
+        return cls(bm25, ids, pub, str(stamp.get("revision", "")), until)
 
     def search(
         self, query: str, k: int, as_of: date | None = None, since: date | None = None
     ) -> list[tuple[str, float]]:
-        """Top chunk ids by BM25, never from articles published after `as_of` (nor before `since`)."""
+        """Top chunk ids by BM25, never from articles published after `as_of` (nor before `since`),
+        and only from the version of each article that was current on `as_of` (today's without one)."""
         if not self.chunk_ids or k <= 0:
             return []
         tokens = _tokenize([query])
         if not tokens.vocab:
             return []
         mask = None
-        if as_of is not None or since is not None:
-            keep = np.ones(len(self.pub), dtype=bool)
+        if as_of is not None or since is not None or self.until.any():
+            keep = self.until == 0 if as_of is None else (self.until == 0) | (self.until > date_int(as_of))
             if as_of is not None:
                 keep &= self.pub <= date_int(as_of)
             if since is not None:

@@ -19,8 +19,9 @@ from index.archive import (
     newest_first,
 )
 from index.embedder import Vectors
-from index.models import Article, Chunk, Passage
+from index.models import Article, Chunk, Fingerprint, Passage
 from index.records import chunk_id
+from index.versions import as_superseded, oldest_first, split_version_id, valid_on, version_id
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class MemoryStore:
         self._chunks: dict[str, _Stored] = {}
         self._articles: dict[str, tuple[Article, int]] = {}
         self._annotated: dict[str, str] = {}
+        self._earlier_chunks: dict[str, _Stored] = {}  # of earlier versions, by `ID@vN:00000`
+        self._earlier: dict[str, Article] = {}  # earlier versions, by `ID@vN`
+        self._fingerprints: dict[str, Fingerprint] = {}
         self._revision = ""
         self.queries: list[tuple[date | None, date | None]] = []  # (as_of, since) of each query
 
@@ -47,8 +51,9 @@ class MemoryStore:
         return len(self._articles), len(self._chunks)
 
     def all_chunks(self) -> Iterator[Passage]:
-        for cid in sorted(self._chunks):
-            yield replace(self._chunks[cid].passage, score=0.0)
+        for chunks in (self._chunks, self._earlier_chunks):
+            for cid in sorted(chunks):
+                yield replace(chunks[cid].passage, score=0.0)
 
     def query(self, vector: Sequence[float], k: int, as_of: date | None = None,
               since: date | None = None) -> list[Passage]:
@@ -56,8 +61,10 @@ class MemoryStore:
         if k <= 0:
             return []
         wanted = np.asarray(vector, dtype=np.float32)
+        earlier = [s for s in self._earlier_chunks.values()
+                   if as_of is not None and valid_on(self._earlier[s.passage.article_id], as_of)]
         allowed = [
-            s for s in self._chunks.values()
+            s for s in [*self._chunks.values(), *earlier]
             if (as_of is None or s.passage.available is None or s.passage.available <= as_of)
             and (since is None or (s.passage.available is not None and s.passage.available >= since))
         ]
@@ -67,13 +74,15 @@ class MemoryStore:
 
     def get_chunks(self, ids: Sequence[str], query: Sequence[float] | None = None) -> list[Passage]:
         wanted = None if query is None else np.asarray(query, dtype=np.float32)
+        found = [self._chunks.get(i) or self._earlier_chunks.get(i) for i in ids]
         return [
-            replace(self._chunks[i].passage, score=0.0 if wanted is None else float(self._chunks[i].vector @ wanted))
-            for i in ids if i in self._chunks
+            replace(s.passage, score=0.0 if wanted is None else float(s.vector @ wanted))
+            for s in found if s is not None
         ]
 
     def get_articles(self, ids: Sequence[str]) -> dict[str, Article]:
-        return {i: self._articles[i][0] for i in dict.fromkeys(ids) if i in self._articles}
+        found = {i: self._articles[i][0] for i in dict.fromkeys(ids) if i in self._articles}
+        return {**found, **{i: self._earlier[i] for i in ids if i not in found and i in self._earlier}}
 
     def get_article(self, article_id: str) -> Article | None:
         return self.get_articles([article_id]).get(article_id)
@@ -87,7 +96,7 @@ class MemoryStore:
 
     def article_summaries(self, where: ArticleFilter | None = None) -> list[ArticleSummary]:
         summaries = [
-            ArticleSummary(a.id, a.title, a.published, a.url, a.source, a.path, n)
+            ArticleSummary(a.id, a.title, a.published, a.url, a.source, a.path, n, a.available, a.story)
             for a, n in self._articles.values()
         ]
         return sorted((s for s in summaries if where is None or where.matches(s)), key=newest_first)
@@ -99,6 +108,25 @@ class MemoryStore:
         wanted = set(article_ids)
         return [(s.article_title, s.passage.text, s.vector) for s in self._chunks.values()
                 if s.passage.article_id in wanted]
+
+    def article_versions(self, article_id: str) -> list[Article]:
+        return oldest_first(a for key, a in self._earlier.items() if (split_version_id(key) or ("",))[0] == article_id)
+
+    def fingerprints_sharing(self, bands: Sequence[Sequence[int]]) -> list[Fingerprint]:
+        keys = {(n, key) for keys in bands for n, key in enumerate(keys)}
+        return [f for f in self._fingerprints.values() if any((n, key) in keys for n, key in enumerate(f.bands))]
+
+    def unfingerprinted(self) -> list[str]:
+        return [i for i in self._articles if i not in self._fingerprints]
+
+    def story_members(self, stories: Sequence[str]) -> dict[str, list[ArticleSummary]]:
+        wanted = set(stories)
+        members: dict[str, list[ArticleSummary]] = {}
+        for summary in self.article_summaries():
+            story = summary.story or summary.id
+            if story in wanted:
+                members.setdefault(story, []).append(summary)
+        return members
 
     # -- writing
     def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = (),
@@ -117,7 +145,8 @@ class MemoryStore:
                     start=chunk.start, end=chunk.end, score=0.0, title=article.title,
                     published=article.published, url=article.url, source=article.source, path=article.path,
                     sentences=chunk.sentences, available=article.available,
-                    entities=chunk.entities, phrases=chunk.phrases,
+                    entities=chunk.entities, phrases=chunk.phrases, version=article.version,
+                    superseded=article.superseded, story=article.story,
                 )
                 self._chunks[passage.chunk_id] = _Stored(passage, np.asarray(vector, dtype=np.float32), article.title)
         self._bump()
@@ -133,8 +162,42 @@ class MemoryStore:
                 removed += len(stale)
             self._articles[article.id] = (article, n)
             self._annotated[article.id] = annotated
+            if article.fingerprint is not None:
+                self._fingerprints[article.id] = article.fingerprint
         self._bump()
         return removed
+
+    def keep_versions(self, superseded: Sequence[tuple[str, date]]) -> dict[str, int]:
+        kept: dict[str, int] = {}
+        for article_id, day in superseded:
+            if article_id not in self._articles:
+                continue
+            stored = self._articles[article_id][0]
+            kept[article_id] = stored.version
+            key = version_id(article_id, stored.version)
+            if key in self._earlier:
+                continue
+            version = as_superseded(stored, day)
+            for cid, s in list(self._chunks.items()):
+                if s.passage.article_id == article_id:
+                    index = int(cid.rsplit(":", 1)[1])
+                    passage = replace(s.passage, chunk_id=chunk_id(key, index), article_id=key, superseded=day)
+                    self._earlier_chunks[passage.chunk_id] = replace(s, passage=passage)
+            self._earlier[key] = version
+        self._bump()
+        return kept
+
+    def record_fingerprints(self, fingerprints: Sequence[Fingerprint]) -> None:
+        for fingerprint in fingerprints:
+            self._fingerprints[fingerprint.article_id] = fingerprint
+            article_id, story = fingerprint.article_id, fingerprint.story
+            if article_id in self._articles:
+                article, n = self._articles[article_id]
+                self._articles[article_id] = (replace(article, story=story), n)
+            for cid, s in list(self._chunks.items()):
+                if s.passage.article_id == article_id:
+                    self._chunks[cid] = replace(s, passage=replace(s.passage, story=story))
+        self._bump()
 
     def relocate(self, article_id: str, path: str | None) -> None:
         article, n = self._articles[article_id]
@@ -152,6 +215,12 @@ class MemoryStore:
         for article_id in gone:
             self._articles.pop(article_id, None)
             self._annotated.pop(article_id, None)
+            self._fingerprints.pop(article_id, None)
+        for key in [k for k in self._earlier if (split_version_id(k) or ("",))[0] in gone]:
+            del self._earlier[key]
+            for cid in [c for c, s in self._earlier_chunks.items() if s.passage.article_id == key]:
+                del self._earlier_chunks[cid]
+                stale.append(cid)
         self._bump()
         return len(stale)
 

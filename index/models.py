@@ -22,11 +22,23 @@ class Article:
     # When newsdesk got the text (its file's last modification, a fetch): stands in for the
     # publication date of an undated article in as-of questions, and is never shown as one.
     received: date | None = None
+    # Versions (index/versions.py): a change of text makes the next version; earlier ones are kept.
+    version: int = 1
+    revised: date | None = None  # the day this version replaced the one before; None for a first version
+    superseded: date | None = None  # the day a later version replaced this one; None for the current text
+    # The wire story it belongs to (ingest/copies.py): the id of the first stored article of the story.
+    story: str | None = None
+    # Its MinHash fingerprint, set by ingest for the store to keep; not part of what the article says.
+    fingerprint: Fingerprint | None = field(default=None, compare=False, repr=False)
 
     @property
     def available(self) -> date | None:
-        """From when the article may answer an as-of question: published, else received."""
-        return self.published or self.received
+        """From when this text may answer an as-of question: published, else received; a later
+        version not before the day it replaced the one before."""
+        first = self.published or self.received
+        if self.revised is not None and (first is None or self.revised > first):
+            return self.revised
+        return first
 
     def content_hash(self) -> str:
         """Changes whenever anything a reader, a citation or an as-of filter would see changes."""
@@ -39,9 +51,25 @@ class Article:
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
-        data["published"] = self.published.isoformat() if self.published else None
-        data["received"] = self.received.isoformat() if self.received else None
+        data.pop("fingerprint")
+        for name in ("published", "received", "revised", "superseded"):
+            value = getattr(self, name)
+            data[name] = value.isoformat() if value else None
         return data
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What wire-copy detection keeps of an article (ingest/copies.py): a MinHash signature of its
+    word shingles, how many distinct shingles it has, the LSH band keys that find its look-alikes,
+    and the story it was put in."""
+
+    article_id: str
+    story: str
+    signature: bytes  # the MinHash values, little-endian uint32
+    shingles: int
+    bands: tuple[int, ...]
+    day: date | None = None  # the article's `available` day: copies of a story run within days
 
 
 @dataclass(frozen=True)
@@ -87,3 +115,6 @@ class Passage:
     available: date | None = None  # its article's `available` day: what as-of filters compare
     entities: tuple[tuple[int, int, str], ...] = field(default=())  # as in Chunk
     phrases: tuple[tuple[int, int], ...] = field(default=())
+    version: int = 1  # of its article's text (index/versions.py)
+    superseded: date | None = None  # set when it is from an earlier version: the day that one was replaced
+    story: str | None = None  # its article's wire story (ingest/copies.py); None: a story of its own

@@ -34,6 +34,7 @@ def chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> Metadat
         "sentences": json.dumps([list(s) for s in chunk.sentences]),
         "entities": json.dumps([list(e) for e in chunk.entities], ensure_ascii=False),
         "phrases": json.dumps([list(p) for p in chunk.phrases]),
+        **_version_metadata(article),
     }
 
 
@@ -49,7 +50,18 @@ def article_metadata(article: Article, n_chunks: int, annotated: str = "") -> Me
         "path": article.path or "",
         "content_hash": article.content_hash(),
         "chunks": n_chunks,
+        **_version_metadata(article),
+        "revised": article.revised.isoformat() if article.revised else "",
     }
+
+
+def _version_metadata(article: Article) -> dict[str, str | int]:
+    """Version, story, and for an earlier version the day it was replaced (index/versions.py).
+    Records written before versions existed lack them: version 1, a story of its own, current."""
+    meta: dict[str, str | int] = {"version": article.version, "story": article.story or ""}
+    if article.superseded is not None:
+        meta["until"] = date_int(article.superseded)
+    return meta
 
 
 def article_from_record(article_id: str, text: str, meta: Any) -> Article:
@@ -62,6 +74,10 @@ def article_from_record(article_id: str, text: str, meta: Any) -> Article:
         source=opt(meta.get("source")),
         path=opt(meta.get("path")),
         received=parse_day(meta.get("received")),
+        version=int(meta.get("version") or 1),
+        revised=parse_day(meta.get("revised")),
+        superseded=day_of(meta.get("until")),
+        story=opt(meta.get("story")),
     )
 
 
@@ -74,6 +90,8 @@ def summary_from_record(article_id: str, meta: Any) -> ArticleSummary:
         source=opt(meta.get("source")),
         path=opt(meta.get("path")),
         chunks=int(meta.get("chunks") or 0),
+        available=day_of(meta.get("pub")),
+        story=opt(meta.get("story")),
     )
 
 
@@ -95,6 +113,9 @@ def passage_from_record(chunk_id: str, text: str, meta: Any, score: float) -> Pa
         available=day_of(meta.get("pub")),
         entities=tuple((int(a), int(b), str(label)) for a, b, label in json.loads(meta.get("entities") or "[]")),
         phrases=tuple((int(a), int(b)) for a, b in json.loads(meta.get("phrases") or "[]")),
+        version=int(meta.get("version") or 1),
+        superseded=day_of(meta.get("until")),
+        story=opt(meta.get("story")),
     )
 
 

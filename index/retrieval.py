@@ -28,6 +28,9 @@ CANDIDATES = 40  # per ranked list: 2x the passages an answerer asks for
 WINDOW_BONUS = 0.5  # relevance multiplier for passages inside an explicitly named window
 RECENCY_BONUS = 0.35  # for recent passages, fading with age (half-life RECENCY_DAYS)
 RECENCY_DAYS = 10.0
+# Reranking stages choose from this many times the passages asked for (a stage that moves some
+# back, like index.stories, still leaves k worth reading); costs nothing: the fused list is longer.
+RERANK_POOL = 2
 
 
 class SearchQuery(Protocol):
@@ -66,7 +69,7 @@ class RerankedRetriever:
         self.stages = list(stages)
 
     def search(self, query: SearchQuery, k: int) -> list[Passage]:
-        passages = self.inner.search(query, k)
+        passages = self.inner.search(query, k * RERANK_POOL)
         for stage in self.stages:
             passages = stage.rerank(query, passages)
         return passages[:k]

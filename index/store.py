@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index import chroma_pages as pages
 from index.archive import (
     ArticleFilter,
     ArticleState,
@@ -26,17 +27,19 @@ from index.archive import (
     newest_first,
 )
 from index.chroma import list_collections, open_client, server_errors
+from index.chroma_copies import ChromaCopies
+from index.chroma_history import ChromaHistory
 from index.errors import IndexMismatchError, StoreError
-from index.models import Article, Chunk, Passage
+from index.fingerprint import SCHEME
+from index.models import Article, Chunk, Fingerprint, Passage
 from index.records import (
     article_from_record,
     article_metadata,
     chunk_id,
     chunk_metadata,
-    opt,
     passage_from_record,
-    summary_from_record,
 )
+from index.versions import split_version_id
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -70,11 +73,14 @@ def _window_filter(since: date, until: date | None) -> dict[str, Any]:
 class ArchiveStore:
     """Articles and chunk vectors of one index. Create with `ArchiveStore.open`."""
 
-    def __init__(self, client: ClientAPI, spec: IndexSpec, chunks: Collection, articles: Collection):
+    def __init__(self, client: ClientAPI, spec: IndexSpec, chunks: Collection, articles: Collection,
+                 history: ChromaHistory, copies: ChromaCopies):
         self.client = client
         self.spec = spec
         self._chunks = chunks
         self._articles = articles
+        self._history = history  # earlier versions (index/chroma_history.py)
+        self._copies = copies  # wire-copy fingerprints (index/chroma_copies.py)
 
     @classmethod
     @server_errors
@@ -106,6 +112,8 @@ class ArchiveStore:
             articles = client.get_or_create_collection(
                 article_name, metadata=spec.metadata(), embedding_function=None
             )
+            history = ChromaHistory.open(client, spec.prefix, spec.metadata())
+            copies = ChromaCopies.open(client, spec.prefix, SCHEME)  # fingerprints made another way go
         except Exception as exc:  # chromadb raises many types for a broken store
             raise StoreError(f"cannot open the index collections: {exc}") from exc
         stored = chunks.metadata or {}
@@ -114,7 +122,7 @@ class ArchiveStore:
                 f"collection {chunk_name} was built with {IndexSpec.describe_metadata(stored)}; "
                 f"refusing to use it with {spec.describe()}"
             )
-        return cls(client, spec, chunks, articles)
+        return cls(client, spec, chunks, articles, history, copies)
 
     @classmethod
     @server_errors
@@ -136,12 +144,13 @@ class ArchiveStore:
         self._articles.modify(metadata={**self.spec.metadata(), "revision": uuid.uuid4().hex})
 
     def all_chunks(self, page: int = _PAGE) -> Iterator[Passage]:
-        """Every chunk (score 0), page by page."""
+        """Every chunk (score 0), page by page; those of earlier versions last."""
         total = self._chunks.count()
         for offset in range(0, total, page):
             got = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
             for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
                 yield passage_from_record(cid, doc or "", meta, 0.0)
+        yield from self._history.all_chunks()
 
     @server_errors
     def counts(self) -> tuple[int, int]:
@@ -150,74 +159,36 @@ class ArchiveStore:
     @server_errors
     def article_states(self, ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
         """Content hash and path of stored articles: those in `ids`, or all of them."""
-        if ids is not None:
-            pages = [
-                self._articles.get(ids=list(ids[i : i + _PAGE]), include=["metadatas"])
-                for i in range(0, len(ids), _PAGE)
-            ]
-        else:
-            total = self._articles.count()
-            pages = [
-                self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
-                for offset in range(0, total, _PAGE)
-            ]
-        states: dict[str, ArticleState] = {}
-        for page in pages:
-            for article_id, meta in zip(page["ids"], page["metadatas"] or []):
-                states[article_id] = ArticleState(
-                    article_id, str(meta.get("content_hash", "")), opt(meta.get("path")),
-                    str(meta.get("title", "")), opt(meta.get("url")), str(meta.get("annotated") or ""),
-                )
-        return states
+        return pages.article_states(self._articles, ids)
 
     @server_errors
     def article_summaries(self, where: ArticleFilter | None = None) -> list[ArticleSummary]:
-        """Stored articles that pass `where` (all by default), newest first, then by title.
-
-        Reads metadata only, page by page: listing a large archive never loads its texts.
-        """
-        summaries: dict[str, ArticleSummary] = {}
-        for offset in range(0, self._articles.count(), _PAGE):
-            page = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
-            for article_id, meta in zip(page["ids"], page["metadatas"] or []):
-                summary = summary_from_record(article_id, meta)
-                if where is None or where.matches(summary):
-                    summaries[article_id] = summary
-        return sorted(summaries.values(), key=newest_first)
+        """Stored articles that pass `where` (all by default), newest first, then by title."""
+        return pages.article_summaries(self._articles, where)
 
     @server_errors
     def articles_from_path(self, path: str) -> list[ArticleSummary]:
         """The articles read from the file at `path` (absolute, as stored), newest first."""
-        if not path:
-            return []
-        found = self._articles.get(where={"path": path}, include=["metadatas"])
-        return sorted(
-            (summary_from_record(article_id, meta) for article_id, meta in zip(found["ids"], found["metadatas"] or [])),
-            key=newest_first,
-        )
+        return pages.articles_from_path(self._articles, path)
 
     @server_errors
     def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, Vectors]]:
         """(article title, chunk text, vector) of every stored chunk of these articles."""
-        out: list[tuple[str, str, Vectors]] = []
-        for i in range(0, len(article_ids), 500):
-            where: dict[str, Any] = {"article_id": {"$in": list(article_ids[i : i + 500])}}
-            got = self._chunks.get(where=where, include=["documents", "metadatas", "embeddings"])
-            vectors = got["embeddings"] if got["embeddings"] is not None else []
-            for text, meta, vector in zip(got["documents"] or [], got["metadatas"] or [], vectors):
-                out.append((str(meta.get("title", "")), text or "", np.asarray(vector, dtype=np.float32)))
-        return out
+        return pages.stored_chunks(self._chunks, article_ids)
 
     @server_errors
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
+        """Current articles by id, and earlier versions by `ID@vN` (a current id wins a clash)."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
         found = self._articles.get(ids=wanted, include=["documents", "metadatas"])
-        return {
+        articles = {
             article_id: article_from_record(article_id, text or "", meta)
             for article_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or [])
         }
+        versions = [key for key in wanted if key not in articles and split_version_id(key)]
+        return {**articles, **self._history.get_articles(versions)}
 
     def get_article(self, article_id: str) -> Article | None:
         return self.get_articles([article_id]).get(article_id)
@@ -241,6 +212,14 @@ class ArchiveStore:
         if k <= 0:
             return []
         embedding: list[Sequence[float]] = [[float(x) for x in vector]]
+        current = self._current(embedding, k, as_of, since)
+        if as_of is None or not self._history.count():
+            return current
+        earlier = self._history.nearest(embedding, k, as_of, since)  # versions current on `as_of`
+        return sorted(current + earlier, key=lambda p: p.score, reverse=True)[:k]
+
+    def _current(self, embedding: list[Sequence[float]], k: int, as_of: date | None,
+                 since: date | None) -> list[Passage]:
         if since is not None:
             return self._nearest(embedding, k, _window_filter(since, as_of))
         if as_of is None:
@@ -280,21 +259,10 @@ class ArchiveStore:
         """Chunks by id, in the given order; scored by cosine similarity to `query` when given."""
         if not ids:
             return []
-        include: list[Any] = ["documents", "metadatas"] + (["embeddings"] if query is not None else [])
-        got = self._chunks.get(ids=list(ids), include=include)
-        vectors = got.get("embeddings")
-        scores = (
-            np.asarray(vectors, dtype=np.float32) @ np.asarray(query, dtype=np.float32)
-            if query is not None and vectors is not None and len(vectors)
-            else np.zeros(len(got["ids"]))
-        )
-        by_id = {
-            cid: passage_from_record(cid, doc or "", meta, float(score))
-            for cid, doc, meta, score in zip(
-                got["ids"], got["documents"] or [], got["metadatas"] or [], scores
-            )
-        }
-        return [by_id[i] for i in ids if i in by_id]
+        # An earlier version's chunk id ends in `@vN:00003` (index/chroma_history.py).
+        found = self._history.get_chunks([i for i in ids if split_version_id(i.rsplit(":", 1)[0])], query)
+        found.update(pages.chunks_by_id(self._chunks, [i for i in ids if i not in found], query))
+        return [found[i] for i in ids if i in found]
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -343,7 +311,7 @@ class ArchiveStore:
         `may_have_more` is set, drop chunks left over beyond `n` first. Returns chunks removed."""
         if not done:
             return 0
-        removed = self._delete_chunks_beyond({a.id: n for a, n, may_have_more in done if may_have_more})
+        removed = pages.delete_chunks_beyond(self._chunks, {a.id: n for a, n, may_have_more in done if may_have_more})
         self._bump_revision()
         batch = max(1, self.client.get_max_batch_size())
         for i in range(0, len(done), batch):
@@ -354,7 +322,41 @@ class ArchiveStore:
                 metadatas=[article_metadata(a, n, annotated) for a, n, _ in part],
                 embeddings=np.ones((len(part), 1), dtype=np.float32),  # a document store: no vectors
             )
+        self._copies.put([a.fingerprint for a, _, _ in done if a.fingerprint is not None], batch)
         return removed
+
+    @server_errors
+    def keep_versions(self, superseded: Sequence[tuple[str, date]]) -> dict[str, int]:
+        if not superseded:
+            return {}
+        kept = self._history.keep(self._chunks, self._articles, superseded,
+                                  max(1, self.client.get_max_batch_size()))
+        self._bump_revision()
+        return kept
+
+    @server_errors
+    def article_versions(self, article_id: str) -> list[Article]:
+        return self._history.versions(article_id)
+
+    # -- wire copies (index/chroma_copies.py) -----------------------------------------------
+
+    @server_errors
+    def fingerprints_sharing(self, bands: Sequence[Sequence[int]]) -> list[Fingerprint]:
+        return self._copies.sharing(bands)
+
+    @server_errors
+    def unfingerprinted(self) -> list[str]:
+        return self._copies.missing(self._articles)
+
+    @server_errors
+    def record_fingerprints(self, fingerprints: Sequence[Fingerprint]) -> None:
+        self._copies.record(fingerprints, self._chunks, self._articles, max(1, self.client.get_max_batch_size()))
+        self._bump_revision()
+
+    @server_errors
+    def story_members(self, stories: Sequence[str]) -> dict[str, list[ArticleSummary]]:
+        return {story: sorted(found, key=newest_first)
+                for story, found in self._copies.members(self._articles, stories).items()}
 
     @server_errors
     def relocate(self, article_id: str, path: str | None) -> None:
@@ -370,29 +372,13 @@ class ArchiveStore:
         """Remove articles and all their chunks. Returns chunks removed."""
         if not article_ids:
             return 0
-        removed = 0
+        removed = self._history.delete(article_ids)
         for i in range(0, len(article_ids), 500):
             part = list(article_ids[i : i + 500])
             where: dict[str, Any] = {"article_id": {"$in": part}}
             removed += len(self._chunks.get(where=where, include=[])["ids"])
             self._chunks.delete(where=where)
             self._articles.delete(ids=part)
+            self._copies.delete(part)
         self._bump_revision()
-        return removed
-
-    def _delete_chunks_beyond(self, kept: dict[str, int]) -> int:
-        """Drop chunks left over from a longer earlier version of each article."""
-        if not kept:
-            return 0
-        removed = 0
-        ids = list(kept)
-        for i in range(0, len(ids), 200):
-            clauses = [
-                {"$and": [{"article_id": a}, {"index": {"$gte": kept[a]}}]} for a in ids[i : i + 200]
-            ]
-            where: dict[str, Any] = clauses[0] if len(clauses) == 1 else {"$or": clauses}
-            stale = self._chunks.get(where=where, include=[])["ids"]
-            if stale:
-                self._chunks.delete(ids=stale)
-                removed += len(stale)
         return removed

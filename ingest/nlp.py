@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from index.models import Chunk
 from ingest.errors import NlpUnavailable
@@ -146,6 +146,16 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
     left = len(piece) - len(piece.lstrip())
     right = len(piece.rstrip())
     return (start + left, start + right) if right > left else None
+
+
+class Annotator(Protocol):
+    """Marks up chunks for the answerer (entities, noun phrases; see `ingest.nlp`). Articles
+    stored with another `version` are redone at the next ingest, their vectors reused."""
+
+    @property
+    def version(self) -> str: ...
+
+    def annotate(self, chunks: Sequence[Chunk]) -> list[Chunk]: ...
 
 
 class ChunkAnnotator:

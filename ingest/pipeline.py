@@ -1,7 +1,9 @@
 """Ingest: files -> articles -> chunks -> vectors -> store, incrementally.
 
-Unchanged articles (same content hash) cost no embedding; changed ones replace their chunks;
-articles not seen in this run are kept unless `prune` asks to drop those whose files are gone.
+Unchanged articles (same content hash) cost no embedding; changed ones replace their chunks,
+and a changed text is first kept as an earlier version (ingest/revisions.py); every article
+written is put in its wire story (ingest/copies.py); articles not seen in this run are kept
+unless `prune` asks to drop those whose files are gone.
 An article is stored chunk batch by chunk batch and recorded once all its chunks are in, so an
 interrupted run keeps every encoded chunk and the next run reuses them.
 
@@ -24,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -33,11 +35,15 @@ from index.embedder import Embedder, Vectors
 from index.errors import NewsdeskError
 from index.models import Article, Chunk
 from ingest.chunking import Chunker, embedding_text
+from ingest.copies import CopyFinder
 from ingest.errors import ArticleReadError
 from ingest.files import check_paths, discover
+from ingest.nlp import Annotator
+from ingest.progress import NoProgress, Progress
 from ingest.prune import prune_gone
 from ingest.readers import SUPPORTED_SUFFIXES, read_file, suffix_of
 from ingest.report import Failure, IngestReport
+from ingest.revisions import prepare
 
 log = logging.getLogger(__name__)
 
@@ -51,40 +57,6 @@ LOOKUP_BATCH = 256
 # Groups planned ahead of the encoder, and encoded batches waiting for the writer.
 PLANNED_AHEAD = 16  # about 1-2 MB each
 ENCODED_AHEAD = 2
-
-
-class Annotator(Protocol):
-    """Marks up chunks for the answerer (entities, noun phrases; see `ingest.nlp`). Articles
-    stored with another `version` are redone at the next ingest, their vectors reused."""
-
-    @property
-    def version(self) -> str: ...
-
-    def annotate(self, chunks: Sequence[Chunk]) -> list[Chunk]: ...
-
-
-class Progress(Protocol):
-    """Told about chunks: `start` once, `grow` as the planner finds more work, `advance` as it is done.
-
-    Called from the calling thread only. The total grows while files are still being read.
-    """
-
-    def start(self, total_chunks: int, description: str) -> None: ...
-
-    def grow(self, chunks: int) -> None: ...
-
-    def advance(self, chunks: int) -> None: ...
-
-
-class _NoProgress:
-    def start(self, total_chunks: int, description: str) -> None:
-        pass
-
-    def grow(self, chunks: int) -> None:
-        pass
-
-    def advance(self, chunks: int) -> None:
-        pass
 
 
 @dataclass(eq=False)  # compared and hashed by identity: one per article in a run
@@ -127,7 +99,7 @@ def ingest(
     files are gone; a prune of more than half of them needs `confirm_prune` (see `ingest.prune`)."""
     check_paths(paths)
     started = time.perf_counter()
-    progress = progress or _NoProgress()
+    progress = progress or NoProgress()
     report = IngestReport()
     planner = _Planner(store, chunker, report, max_bytes=max_bytes, annotator=annotator)
     annotated = annotator.version if annotator else ""
@@ -275,6 +247,7 @@ class _Planner:
         self.annotated = annotator.version if annotator else None
         self.report = report
         self.max_bytes = max_bytes
+        self.copies = CopyFinder(store)  # wire copies (ingest/copies.py)
         self.seen: dict[str, tuple[str | None, str]] = {}  # article id -> (path, content hash)
         self.files_read: set[str] = set()
         self.planned_chunks = 0
@@ -329,6 +302,10 @@ class _Planner:
 
     def _plan(self, articles: list[Article]) -> list[_Planned]:
         planned = list(self._chunked(articles))
+        # Hook (issue 15): a changed text is kept as an earlier version, each article put in its story.
+        for p, article in zip(planned, prepare(self.store, self.copies, [(p.article, p.is_update) for p in planned],
+                                               self.report)):
+            p.article = article
         if planned:  # an edited (or half-stored) article keeps the vectors of its unchanged chunks
             stored = {
                 embedding_text(title, text): vector

@@ -20,6 +20,9 @@ class IngestReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     embedded: int = 0  # passages sent to the encoder in this run
+    versions_kept: int = 0  # changed articles whose earlier text was kept (ingest/revisions.py)
+    copies: int = 0  # articles found to be wire copies of another (ingest/copies.py)
+    fingerprinted: int = 0  # stored articles fingerprinted for copy detection (once, after an upgrade)
     failed: list[Failure] = field(default_factory=list)
     skipped: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)  # stored, with a value set aside

@@ -33,7 +33,8 @@ def locate(quote: str, article: Article, passage: Passage, min_chars: int = 1) -
     return Citation(
         article_id=article.id, title=article.title, published=article.published, url=article.url,
         source=article.source, path=article.path, quote=article.text[start:end], start=start,
-        end=end, score=passage.score,
+        end=end, score=passage.score, version=article.version, superseded=article.superseded,
+        story=passage.story,
     )
 
 

@@ -21,6 +21,7 @@ import regex
 
 from bot import messages
 from bot.answer import Answer, Citation
+from bot.render import citation_notes
 
 Block = dict[str, Any]
 
@@ -30,6 +31,7 @@ ANSWER_LIMIT = 1000
 QUOTE_LIMIT = 600  # per quote in an answer; "Show full sources" gives the rest
 TITLE_LIMIT = 200
 SOURCE_LIMIT = 100
+NOTE_LIMIT = 300  # an earlier version's day, the other outlets of a wire story
 URL_LIMIT = 1500
 FALLBACK_LIMIT = 1000  # the notification text shown where blocks are not
 MAX_CITATIONS_SHOWN = 5
@@ -153,6 +155,7 @@ def citation_line(number: int, citation: Citation) -> str:
     parts.append(citation.published.isoformat() if citation.published else messages.SLACK_UNDATED)
     if citation.source:
         parts.append(fit(citation.source, SOURCE_LIMIT)[0])
+    parts.extend(fit(note, NOTE_LIMIT)[0] for note in citation_notes(citation, names_shown=3))
     return " · ".join(parts)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.answer import Answer, Citation
+from bot.answer import Answer, Citation, OtherCopy
 from bot.slack.db import Database, utc_now
 
 _SCHEMA = """
@@ -134,6 +134,9 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
             article_id=c["article_id"], title=c["title"], published=day(c.get("published")),
             url=c.get("url"), source=c.get("source"), path=c.get("path"), quote=c["quote"],
             start=int(c["start"]), end=int(c["end"]), score=float(c.get("score") or 0.0),
+            version=int(c.get("version") or 1), superseded=day(c.get("superseded")), story=c.get("story"),
+            copies=tuple(OtherCopy(o["article_id"], o.get("title") or "", o.get("source"), o.get("url"),
+                                   day(o.get("published"))) for o in c.get("also_carried_by") or []),
         )
         for c in data.get("citations", [])
     ]
