@@ -64,7 +64,8 @@ TRAIN_DONE = (
     "wrote {path}: {questions} questions ({with_a_right_candidate} with a right candidate), {candidates} candidates "
     "({positives} right); on held-out weeks the top candidate is right for {held_out_top1:.1%} of questions "
     "({held_out_top1_of_reachable:.1%} of those with a right candidate); below {answer_threshold} the sentence is "
-    "shown instead ({held_out_answered_at_threshold:.1%} answered with a span, {held_out_precision_at_threshold:.1%} right)."
+    "shown instead ({held_out_answered_at_threshold:.1%} answered with a span, {held_out_precision_at_threshold:.1%} right); "
+    "the choice model picks the right choice for {held_out_choice_accuracy:.1%} of held-out questions."
 )
 CANNOT_WRITE_REPORT = "Cannot write the report to {path}: {reason}"
 BASELINE_NOT_FOUND = "No baseline report at {path}."

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from bot.extractive.answerer import RANKED_KINDS, ExtractiveAnswerer
-from bot.extractive.ranker import FEATURES, RankerModel, features
+from bot.extractive.choices import CHOICE_FEATURES
+from bot.extractive.ranker import FEATURES, Logistic, RankerModel, features
 from bot.runtime import Runtime
 from evals.dataset import EvalQuestion
 from evals.metrics import normalize_answer
@@ -32,6 +33,18 @@ C = 1.0  # inverse regularisation; the features are standardised
 # The answer threshold keeps this share of the held-out exact matches the ranker would give when
 # always answering: below it the sentence is shown instead of a doubtful span.
 KEEP_CORRECT = 0.95
+
+
+@dataclass(frozen=True)
+class ChoiceRows:
+    """The choices of one question: evidence rows, which one is right, and whether the question
+    asks for the one the archive does not support."""
+
+    question_id: str
+    week: str
+    rows: list[list[float]]
+    right: int
+    negated: bool
 
 
 @dataclass(frozen=True)
@@ -57,9 +70,8 @@ def week_of(question: EvalQuestion) -> str:
 
 def collect(runtime: Runtime, questions: Sequence[EvalQuestion], today: date,
             progress: Callable[[], None] | None = None) -> list[QuestionRows]:
-    answerer = runtime.raw_answerer
-    if not isinstance(answerer, ExtractiveAnswerer):
-        raise TypeError("the ranker is trained on the extractive answerer: turn LLM mode off")
+    """Answer-model rows: the candidates of each question the ranker answers."""
+    answerer = _extractive(runtime)
     out: list[QuestionRows] = []
     for question in questions:
         query = runtime.query(question.question, question.as_of or today)
@@ -77,6 +89,29 @@ def collect(runtime: Runtime, questions: Sequence[EvalQuestion], today: date,
     return out
 
 
+def collect_choices(runtime: Runtime, questions: Sequence[EvalQuestion], today: date,
+                    progress: Callable[[], None] | None = None) -> list[ChoiceRows]:
+    """Choice-model rows: the evidence for each choice, read with the given (answer) ranker."""
+    answerer = _extractive(runtime)
+    out: list[ChoiceRows] = []
+    for question in questions:
+        if question.choices and question.answer_index is not None:
+            query = runtime.query(question.question, question.as_of or today, question.choices)
+            evidence = answerer.choice_evidence(query, answerer.read(query))
+            out.append(ChoiceRows(question.id, week_of(question), [e.values() for e in evidence],
+                                  question.answer_index, query.info.negated))
+        if progress:
+            progress()
+    return out
+
+
+def _extractive(runtime: Runtime) -> ExtractiveAnswerer:
+    answerer = runtime.raw_answerer
+    if not isinstance(answerer, ExtractiveAnswerer):
+        raise TypeError("the ranker is trained on the extractive answerer: turn LLM mode off")
+    return answerer
+
+
 @dataclass(frozen=True)
 class Fitted:
     model: RankerModel
@@ -84,16 +119,12 @@ class Fitted:
 
 
 def fit(groups: Sequence[QuestionRows], record: dict[str, Any]) -> Fitted:
-    """Fit on every question; measure on held-out weeks first. `record` says what it was trained on."""
-    from sklearn.linear_model import LogisticRegression
-
+    """The answer model, fitted on every question after being measured on held-out weeks;
+    `record` says what it was trained on. (`with_choices` adds the choice model.)"""
     with_rows = [g for g in groups if g.rows]
     held_out = _cross_validate(with_rows)
     threshold = _threshold(held_out)
     x, y = _stack(with_rows)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    classifier = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, y)
     metrics = {
         "questions": len(groups), "with_candidates": len(with_rows),
         "with_a_right_candidate": sum(g.answerable for g in with_rows),
@@ -105,9 +136,41 @@ def fit(groups: Sequence[QuestionRows], record: dict[str, Any]) -> Fitted:
         "answer_threshold": round(threshold, 4),
         "folds": FOLDS,
     }
-    model = RankerModel(FEATURES, mean, scale, classifier.coef_[0].astype(np.float64),
-                        float(classifier.intercept_[0]), threshold, {**record, "metrics": metrics})
+    model = RankerModel(logistic(FEATURES, x, y), threshold, None, {**record, "metrics": metrics})
     return Fitted(model, metrics)
+
+
+def with_choices(fitted: Fitted, rows: Sequence[ChoiceRows]) -> Fitted:
+    """The answer model joined by a choice model fitted on `rows` (measured on held-out weeks);
+    questions asking for the unsupported choice ("which is NOT...") are left out of fitting."""
+    plain = [r for r in rows if not r.negated and r.rows]
+    weeks = sorted({r.week for r in plain})
+    folds = [set(weeks[i::FOLDS]) for i in range(min(FOLDS, len(weeks)))]
+    right = 0
+    for held in folds:
+        train = [r for r in plain if r.week not in held]
+        part = logistic(CHOICE_FEATURES, *_choice_stack(train))
+        right += sum(int(part.probabilities(r.rows).argmax()) == r.right for r in plain if r.week in held)
+    metrics = {**fitted.metrics, "choice_questions": len(plain),
+               "held_out_choice_accuracy": round(right / max(1, len(plain)), 4)}
+    model = replace(fitted.model, choices=logistic(CHOICE_FEATURES, *_choice_stack(plain)),
+                    record={**fitted.model.record, "metrics": metrics})
+    return Fitted(model, metrics)
+
+
+def logistic(names: tuple[str, ...], x: np.ndarray, y: np.ndarray) -> Logistic:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    classifier = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, y)
+    return Logistic(names, mean, scale, classifier.coef_[0].astype(np.float64), float(classifier.intercept_[0]))
+
+
+def _choice_stack(rows: Sequence[ChoiceRows]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray([v for r in rows for v in r.rows], dtype=np.float64)
+    y = np.asarray([i == r.right for r in rows for i in range(len(r.rows))], dtype=np.int64)
+    return x, y
 
 
 def training_record(kits: Sequence[str], groups: Sequence[QuestionRows]) -> dict[str, Any]:
@@ -136,8 +199,6 @@ def _stack(groups: Sequence[QuestionRows]) -> tuple[np.ndarray, np.ndarray]:
 
 def _cross_validate(groups: Sequence[QuestionRows]) -> list[tuple[float, bool, bool]]:
     """(top probability, a right candidate exists, the top one is right) per held-out question."""
-    from sklearn.linear_model import LogisticRegression
-
     weeks = sorted({g.week for g in groups})
     folds = [set(weeks[i::FOLDS]) for i in range(min(FOLDS, len(weeks)))]
     out: list[tuple[float, bool, bool]] = []
@@ -147,11 +208,9 @@ def _cross_validate(groups: Sequence[QuestionRows]) -> list[tuple[float, bool, b
         x, y = _stack(train)
         if not test or len(set(y.tolist())) < 2:
             continue
-        mean, scale = x.mean(axis=0), x.std(axis=0)
-        scale[scale == 0] = 1.0
-        classifier = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, y)
+        part = logistic(FEATURES, x, y)
         for g in test:
-            p = classifier.predict_proba((np.asarray(g.rows) - mean) / scale)[:, 1]
+            p = part.probabilities(g.rows)
             best = int(p.argmax())
             out.append((float(p[best]), g.answerable, g.labels[best]))
     return out

@@ -5,6 +5,7 @@ span first."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from bot.language.question import AnswerType, analyse
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from evals.dataset import EvalQuestion
-from evals.ranker_training import collect, fit
+from evals.ranker_training import collect, collect_choices, fit, with_choices
 from index.embedder import HashingEmbedder
 from index.memory_store import MemoryStore
 
@@ -84,7 +85,7 @@ def test_training_is_deterministic_and_the_model_ranks_the_right_span_first(
     path = tmp_path / "ranker.json"
     path.write_text(json.dumps(first.model.to_json()))
     model = RankerModel.from_json(json.loads(path.read_text()))
-    assert model.features == FEATURES and model.record["trained_on"] == ["invented"]
+    assert model.answers.features == FEATURES and model.record["trained_on"] == ["invented"]
     answerer = runtime.raw_answerer
     for question in questions:
         query = runtime.query(question.question, AS_OF)
@@ -96,6 +97,29 @@ def test_training_is_deterministic_and_the_model_ranks_the_right_span_first(
 def test_a_model_for_other_features_is_refused() -> None:
     with pytest.raises(ValueError, match="retrain"):
         RankerModel.from_json({"format": 1, "features": ["something else"]})
+    with pytest.raises(ValueError, match="retrain"):
+        RankerModel.from_json({"format": 1, "answer_threshold": 0.5, "choices": None,
+                               "answers": {"features": ["other"], "mean": [0], "scale": [1], "weights": [1], "bias": 0}})
+
+
+def test_the_choice_model_learns_which_choice_the_evidence_supports(
+    kit: tuple[Runtime, list[EvalQuestion]],
+) -> None:
+    runtime, questions = kit
+    answers = fit(collect(runtime, questions, AS_OF), {"trained_on": ["invented"]})
+    choosing = [replace(q, choices=(q.answers[0], "Someone Else", "Elsewhere Ltd", "7"), answer_index=0)
+                for q in questions]
+    answerer = runtime.raw_answerer
+    answerer.ranker = answers.model  # type: ignore[attr-defined]
+    rows = collect_choices(runtime, choosing, AS_OF)
+    assert len(rows) == len(questions) and all(len(r.rows) == 4 for r in rows)
+    fitted = with_choices(answers, rows)
+    assert fitted.model.choices is not None and fitted.metrics["choice_questions"] == len(questions)
+    answerer.ranker = fitted.model  # type: ignore[attr-defined]
+    for question in choosing:
+        query = runtime.query(question.question, AS_OF, question.choices)
+        assert answerer.ask(query).answer == question.answers[0], question.question
+    answerer.ranker = None  # type: ignore[attr-defined]
 
 
 def test_kinds_the_ranker_answers() -> None:

@@ -26,27 +26,37 @@ def train_ranker(
     """Fit the answer ranker to the kits' gold answers, measure it on held-out weeks, write it with its record."""
     from evals.archive import open_archive
     from evals.kit import load_kit
-    from evals.ranker_training import collect, fit, training_record
+    from evals.ranker_training import collect, collect_choices, fit, training_record, with_choices
     from index.errors import UserInputError
 
     settings = settings_for(data_dir)
     if settings.llm.enabled:
         raise UserInputError(messages.TRAIN_WITHOUT_LLM)
+    settings.answer = settings.answer.model_copy(update={"ranker": False})  # read as if untrained
     groups = []
     progress = RichProgress()
     with interrupted_means(messages.TRAIN_INTERRUPTED):
         try:
+            archives = []
             for path in kits:
                 if not path.is_dir():
                     raise UserInputError(messages.DATASET_NOT_FOUND.format(path=path))
                 kit = load_kit(path)
                 questions = kit.questions[:limit] if limit else kit.questions
                 runtime, _ = open_archive(settings, kit, progress=progress)
+                archives.append((runtime, questions))
                 progress.start(len(questions), f"Reading {kit.name}")
                 groups += collect(runtime, questions, date.today(), lambda: progress.advance(1))
+            fitted = fit(groups, training_record([load_kit(p).name for p in kits], groups))
+            choice_rows = []
+            for runtime, questions in archives:  # the choices are read with the answer model just fitted
+                answerer = runtime.raw_answerer
+                answerer.ranker = fitted.model  # type: ignore[attr-defined]
+                progress.start(len(questions), "Reading the choices")
+                choice_rows += collect_choices(runtime, questions, date.today(), lambda: progress.advance(1))
+            fitted = with_choices(fitted, choice_rows)
         finally:
             progress.stop()
-    fitted = fit(groups, training_record([load_kit(p).name for p in kits], groups))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(fitted.model.to_json(), indent=1) + "\n", encoding="utf-8")
     out.print(messages.TRAIN_DONE.format(path=out_path, **fitted.metrics), markup=False)

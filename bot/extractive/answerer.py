@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.answer import Answer
 from bot.extractive import tuning
 from bot.extractive.candidates import Candidate, gather
-from bot.extractive.choices import pick_choice
+from bot.extractive.choices import ChoiceEvidence, choice_evidence, hand_set_scores, pick_choice
 from bot.extractive.fit import is_name, type_fit
 from bot.extractive.gazetteer import person_name
 from bot.extractive.ranker import Context, RankerModel, features
@@ -75,21 +75,36 @@ class ExtractiveAnswerer:
         top = max((s.passage.relevance for s in sentences), default=1.0)
         return found, Context(info, query.as_of, top, focus)
 
+    def ranked(self, query: Query, sentences: Sequence[Sentence]) -> list[tuple[Candidate, float]]:
+        """The candidate spans with the ranker's probabilities, most likely first."""
+        if self.ranker is None:
+            return []
+        found, context = self.candidates(query, sentences)
+        probabilities = self.ranker.probabilities([features(c, context) for c in found])
+        return sorted(zip(found, (float(p) for p in probabilities)), key=lambda pair: -pair[1])
+
+    def choice_evidence(self, query: Query, reading: Reading) -> list[ChoiceEvidence]:
+        """What the archive says for each of the query's choices (see `choices.choice_evidence`)."""
+        named = {
+            c: split_passages(self.retriever.keyword_search(
+                query.narrowed(f"{query.text} {c}"), tuning.CHOICE_PASSAGES))
+            for c in query.choices if c.strip()
+        }
+        ranked = [(c.text, p) for c, p in self.ranked(query, reading.sentences)]
+        return choice_evidence(query, reading.passages, reading.sentences, named, ranked)
+
     def ask(self, query: Query) -> Answer:
         info = query.info
         reading = self.read(query)
-        passages, retrieved, sentences = reading.passages, reading.retrieved, reading.sentences
+        retrieved, sentences = reading.retrieved, reading.sentences
         base = Answer(query.text, None, [], as_of=query.as_of, retrieved=retrieved)
         if not sentences:
             return base
         best = sentences[0]
         if query.choices:
-            named = {
-                c: split_passages(self.retriever.keyword_search(
-                    query.narrowed(f"{query.text} {c}"), tuning.CHOICE_PASSAGES))
-                for c in query.choices if c.strip()
-            }
-            return pick_choice(base, query, passages, sentences, named)
+            evidence = self.choice_evidence(query, reading)
+            scorer = self.ranker.choice_scores if self.ranker else hand_set_scores
+            return pick_choice(base, query, evidence, sentences, scorer)
         if best.score < self.settings.min_score:
             return Answer(query.text, None, [], as_of=query.as_of, score=best.score, retrieved=retrieved)
         ranked = self._ranked_answer(query, sentences) if self.ranker and info.kind in RANKED_KINDS else None
@@ -104,14 +119,10 @@ class ExtractiveAnswerer:
         """The candidate the learned ranker scores highest, with its sentence; None when no
         candidate is likely enough to be the answer (the sentence is then the honest answer)."""
         assert self.ranker is not None
-        found, context = self.candidates(query, sentences)
-        if not found:
+        ranked = self.ranked(query, sentences)
+        if not ranked or ranked[0][1] < self.ranker.answer_threshold:
             return None
-        probabilities = self.ranker.probabilities([features(c, context) for c in found])
-        best = int(probabilities.argmax())
-        if probabilities[best] < self.ranker.answer_threshold:
-            return None
-        chosen = found[best]
+        chosen = ranked[0][0]
         sentence = chosen.best.sentence
         others = [m.sentence for m in chosen.mentions if m.sentence.passage.article_id != sentence.passage.article_id]
         return chosen.text, [sentence, *others[:1]]

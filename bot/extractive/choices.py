@@ -10,8 +10,8 @@ NOT..." questions the least supported choice wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from bot.answer import Answer
 from bot.extractive import tuning
@@ -84,35 +84,83 @@ def named_support(choice: str, sentences: Sequence[Sentence], query: Query) -> t
     return best
 
 
-def pick_choice(
-    base: Answer,
+@dataclass(frozen=True)
+class ChoiceEvidence:
+    """What the archive says for one choice, each part scaled to 0..1 across the choices."""
+
+    choice: str
+    mentioned: float  # the passages read mention it (rank-weighted), and how well their best sentence does
+    named: float  # the best sentence of a search by its name shares the question's words
+    ranked: float  # the answer ranker's probability for a candidate span that says it (0: none)
+    ranked_first: float  # 1 when that span is the ranker's best candidate of all
+    in_best: float  # the best sentence read mentions it
+    cited: Sentence | None  # where it is said, if anywhere
+
+    def values(self) -> list[float]:
+        return [self.mentioned, self.named, self.ranked, self.ranked_first, self.in_best]
+
+
+CHOICE_FEATURES = ("mentioned", "named", "ranked", "ranked_first", "in_best")
+
+
+def choice_evidence(
     query: Query,
     passages: Sequence[Passage],
     sentences: Sequence[Sentence],
-    named: Mapping[str, Sequence[Sentence]] | None = None,
+    named: Mapping[str, Sequence[Sentence]],
+    ranked: Sequence[tuple[str, float]] = (),
+) -> list[ChoiceEvidence]:
+    """`named`: for each choice, sentences of the passages a search for it found; `ranked`: the
+    answer ranker's candidates (text, probability), best first."""
+    info = query.info
+    mentioned = [support(c, passages, sentences, info.terms) for c in query.choices]
+    by_name = [named_support(c, named.get(c, ()), query) for c in query.choices]
+    top_mentioned = max(mentioned, default=0.0) or 1.0
+    top_named = max((n for n, _ in by_name), default=0.0) or 1.0
+    out = []
+    for choice, m, (n, by_name_sentence) in zip(query.choices, mentioned, by_name):
+        hits = [(i, p) for i, (text, p) in enumerate(ranked) if _says(choice, text, info.terms)]
+        cited = by_name_sentence or next(
+            (s for s in sentences if mention(choice, s.text, info.terms) >= tuning.PARTIAL_MENTION), None)
+        out.append(ChoiceEvidence(
+            choice, m / top_mentioned, n / top_named,
+            max((p for _, p in hits), default=0.0), float(any(i == 0 for i, _ in hits)),
+            float(bool(sentences) and mention(choice, sentences[0].text, info.terms) >= tuning.PARTIAL_MENTION),
+            cited,
+        ))
+    return out
+
+
+def _says(choice: str, candidate: str, question_terms: frozenset[str]) -> bool:
+    return mention(choice, candidate, question_terms) >= tuning.PARTIAL_MENTION or \
+        mention(candidate, choice, question_terms) >= tuning.PARTIAL_MENTION
+
+
+ChoiceScorer = Callable[[Sequence[ChoiceEvidence]], Sequence[float]]
+
+
+def hand_set_scores(evidence: Sequence[ChoiceEvidence]) -> list[float]:
+    """Without a learned choice model: mentions plus by-name support, as set by hand."""
+    return [e.mentioned + tuning.NAMED_WEIGHT * e.named for e in evidence]
+
+
+def pick_choice(
+    base: Answer, query: Query, evidence: Sequence[ChoiceEvidence], sentences: Sequence[Sentence],
+    scorer: ChoiceScorer = hand_set_scores,
 ) -> Answer:
-    """`named`: for each choice, sentences of the passages a search for it found."""
-    info, choices = query.info, query.choices
-    mentioned = [support(c, passages, sentences, info.terms) for c in choices]
-    by_name = [named_support(c, (named or {}).get(c, ()), query) for c in choices]
-    top_mentioned = max(mentioned) or 1.0
-    top_named = max(score for score, _ in by_name) or 1.0
-    scores = [m / top_mentioned + tuning.NAMED_WEIGHT * n / top_named for m, (n, _) in zip(mentioned, by_name)]
-    if not any(scores):
+    """The choice the evidence supports best (least, for "which is NOT..."), citing where it is said."""
+    scores = list(scorer(evidence))
+    if not any(e.mentioned or e.named or e.ranked for e in evidence):
         return replace(base, notes=[*base.notes, "no passage mentions any of the choices"])
-    order = sorted(range(len(choices)), key=lambda i: scores[i], reverse=not info.negated)
-    chosen = choices[order[0]]
-    cited = next((s for s in sentences if mention(chosen, s.text, info.terms) >= tuning.PARTIAL_MENTION), None)
-    cited = by_name[order[0]][1] or cited
-    if info.negated or cited is None:
-        cited = sentences[0]
+    order = sorted(range(len(evidence)), key=lambda i: scores[i], reverse=not query.info.negated)
+    chosen = evidence[order[0]]
+    cited = chosen.cited if chosen.cited is not None and not query.info.negated else sentences[0]
     return replace(
         base,
-        answer=chosen,
+        answer=chosen.choice,
         citations=[cited.citation()],
         sentence=cited.text,
         score=cited.score,
-        notes=[*base.notes, "choice support (mentions + by name): " + ", ".join(
-            f"{c} {m / top_mentioned:.2f}+{tuning.NAMED_WEIGHT * n / top_named:.2f}" for c, m, (n, _) in zip(choices, mentioned, by_name)
-        )],
+        notes=[*base.notes, "choice support (mentions, by name, ranker): " + ", ".join(
+            f"{e.choice} {e.mentioned:.2f}/{e.named:.2f}/{e.ranked:.2f}" for e in evidence)],
     )

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from bot.extractive.candidates import Candidate, Mention
+from bot.extractive.choices import CHOICE_FEATURES, ChoiceEvidence, hand_set_scores
 from bot.extractive.fit import is_name, type_fit
 from bot.extractive.spans import proximity
 from bot.language.question import AnswerType, QuestionInfo
@@ -118,16 +119,14 @@ def _quoted(mention: Mention) -> bool:
 
 
 @dataclass(frozen=True)
-class RankerModel:
-    """A logistic model over standardised features, with the record of its training."""
+class Logistic:
+    """A logistic model over standardised features."""
 
     features: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     bias: float
-    answer_threshold: float  # below this probability the best span is not shown as the answer
-    record: Mapping[str, Any]
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
         if not rows:
@@ -138,25 +137,58 @@ class RankerModel:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "format": MODEL_FORMAT,
             "features": list(self.features),
             "mean": [round(float(v), 8) for v in self.mean],
             "scale": [round(float(v), 8) for v in self.scale],
             "weights": [round(float(v), 8) for v in self.weights],
             "bias": round(self.bias, 8),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], expected: tuple[str, ...]) -> Logistic:
+        if tuple(data["features"]) != expected:
+            raise ValueError("the ranker model was trained for other features: retrain it (newsdesk train-ranker)")
+        return cls(tuple(data["features"]), np.asarray(data["mean"], dtype=np.float64),
+                   np.asarray(data["scale"], dtype=np.float64), np.asarray(data["weights"], dtype=np.float64),
+                   float(data["bias"]))
+
+
+@dataclass(frozen=True)
+class RankerModel:
+    """The answer model (which candidate span answers), the choice model (which given choice the
+    evidence supports), and the record of their training."""
+
+    answers: Logistic
+    answer_threshold: float  # below this probability the best span is not shown as the answer
+    choices: Logistic | None
+    record: Mapping[str, Any]
+
+    def probabilities(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
+        return self.answers.probabilities(rows)
+
+    def choice_scores(self, evidence: Sequence[ChoiceEvidence]) -> list[float]:
+        """The learned choice model's scores; the hand-set ones when none was trained."""
+        if self.choices is None:
+            return hand_set_scores(evidence)
+        return [float(p) for p in self.choices.probabilities([e.values() for e in evidence])]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "answers": self.answers.to_json(),
             "answer_threshold": round(self.answer_threshold, 4),
+            "choices": self.choices.to_json() if self.choices else None,
             "record": dict(self.record),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RankerModel:
-        if data.get("format") != MODEL_FORMAT or tuple(data["features"]) != FEATURES:
-            raise ValueError("the ranker model was trained for other features: retrain it (newsdesk train-ranker)")
+        if data.get("format") != MODEL_FORMAT or "answers" not in data:
+            raise ValueError("the ranker model has another format: retrain it (newsdesk train-ranker)")
+        choices = data.get("choices")
         return cls(
-            features=tuple(data["features"]), mean=np.asarray(data["mean"], dtype=np.float64),
-            scale=np.asarray(data["scale"], dtype=np.float64), weights=np.asarray(data["weights"], dtype=np.float64),
-            bias=float(data["bias"]), answer_threshold=float(data["answer_threshold"]),
-            record=data.get("record", {}),
+            Logistic.from_json(data["answers"], FEATURES), float(data["answer_threshold"]),
+            Logistic.from_json(choices, CHOICE_FEATURES) if choices else None, data.get("record", {}),
         )
 
 
