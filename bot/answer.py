@@ -60,6 +60,21 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class LLMTrace:
+    """What LLM mode did for one question: shown with `ask --json`, counted by evals."""
+
+    fallback: str | None  # why the extractive answer was shown instead (a key); None if the model's was
+    requests: int  # sent to the endpoint
+    prompt_tokens: int | None  # of the last request: the server's count, else newsdesk's estimate
+    passages: int  # passages in the last prompt
+    seconds: float  # waiting for the endpoint
+
+    def to_json(self) -> dict[str, object]:
+        return {"fallback": self.fallback, "requests": self.requests, "prompt_tokens": self.prompt_tokens,
+                "passages": self.passages, "seconds": round(self.seconds, 3)}
+
+
+@dataclass(frozen=True)
 class Answer:
     """The outcome of a question. `abstained` is the explicit "not in the archive" outcome."""
 
@@ -73,6 +88,7 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     retrieved: list[str] = field(default_factory=list)  # article ids in retrieval order
     dropped_citations: int = 0  # citations removed because they could not be verified
+    llm: LLMTrace | None = None  # set in LLM mode, whichever answer is shown
 
     @property
     def abstained(self) -> bool:
@@ -91,6 +107,7 @@ class Answer:
             "dropped_citations": self.dropped_citations,
             "citations": [c.to_json() for c in self.citations],
             "retrieved": self.retrieved,
+            **({"llm": self.llm.to_json()} if self.llm else {}),
         }
 
 

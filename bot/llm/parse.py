@@ -34,12 +34,12 @@ def parse_reply(text: str) -> ModelReply:
     """Raises LLMError when the reply holds no JSON object with an "answer" key."""
     data = _first_answer_object(_THINKING.sub("", text))
     if data is None:
-        raise LLMError(messages.LLM_INVALID_REPLY)
+        raise LLMError(messages.LLM_INVALID_REPLY, "invalid_reply")
     answer = data.get("answer")
     if isinstance(answer, (int, float)) and not isinstance(answer, bool):
         answer = str(answer)
     if answer is not None and not isinstance(answer, str):
-        raise LLMError(messages.LLM_INVALID_REPLY)
+        raise LLMError(messages.LLM_INVALID_REPLY, "invalid_reply")
     answer = " ".join(answer.split()) if answer else None
     raw = data.get("citations")
     entries: list[Any] = raw if isinstance(raw, list) else ([] if raw is None else [raw])

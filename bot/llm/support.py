@@ -13,13 +13,17 @@ cheap, lexical questions and refuses on doubt (the answerer then falls back to t
   one of the dates the answer states (compared as calendar days; relative dates in the quotes
   resolved in their article) or of its numbers; for other answers, half of their words and numbers.
 
+`holds` asks the content question of ONE cited sentence: a kept citation must hold the answer's key
+content itself, and `sentence_holding` finds the archive sentence that does (in the cited passage,
+then its article) to stand in for one that does not.
+
 `supported` is the older, wider check: the answer's facts appear somewhere in the cited passages.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -36,13 +40,16 @@ class CitedSentence:
     text: str
     dates: tuple[DateMention, ...] = ()
     published: date | None = None
+    start: int = 0  # its offsets in the article, where known
+    end: int = 0
 
 
 def cited_sentence(article_text: str, start: int, end: int, published: date | None) -> CitedSentence:
     """The quote `article_text[start:end]`. Its dates are read with the text before it, so "two
     days later" counts from the date the article gave last."""
     mentions = resolve_dates(article_text[:end], published)
-    return CitedSentence(article_text[start:end], tuple(m for m in mentions if m.start >= start), published)
+    return CitedSentence(article_text[start:end], tuple(m for m in mentions if m.start >= start), published,
+                         start, end)
 
 
 class Unsupported(StrEnum):
@@ -69,6 +76,37 @@ def unsupported(info: QuestionInfo, answer: str, cited: Sequence[CitedSentence],
         return Unsupported.OFF_TOPIC
     if not _held(answer, answer_dates, info.kind, info.terms, cited):
         return Unsupported.NOT_IN_QUOTES
+    return None
+
+
+def of_kind(info: QuestionInfo, answer: str, reference: date | None) -> bool:
+    """Whether the answer is of the kind the question asks for (a date for "when", ...)."""
+    return _of_kind(answer, info.kind, resolve_dates(answer, reference))
+
+
+def holds(info: QuestionInfo, answer: str, sentence: CitedSentence, reference: date | None = None) -> bool:
+    """Whether this one sentence holds the answer's key content (see `unsupported`)."""
+    reference = sentence.published or reference
+    return _held(answer, resolve_dates(answer, reference), info.kind, info.terms, [sentence])
+
+
+def sentence_holding(info: QuestionInfo, answer: str, article_text: str, published: date | None,
+                     near: tuple[int, int], reference: date | None = None,
+                     refuse: Callable[[str], bool] = lambda _: False) -> CitedSentence | None:
+    """The sentence of the article that holds the answer's key content and is about the question,
+    the first inside `near` (the cited passage) if any, else the nearest to it; never one that
+    `refuse` rejects (text addressing AI systems). Its offsets are `(start, end)` of the result."""
+    from ingest.sentences import sentence_spans
+
+    spans = sorted(sentence_spans(article_text),
+                   key=lambda s: (not near[0] <= s[0] < near[1], abs(s[0] - near[0])))
+    mentions = resolve_dates(article_text, published)  # once: relative dates read what comes before
+    for start, end in spans:
+        dates = tuple(m for m in mentions if start <= m.start < end)
+        sentence = CitedSentence(article_text[start:end], dates, published, start, end)
+        if (holds(info, answer, sentence, reference) and _on_topic(info.terms, answer, [sentence])
+                and not refuse(sentence.text)):
+            return sentence
     return None
 
 
