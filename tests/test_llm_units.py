@@ -53,7 +53,15 @@ def test_parse_takes_the_first_answer_object_inside_fences_and_chatter() -> None
     assert reply.malformed == 3
 
 
-@pytest.mark.parametrize("text", ["January 4", "```json\n{\"citations\": []}\n```", '{"answer": ["a"]}', ""])
+def test_parse_closes_an_object_a_small_model_left_open() -> None:
+    # Qwen2.5-Coder 0.5B on llama.cpp-style greedy decoding stopped one "}" short (docs/llm.md).
+    reply = parse_reply('{"answer": "January 2", "citations": [{"passage": 1, "quote": "a \\"b\\" }"}]')
+    assert (reply.answer, [(c.passage, c.quote) for c in reply.citations]) == ("January 2", [(1, 'a "b" }')])
+
+
+@pytest.mark.parametrize("text", ["January 4", "```json\n{\"citations\": []}\n```", '{"answer": ["a"]}', "",
+                                  '{"answer": "x", "citations": [{"passage": 1, "quote": "cut mid-quo',
+                                  '{"answer": "x"]'])
 def test_parse_refuses_replies_without_an_answer_object(text: str) -> None:
     with pytest.raises(LLMError):
         parse_reply(text)

@@ -77,6 +77,9 @@ class _Run:
     passages: int = 0
     seconds: float = 0.0
 
+    def sent(self) -> None:
+        self.requests += 1
+
     def trace(self, fallback: str | None) -> LLMTrace:
         return LLMTrace(fallback, self.requests, self.prompt_tokens, self.passages, self.seconds)
 
@@ -183,7 +186,6 @@ class LLMAnswerer:
         return build_prompt(query.text, passages, query.as_of, query.choices, budget=limit)
 
     def _send(self, prompt: Prompt, deadline: float, run: _Run, on_text: OnText | None) -> Completion:
-        run.requests += 1
         run.passages, run.prompt_tokens = len(prompt.passages), prompt.tokens
         shown = ""
 
@@ -197,10 +199,12 @@ class LLMAnswerer:
         started = time.monotonic()
         try:
             completion = self.model.complete(prompt.messages, json_mode=self.settings.json_mode,
-                                             deadline=deadline, on_text=progress if on_text else None)
+                                             deadline=deadline, on_text=progress if on_text else None,
+                                             on_request=run.sent)
         finally:
             run.seconds += time.monotonic() - started
         run.prompt_tokens = completion.prompt_tokens or prompt.tokens
+        log.debug("the model replied: %.2000r", completion.text)
         return completion
 
     # -- the citations -----------------------------------------------------------------------------

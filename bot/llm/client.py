@@ -63,10 +63,11 @@ class ChatModel(Protocol):
     name: str
 
     def complete(self, messages: Sequence[ChatMessage], *, json_mode: bool, deadline: float,
-                 on_text: OnText | None = None) -> Completion:
+                 on_text: OnText | None = None, on_request: Callable[[], None] | None = None) -> Completion:
         """The whole reply, by `deadline` (a `time.monotonic()` value). `on_text(text_so_far)` is
-        called as the reply arrives. Raises LLMError (with a user-safe reason) on any endpoint
-        problem, ContextExceeded when the prompt does not fit."""
+        called as the reply arrives, `on_request()` before each HTTP request (retries included).
+        Raises LLMError (with a user-safe reason) on any endpoint problem, ContextExceeded when
+        the prompt does not fit."""
         ...
 
     def context_size(self) -> int | None:
@@ -114,10 +115,12 @@ class OpenAILikeChatModel:
         self._opened = threading.local()
 
     def complete(self, messages: Sequence[ChatMessage], *, json_mode: bool, deadline: float,
-                 on_text: OnText | None = None) -> Completion:
+                 on_text: OnText | None = None, on_request: Callable[[], None] | None = None) -> Completion:
         use_json = json_mode and self._json_mode_accepted
         retries = 0
         while True:
+            if on_request is not None:
+                on_request()
             try:
                 with self._translated_errors(use_json, deadline):
                     return self._stream(messages, use_json, deadline, on_text)
