@@ -3,9 +3,10 @@ objects with exact offsets, never markers parsed from prose."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from index.models import Passage
 
@@ -116,3 +117,13 @@ class Answerer(Protocol):
     verifying wrapper the runtime hands to front ends."""
 
     def ask(self, query: Query) -> Answer: ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Protocol):
+    """An answerer that can show its answer as it is written (LLM mode): `on_text(answer_so_far)`
+    gets unverified text, to show as provisional; the returned Answer replaces it."""
+
+    def ask(self, query: Query) -> Answer: ...
+
+    def ask_streaming(self, query: Query, on_text: Callable[[str], None]) -> Answer: ...

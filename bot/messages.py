@@ -110,6 +110,9 @@ SLACK_USAGE = (
     "or `/news When did protests reach Almaty?` (add `in_channel` first to answer for everyone)."
 )
 SLACK_SEARCHING = "Searching the archive…"
+SLACK_WORKING = "Working on it…"
+# LLM mode: the model's answer as it streams in, before the verified answer replaces it.
+SLACK_DRAFT = "_Working on it. Draft from the language model, not yet checked against the archive:_\n{answer}"
 SLACK_FAILED = (
     "Sorry, something went wrong while I was searching the archive. "
     "It has been logged; please try again in a moment."

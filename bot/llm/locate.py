@@ -41,6 +41,7 @@ _SOFT = frozenset(
 )
 _NEGATIONS = frozenset("not no never nor without t none nobody nothing".split())  # "didn't" -> didn, t
 _NUMBER_WORDS = {w: str(n) for w, n in NUMBERS.items() if " " not in w and w not in ("a", "an")}
+_TWO_SENTENCES = re.compile(r"[.!?][\"'’”)]*\s+[\"'‘“(]*[A-Z0-9]")
 _MIN_ALIGNED_WORDS = 4
 _MIN_SHARE = 0.75  # of the quote's words found in order in the sentence
 
@@ -148,7 +149,9 @@ def _aligned(quote: str, text: str, passage: Passage) -> tuple[int, int] | None:
     if len(wanted.keys) < _MIN_ALIGNED_WORDS:
         return None
     spans = sentence_spans(text)
-    candidates = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
+    candidates = list(spans)
+    if _TWO_SENTENCES.search(quote.strip()):  # two adjacent sentences, only for a quote of two
+        candidates += [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
     best: tuple[tuple[int, bool, int, int], tuple[int, int]] | None = None
     for start, end in candidates:
         matched = _faithful(wanted, _words(text[start:end]))
@@ -175,7 +178,7 @@ def _faithful(quote: _Words, sentence: _Words) -> int | None:
         theirs, ours = s[j1:j2], q[i1:i2]
         if inside and any(w in _NEGATIONS or w.isdigit() for w in theirs):
             return None  # the quote lost a "not" or a number from the middle of the sentence
-        if tag == "delete" and not all(w in _SOFT for w in ours):
+        if tag == "delete" and not all(_soft(raw) for raw in quote.raw[i1:i2]):
             return None  # the quote adds a word of its own
         if tag == "replace" and not _stands_for(quote.raw[i1:i2], ours, sentence.raw[j1:j2], theirs):
             return None
@@ -189,12 +192,17 @@ def _stands_for(ours_raw: Sequence[str], ours: Sequence[str], theirs_raw: Sequen
     Control and Prevention"). Never a number or a negation on either side."""
     if any(w.isdigit() or w in _NEGATIONS for w in [*ours, *theirs]):
         return False
-    if all(w in _SOFT for w in ours):
+    if all(_soft(raw) for raw in ours_raw):
         return True
     if len(ours_raw) == 1 and len(ours_raw[0]) >= 2 and ours_raw[0].isupper():
         initials = "".join(w[0] for w in theirs_raw if w[0].isupper())
         return _subsequence(ours_raw[0], initials)
     return False
+
+
+def _soft(raw: str) -> bool:
+    """A word that states no fact: a pronoun, an article, a preposition; never an acronym ("WHO")."""
+    return raw.lower() in _SOFT and not (raw.isupper() and len(raw) > 1)
 
 
 def _subsequence(short: str, long: str) -> bool:
