@@ -133,6 +133,8 @@ class FakeOpenAIServer:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self.disconnects = 0  # replies abandoned because the client closed the connection
+        self.pages: dict[str, dict[str, Any]] = {}  # GET path -> JSON, e.g. "/props" as llama.cpp serves it
+        self.gets: list[str] = []
         self._disconnected = threading.Event()
         self._script: deque[Script] = deque()
         self._stopping = threading.Event()
@@ -174,6 +176,11 @@ class FakeOpenAIServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.gets.append(self.path)
+                page = server.pages.get(self.path)
+                self._send(200 if page is not None else 404, page if page is not None else {"error": "not found"})
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode("utf-8")
                 body = json.loads(raw) if raw else {}

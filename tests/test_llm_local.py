@@ -148,6 +148,24 @@ def test_a_configured_context_size_is_fitted_before_the_first_request(
     assert prompt_tokens(request.body) + 64 <= 1024
 
 
+@pytest.mark.parametrize(("path", "page"), [
+    ("/props", {"default_generation_settings": {"n_ctx": 1024}}),  # llama.cpp
+    ("/v1/models", {"object": "list", "data": [{"id": "scripted-model-1", "max_model_len": 1024}]}),  # vLLM
+    ("/api/ps", {"models": [{"name": "scripted-model-1", "context_length": 1024}]}),  # Ollama
+])
+def test_a_context_size_the_server_reports_is_fitted_before_the_first_request(
+    week_home: Path, embedder: SentenceTransformerEmbedder, server: FakeOpenAIServer, path: str,
+    page: dict[str, Any],
+) -> None:
+    server.pages[path] = page
+    server.script(too_long(1024, "llama.cpp", cites_two_days), too_long(1024, "llama.cpp", cites_two_days))
+    runtime = llm_runtime(week_home, embedder, server.base_url, passages=12, prompt_tokens=6000, max_tokens=64)
+    assert ask(runtime).mode == "llm" and ask(runtime).mode == "llm"
+    assert len(server.requests) == 2  # each question sent once, already small enough
+    assert all(prompt_tokens(r.body) + 64 <= 1024 for r in server.requests)
+    assert server.gets.count(path) == 1  # asked once per run
+
+
 def test_the_default_budget_keeps_the_prompt_small_with_one_header_per_article(
     week_home: Path, embedder: SentenceTransformerEmbedder, server: FakeOpenAIServer,
 ) -> None:

@@ -1,9 +1,9 @@
 """How many tokens a prompt may take, and counting them without the model's own tokenizer.
 
 Tokens are counted with tiktoken's cl100k_base (shipped with llama-index-core, so offline). Local
-models count differently (Qwen2.5 counted 3-9% more on the seed article; see docs/llm.md), so a
-prompt fitted into a context leaves a safety margin, and a server's own count, when its error
-gives one, replaces the margin for the rest of the run.
+models count differently (Qwen2.5: the same for the instructions, 2% more for the seed article; a
+smaller vocabulary counts more), so a prompt fitted into a context leaves a safety margin, and a
+server's own count, when its error gives one, replaces the margin for the rest of the run.
 """
 
 from __future__ import annotations
