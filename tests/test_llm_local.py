@@ -148,6 +148,17 @@ def test_a_configured_context_size_is_fitted_before_the_first_request(
     assert prompt_tokens(request.body) + 64 <= 1024
 
 
+def test_a_configured_context_larger_than_the_servers_is_corrected_by_its_error(
+    week_home: Path, embedder: SentenceTransformerEmbedder, server: FakeOpenAIServer,
+) -> None:
+    server.script(*[too_long(1024, "llama.cpp", cites_two_days)] * 3)
+    runtime = llm_runtime(week_home, embedder, server.base_url, passages=12, prompt_tokens=6000, max_tokens=64,
+                          context_tokens=8192)
+    assert ask(runtime).mode == "llm" and ask(runtime).mode == "llm"
+    assert len(server.requests) == 3  # one refusal, then every prompt fits
+    assert [prompt_tokens(r.body) + 64 <= 1024 for r in server.requests] == [False, True, True]
+
+
 @pytest.mark.parametrize(("path", "page"), [
     ("/props", {"default_generation_settings": {"n_ctx": 1024}}),  # llama.cpp
     ("/v1/models", {"object": "list", "data": [{"id": "scripted-model-1", "max_model_len": 1024}]}),  # vLLM

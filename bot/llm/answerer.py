@@ -181,7 +181,7 @@ class LLMAnswerer:
             return smaller, self._send(smaller, deadline, run, on_text)
 
     def _prompt(self, query: Query, passages: Sequence[Passage]) -> Prompt:
-        context = self.settings.context_tokens or self.model.context_size()
+        context = self.settings.context_tokens or self.model.context_size()  # asked once, if not configured
         limit = self.budget.limit(self.settings.prompt_tokens, context, self.settings.max_tokens)
         return build_prompt(query.text, passages, query.as_of, query.choices, budget=limit)
 

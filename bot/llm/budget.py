@@ -53,9 +53,12 @@ class Budget:
 
     ratio: float = DEFAULT_RATIO
     cap: int | None = None  # after a context error that gave no sizes: what we now assume fits
+    context: int | None = None  # the context size a server's error gave
 
     def limit(self, configured: int, context: int | None, reply_tokens: int) -> int:
         limit = configured
+        if self.context and (context is None or self.context < context):
+            context = self.context  # a server that said less than it reported or was configured to
         if context:
             limit = min(limit, int((context - reply_tokens - TEMPLATE_TOKENS) / self.ratio))
         if self.cap is not None:
@@ -68,7 +71,9 @@ class Budget:
         context (a power of two) below what was asked for."""
         if server_count and sent:
             self.ratio = max(server_count / sent, 1.0)
-        if context is None:
+        if context is not None:
+            self.context = context
+        else:
             asked = int(sent * self.ratio) + reply_tokens + TEMPLATE_TOKENS
             guess = SMALLEST_CONTEXT
             while guess * 2 < asked:

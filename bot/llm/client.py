@@ -259,8 +259,6 @@ class OpenAILikeChatModel:
         if overflow is not None:
             log.info("the prompt does not fit the model's context (HTTP %s; context %s, prompt %s tokens)",
                      status, overflow.context, overflow.prompt_tokens)
-            if overflow.context:
-                self._context = overflow.context
             return ContextExceeded(messages.LLM_CONTEXT_EXCEEDED, overflow.context, overflow.prompt_tokens)
         if json_mode_on and status in (400, 422) and any(word in said.lower() for word in _ABOUT_JSON_MODE):
             log.info("the endpoint rejected response_format (HTTP %s); asking again without JSON mode", status)
