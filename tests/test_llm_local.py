@@ -207,6 +207,17 @@ def test_an_error_that_is_not_about_json_mode_keeps_json_mode_on(
     assert [r.body.get("response_format") for r in server.requests] == [{"type": "json_object"}] * 2
 
 
+def test_a_server_that_refuses_stream_options_is_asked_again_without_them(
+    seeded_home: Path, embedder: SentenceTransformerEmbedder, server: FakeOpenAIServer,
+) -> None:
+    server.script(status(400, "Unrecognized request argument supplied: stream_options"), cites_two_days,
+                  cites_two_days)
+    runtime = llm_runtime(seeded_home, embedder, server.base_url)
+    assert ask(runtime).mode == "llm" and ask(runtime).mode == "llm"
+    assert ["stream_options" in r.body for r in server.requests] == [True, False, False]  # remembered
+    assert all(r.body["response_format"] == {"type": "json_object"} for r in server.requests)
+
+
 # -- time ------------------------------------------------------------------------------------------
 
 

@@ -108,6 +108,7 @@ class OpenAILikeChatModel:
         self.name = settings.model or ""
         self._llm: Any = None
         self._json_mode_accepted = True  # turned off once the endpoint rejects response_format
+        self._usage_accepted = True  # turned off once it rejects stream_options (usage in the stream)
         self._context: int | None = None
         self._probed = False
         # The HTTP responses opened by the current thread's request, closed when it ends however it
@@ -126,6 +127,8 @@ class OpenAILikeChatModel:
                     return self._stream(messages, use_json, deadline, on_text)
             except _JsonModeRejected:
                 use_json = False  # once; the rejection is remembered for later questions
+            except _UsageRejected:
+                pass  # asked again without stream_options, remembered
             except _Retryable as exc:
                 wait = exc.retry_after if exc.retry_after is not None else _RETRY_WAIT * 2 ** retries
                 retries += 1
@@ -150,7 +153,7 @@ class OpenAILikeChatModel:
             raise _DeadlinePassed()
         kwargs: dict[str, Any] = {
             "timeout": remaining,  # connect and each read: a silent server is left at the deadline
-            "stream_options": {"include_usage": True},
+            **({"stream_options": {"include_usage": True}} if self._usage_accepted else {}),
             **_json_kwargs(use_json),
         }
         self._opened.responses = []
@@ -237,7 +240,7 @@ class OpenAILikeChatModel:
         timeout = LLMError(messages.LLM_TIMEOUT.format(seconds=self.settings.timeout), "timeout")
         try:
             yield
-        except (UserInputError, LLMError, _JsonModeRejected, _Retryable):
+        except (UserInputError, LLMError, _JsonModeRejected, _UsageRejected, _Retryable):
             raise
         except _DeadlinePassed:
             raise _failure(timeout, "the deadline passed") from None
@@ -260,6 +263,10 @@ class OpenAILikeChatModel:
             log.info("the prompt does not fit the model's context (HTTP %s; context %s, prompt %s tokens)",
                      status, overflow.context, overflow.prompt_tokens)
             return ContextExceeded(messages.LLM_CONTEXT_EXCEEDED, overflow.context, overflow.prompt_tokens)
+        if self._usage_accepted and status in (400, 422) and "stream_options" in said.lower():
+            log.info("the endpoint rejected stream_options (HTTP %s); asking again without it", status)
+            self._usage_accepted = False
+            return _UsageRejected()
         if json_mode_on and status in (400, 422) and any(word in said.lower() for word in _ABOUT_JSON_MODE):
             log.info("the endpoint rejected response_format (HTTP %s); asking again without JSON mode", status)
             self._json_mode_accepted = False
@@ -276,6 +283,10 @@ class OpenAILikeChatModel:
 
 class _JsonModeRejected(Exception):
     """The endpoint refused `response_format`: try once more without it."""
+
+
+class _UsageRejected(Exception):
+    """The endpoint refused `stream_options`: try once more without it (no token counts then)."""
 
 
 class _DeadlinePassed(Exception):
