@@ -15,7 +15,7 @@ from bot.llm.locate import locate
 from bot.llm.parse import parse_reply, partial_answer
 from bot.llm.prompt import build_prompt
 from bot.llm.support import supported
-from bot.settings import LLMSettings, Settings
+from bot.settings import LLMSettings, Settings, load_settings
 from index.errors import UserInputError
 from index.models import Article, Passage
 
@@ -265,3 +265,16 @@ def test_llm_settings_come_from_newsdesk_llm_variables(monkeypatch: pytest.Monke
     llm = LLMSettings()
     assert (llm.base_url, llm.model, llm.timeout, llm.enabled) == ("http://127.0.0.1:9/v1", "llama3.2", 5.0, True)
     assert llm.api_key == SecretStr("sk-env") and "sk-env" not in repr(llm)
+
+
+def test_llm_budgets_have_small_hardware_defaults_and_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = LLMSettings()
+    assert (defaults.passages, defaults.prompt_tokens, defaults.context_tokens, defaults.stream) == (6, 1800, None, True)
+    assert defaults.prompt_tokens + defaults.max_tokens < 4096  # a 4k context holds prompt and reply
+    for name, value in {"PASSAGES": "2", "PROMPT_TOKENS": "900", "CONTEXT_TOKENS": "2048", "STREAM": "false"}.items():
+        monkeypatch.setenv(f"NEWSDESK_LLM_{name}", value)
+    llm = LLMSettings()
+    assert (llm.passages, llm.prompt_tokens, llm.context_tokens, llm.stream) == (2, 900, 2048, False)
+    monkeypatch.setenv("NEWSDESK_LLM_PASSAGES", "0")
+    with pytest.raises(UserInputError, match="NEWSDESK_LLM_PASSAGES"):
+        load_settings()
