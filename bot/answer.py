@@ -3,9 +3,10 @@ objects with exact offsets, never markers parsed from prose."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from index.models import Passage
 
@@ -95,6 +96,21 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class LLMTrace:
+    """What LLM mode did for one question: shown with `ask --json`, counted by evals."""
+
+    fallback: str | None  # why the extractive answer was shown instead (a key); None if the model's was
+    requests: int  # sent to the endpoint
+    prompt_tokens: int | None  # of the last request: the server's count, else newsdesk's estimate
+    passages: int  # passages in the last prompt
+    seconds: float  # waiting for the endpoint
+
+    def to_json(self) -> dict[str, object]:
+        return {"fallback": self.fallback, "requests": self.requests, "prompt_tokens": self.prompt_tokens,
+                "passages": self.passages, "seconds": round(self.seconds, 3)}
+
+
+@dataclass(frozen=True)
 class Answer:
     """The outcome of a question. `abstained` is the explicit "not in the archive" outcome."""
 
@@ -108,6 +124,7 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     retrieved: list[str] = field(default_factory=list)  # article ids in retrieval order
     dropped_citations: int = 0  # citations removed because they could not be verified
+    llm: LLMTrace | None = None  # set in LLM mode, whichever answer is shown
 
     @property
     def abstained(self) -> bool:
@@ -126,6 +143,7 @@ class Answer:
             "dropped_citations": self.dropped_citations,
             "citations": [c.to_json() for c in self.citations],
             "retrieved": self.retrieved,
+            **({"llm": self.llm.to_json()} if self.llm else {}),
         }
 
 
@@ -134,3 +152,13 @@ class Answerer(Protocol):
     verifying wrapper the runtime hands to front ends."""
 
     def ask(self, query: Query) -> Answer: ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Protocol):
+    """An answerer that can show its answer as it is written (LLM mode): `on_text(answer_so_far)`
+    gets unverified text, to show as provisional; the returned Answer replaces it."""
+
+    def ask(self, query: Query) -> Answer: ...
+
+    def ask_streaming(self, query: Query, on_text: Callable[[str], None]) -> Answer: ...

@@ -88,6 +88,10 @@ LLM_TIMEOUT = "the language model did not answer within {seconds:g} s"
 LLM_UNREACHABLE = "the language model endpoint could not be reached"
 LLM_HTTP_ERROR = "the language model endpoint answered HTTP {status}"
 LLM_FAILED = "the language model request failed ({kind})"
+LLM_CONTEXT_EXCEEDED = (
+    "the prompt did not fit the language model's context even with fewer passages "
+    "(set NEWSDESK_LLM_CONTEXT_TOKENS to the server's context size, or raise it on the server)"
+)
 LLM_INVALID_REPLY = "the language model's reply was not the expected JSON object"
 LLM_INSTRUCTIONS_IN_ANSWER = "the language model's answer looked like instructions, not an answer"
 LLM_NO_CITATIONS = "the language model gave no citation"
@@ -100,6 +104,7 @@ LLM_REJECTED = {
     "not_given": "{count} citing a passage it was not given",
     "unreadable": "{count} unreadable",
     "instructions": "{count} addressing AI systems (a possible prompt injection)",
+    "not_holding": "{count} not holding its answer",
 }
 LLM_FALLBACK = "Answered extractively: {reason}."
 LLM_DROPPED = "Dropped {count} citation(s) from the language model that do not match the archive."
@@ -117,12 +122,18 @@ LLM_ANSWER_KINDS = {  # by bot.language.question.AnswerType value
 }
 LLM_OFF_TOPIC = "the language model cited only quotes that are not about the question"
 LLM_NOT_IN_QUOTES = "the language model cited quotes that do not contain its answer"
+LLM_REPLACED = (
+    "Replaced {count} quote(s) from the language model with the archive sentence that holds its answer."
+)
 # Slack
 SLACK_USAGE = (
     "Ask me about the news archive, e.g. `@newsdesk When did protests reach Almaty?` "
     "or `/news When did protests reach Almaty?` (add `in_channel` first to answer for everyone)."
 )
 SLACK_SEARCHING = "Searching the archive…"
+SLACK_WORKING = "Working on it…"
+# LLM mode: the model's answer as it streams in, before the verified answer replaces it.
+SLACK_DRAFT = "_Working on it. Draft from the language model, not yet checked against the archive:_\n{answer}"
 SLACK_FAILED = (
     "Sorry, something went wrong while I was searching the archive. "
     "It has been logged; please try again in a moment."

@@ -65,10 +65,34 @@ class LLMSettings(BaseSettings):
         description="API key sent as a bearer token; leave unset for local servers. Never logged.",
     )
     timeout: float = Field(
-        default=60.0, gt=0, description="Seconds to wait for the endpoint before answering extractively."
+        default=60.0, gt=0,
+        description="Deadline in seconds for the model's whole answer to one question, every request "
+        "included; then newsdesk closes the connection and answers extractively. Never retried.",
     )
     max_retries: int = Field(
-        default=1, ge=0, description="Retries after a connection error, 429 or 5xx from the endpoint."
+        default=1, ge=0,
+        description="Retries after a connection error, 429 or 5xx, within the deadline (never after a timeout).",
+    )
+    passages: int = Field(
+        default=6, ge=1, le=50,
+        description="Most passages the model reads per question (the extractive answerer reads "
+        "NEWSDESK_ANSWER_PASSAGES).",
+    )
+    prompt_tokens: int = Field(
+        default=1800, ge=300,
+        description="Most tokens the prompt may take (instructions, passages and question, estimated "
+        "with tiktoken): with the reply, it fits a 4k context and reads quickly on local hardware.",
+    )
+    context_tokens: int | None = Field(
+        default=None, ge=512,
+        description="The server's context window in tokens, if known (e.g. Ollama's num_ctx); the "
+        "prompt and the reply are fitted into it. Unset: asked of the server (vLLM, llama.cpp) and "
+        "learnt from its error when a prompt does not fit.",
+    )
+    stream: bool = Field(
+        default=True,
+        description="Show the model's answer in Slack as it is written (edited in place), before the "
+        "verified answer replaces it.",
     )
     temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     max_tokens: int = Field(default=512, ge=16, description="Longest reply the model may write.")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.answer import Answer, Answerer, Citation
+from bot.answer import Answer, Answerer, Citation, StreamingAnswerer
 from index.archive import ArticleLookup
 from index.models import Article
 
@@ -55,3 +56,14 @@ class VerifyingAnswerer:
 
     def ask(self, query: Query) -> Answer:
         return verified(self.inner.ask(query), self.articles)
+
+    @property
+    def streams(self) -> bool:
+        """Whether `ask_streaming` shows text as it is written (the inner answerer streams)."""
+        return isinstance(self.inner, StreamingAnswerer)
+
+    def ask_streaming(self, query: Query, on_text: Callable[[str], None]) -> Answer:
+        """`on_text` gets the inner answerer's unverified text, if it streams; the Answer is verified."""
+        inner = self.inner
+        answer = inner.ask_streaming(query, on_text) if isinstance(inner, StreamingAnswerer) else inner.ask(query)
+        return verified(answer, self.articles)

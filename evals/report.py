@@ -13,6 +13,7 @@ from bot import messages
 from bot.settings import Settings
 from evals.archive import IndexInfo
 from evals.dataset import Dataset, Mode
+from evals.llm_report import llm_summary
 from evals.metrics import aggregate
 from evals.runner import QuestionResult
 from index.errors import UserInputError
@@ -53,9 +54,12 @@ def build_report(
         "settings": {
             "index": index_spec,
             "answer": settings.answer.model_dump(mode="json"),
-            # which answerer ran; never the endpoint or key
-            "llm": {"enabled": settings.llm.enabled, "model": settings.llm.model},
+            # which answerer ran and its budgets; never the endpoint or key
+            "llm": {"enabled": settings.llm.enabled, "model": settings.llm.model,
+                    **settings.llm.model_dump(mode="json", include={
+                        "passages", "prompt_tokens", "context_tokens", "max_tokens", "timeout"})},
         },
+        "llm": llm_summary(results),
         "questions": [r.to_json(mode) for r in results],
     }
 

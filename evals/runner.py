@@ -72,6 +72,8 @@ class QuestionResult:
             "notes": self.answer.notes,
             "error": self.error,
         }
+        if self.answer.llm is not None:
+            record["llm"] = self.answer.llm.to_json()
         if mode is Mode.choices:
             record["choices"] = list(q.choices)
             record["predicted_index"] = self.predicted_index

@@ -39,10 +39,32 @@ def report_renderable(report: Mapping[str, Any]) -> Group:
     parts: list[Any] = [_heading(report), _metrics_table(report)]
     if report.get("baselines"):
         parts.append(_baselines_table(report))
+    if report.get("llm"):
+        parts.append(_llm_table(report["llm"]))
     for key, title in (("by_type", "By question type"), ("by_source", "By source")):
         if report.get(key) and len(report[key]) > 1:
             parts.append(_breakdown_table(report[key], title, report["mode"]))
     return Group(*parts)
+
+
+def _llm_table(llm: Mapping[str, Any]) -> Table:
+    table = Table(title="LLM mode", title_justify="left", show_edge=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("over", style="dim")
+    table.add_row("answers by the model", fmt("share", llm["llm_share"]),
+                  f"{llm['llm_answers']} of {llm['asked']} questions")
+    for reason, count in llm["fallbacks"].items():
+        table.add_row(f"fallback: {reason}", str(count), "")
+    tokens, seconds = llm["prompt_tokens"], llm["seconds"]
+    table.add_row("prompt tokens per request", _number(tokens["mean"]), f"max {_number(tokens['max'])}")
+    table.add_row("seconds per question", _number(seconds["mean"]),
+                  f"max {_number(seconds['max'])}, {llm['requests']} requests")
+    return table
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
 
 
 def _heading(report: Mapping[str, Any]) -> Text:

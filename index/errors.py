@@ -11,6 +11,7 @@ Hierarchy (each room adds its own below the base, in its own `errors` module):
     ├── ingest.errors.ArticleReadError   one input file or record could not be turned into an article
     │   └── ingest.errors.FetchError     a URL could not be fetched (refused, failed, too large, robots.txt)
     ├── bot.errors.LLMError              the language model endpoint failed, timed out or replied unusably
+    │   └── bot.errors.ContextExceeded   the prompt and reply do not fit the model's context
     └── bot.errors.ConfigError           a required setting is missing or unusable (e.g. no Slack token)
 """
 

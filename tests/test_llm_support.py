@@ -9,15 +9,28 @@ applies the checks in LLMAnswerer's order. Run with -s to see the figures (docs/
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.language.question import analyse
 from bot.llm.guard import looks_like_instructions
-from bot.llm.support import CitedSentence, Unsupported, cited_sentence, unsupported
+from bot.llm.support import (
+    CitedSentence,
+    Unsupported,
+    cited_sentence,
+    holds,
+    of_kind,
+    sentence_holding,
+    unsupported,
+)
+from evals.gold import SEED_GOLD
+from ingest.sentences import sentence_spans
+from tests.conftest import SEED_FILE
 
 CASES = Path(__file__).parent / "data" / "llm_injections.jsonl"
 
@@ -155,3 +168,95 @@ def test_the_quotes_must_hold_the_answers_numbers_and_words() -> None:
     chair = one("Prime Minister of Armenia Nikol Pashinyan, incumbent chair of the Council, said so.")
     assert unsupported(analyse(who), "Nikol Pashinyan of Armenia", chair) is None
     assert unsupported(analyse(who), "Kassym-Jomart Tokayev", chair) == Unsupported.NOT_IN_QUOTES
+
+
+# -- one citation at a time: kept, replaced by the sentence that holds the answer, or refused --------
+# Measured on the seed gold set: each answerable question's gold answer citing its evidence (right
+# pairs), and citing each other sentence of the article that holds no gold answer (wrong pairs).
+
+SEED_DAY = date(2022, 1, 6)
+SEED_TEXT = SEED_FILE.read_text(encoding="utf-8").split("\n", 1)[1]  # without the header line
+
+
+def decide(question: str, answer: str, span: tuple[int, int], as_of: date) -> tuple[str, CitedSentence | None]:
+    """What LLMAnswerer does with one citation: keep it, replace it, or refuse the answer."""
+    info = analyse(question)
+    if not of_kind(info, answer, as_of):
+        return "refused", None
+    sentence = cited_sentence(SEED_TEXT, *span, SEED_DAY)
+    final, how = sentence, "kept"
+    if not holds(info, answer, sentence, as_of):
+        found = sentence_holding(info, answer, SEED_TEXT, SEED_DAY, span, as_of, refuse=looks_like_instructions)
+        final, how = (found, "replaced") if found else (sentence, "refused")
+    if how == "refused" or unsupported(info, answer, [final], as_of) is not None:
+        return "refused", None
+    return how, final
+
+
+def gold() -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in SEED_GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r["answerable"] and r["evidence"]]
+
+
+def spans_of(quotes: list[str]) -> list[tuple[int, int]]:
+    return [(SEED_TEXT.index(q), SEED_TEXT.index(q) + len(q)) for q in quotes]
+
+
+def overlaps(sentence: CitedSentence | None, spans: list[tuple[int, int]]) -> bool:
+    return sentence is not None and any(sentence.start < e and s < sentence.end for s, e in spans)
+
+
+@pytest.fixture(scope="module")
+def seed_pairs() -> dict[str, Counter[str]]:
+    right: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    for row in gold():
+        as_of = date.fromisoformat(row["as_of"]) if row["as_of"] else date(2022, 1, 10)
+        answer, evidence = row["answers"][0], spans_of([e["quote"] for e in row["evidence"]])
+        how, final = decide(row["question"], answer, evidence[0], as_of)
+        right[how if how != "replaced" or overlaps(final, evidence) else "replaced by another"] += 1
+        for span in sentence_spans(SEED_TEXT):
+            text = SEED_TEXT[span[0]:span[1]]
+            folded = text.replace("’", "'")
+            if any(s < span[1] and span[0] < e for s, e in evidence) or any(a in folded for a in row["answers"]):
+                continue
+            how, final = decide(row["question"], answer, span, as_of)
+            if how == "replaced":
+                how = "replaced by its evidence" if overlaps(final, evidence) else "replaced by another"
+            wrong[how] += 1
+    print(f"\nseed gold set, right pairs ({sum(right.values())}): {dict(right)}")
+    print(f"seed gold set, wrong pairs ({sum(wrong.values())}): {dict(wrong)}")
+    return {"right": right, "wrong": wrong}
+
+
+def test_a_gold_answer_citing_its_evidence_is_kept(seed_pairs: dict[str, Counter[str]]) -> None:
+    right = seed_pairs["right"]
+    assert sum(right.values()) >= 20
+    assert right["refused"] <= 1  # the false refusals, in docs/llm.md
+
+
+def test_a_sentence_that_does_not_hold_the_answer_is_never_shown_as_its_support(
+    seed_pairs: dict[str, Counter[str]],
+) -> None:
+    wrong = seed_pairs["wrong"]
+    assert sum(wrong.values()) >= 100
+    assert wrong["kept"] == 0
+
+
+@pytest.mark.parametrize(("question", "answer", "cited", "expected"), [
+    # Seen with Qwen2.5-Coder 1.5B on llama.cpp (#17): a verbatim quote that does not support the answer.
+    ("How many members of Kazakhstan's law enforcement were injured?", "353",
+     "According to the TV channel, one of the victims was beheaded.", "replaced"),
+    ("When did protests reach Almaty?", "January 5",
+     "On January 5, the head of the state also accepted the government’s resignation, but vowed to keep "
+     "his grip on power.", "refused"),
+    ("When did protests reach Almaty?", "January 4, 2022",
+     "The president imposed a two-week state of emergency in the Mangystau Region and in the Almaty Region, "
+     "as well as the republic’s largest city of Almaty and the capital Nur-Sultan.", "replaced"),
+])
+def test_planted_pairs_seen_with_a_real_model(question: str, answer: str, cited: str, expected: str) -> None:
+    (span,) = spans_of([cited])
+    how, final = decide(question, answer, span, date(2022, 1, 10))
+    assert how == expected
+    if how == "replaced":
+        assert final is not None and answer.split(",")[0].replace("January 4", "Two days later") in final.text

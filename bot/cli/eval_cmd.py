@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bot import messages
-from bot.cli.common import DataDir, RichProgress, err, out, settings_for
+from bot.cli.common import (
+    DataDir,
+    LLMApiKey,
+    LLMBaseUrl,
+    LLMModel,
+    RichProgress,
+    err,
+    out,
+    settings_for,
+    with_llm,
+)
 from evals.dataset import Mode
 
 if TYPE_CHECKING:
@@ -35,15 +45,19 @@ def eval_(
         "--corpus", metavar="PATH", help="Articles a gold file is about; they get an index of their own. "
         "Default: the data directory's archive (the seed set uses seeds/).", show_default=False)] = None,
     data_dir: DataDir = None,
+    llm_base_url: LLMBaseUrl = None,
+    llm_model: LLMModel = None,
+    llm_api_key: LLMApiKey = None,
 ) -> None:
-    """Ask every question of DATASET as of its date and score answers, citations and retrieval."""
+    """Ask every question of DATASET as of its date and score answers, citations and retrieval
+    (in LLM mode with --llm-base-url and --llm-model: also the model's share, fallbacks, tokens, time)."""
     from evals.archive import open_archive
     from evals.gate import load_baseline
     from evals.report import build_report, write_report
     from evals.runner import questions_for, run_questions
     from evals.tables import report_renderable
 
-    settings = settings_for(data_dir)
+    settings = with_llm(settings_for(data_dir), llm_base_url, llm_model, llm_api_key)
     data = _load_dataset(dataset, corpus)
     earlier = load_baseline(baseline) if baseline else None  # fail before the long run, not after
     questions = questions_for(data.questions, mode)

@@ -1,5 +1,6 @@
 """Opt-in LLM answer mode: any OpenAI-compatible chat endpoint, every citation verified before display.
 
-Modules: `client` (the ChatModel seam), `prompt`, `parse`, `locate`, `guard`, `support`, `answerer`.
+Modules: `client` (the ChatModel seam), `context`, `budget`, `prompt`, `parse`, `locate`, `guard`,
+`support`, `answerer`.
 Nothing here imports llama-index or openai at import time.
 """

@@ -1,31 +1,48 @@
 """LLM answer mode: retrieve, prompt, parse, verify; fall back to the extractive answer on any doubt.
 
 Verify, then show: every quote the model returns is located in the stored article text, or
-dropped and counted. An answer left without a verified citation is never shown; the extractive
+dropped and counted; every kept quote must hold the answer's key content, or is replaced by the
+archive sentence that does. An answer left without such a citation is never shown; the extractive
 answerer (or an abstention) takes its place, with a note saying why. Endpoint trouble of any kind
 (timeout, HTTP error, unreadable reply) ends the same way, never as a failure.
+
+Time and size: one deadline per question (`LLMSettings.timeout`) covers every request; the prompt
+fits a token budget and the model's context, and a context error is answered once, with a
+smaller prompt (see bot/llm/budget.py).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot import messages
-from bot.answer import Answer, Answerer, Citation
-from bot.errors import LLMError
-from bot.llm.client import ChatModel, create_chat_model
+from bot.answer import Answer, Answerer, Citation, LLMTrace
+from bot.errors import ContextExceeded, LLMError
+from bot.llm.budget import Budget
+from bot.llm.client import ChatModel, Completion, create_chat_model
 from bot.llm.guard import looks_like_instructions
 from bot.llm.locate import locate
 from bot.llm.parse import ModelReply, parse_reply, partial_answer
 from bot.llm.prompt import Prompt, build_prompt
-from bot.llm.support import CitedSentence, Unsupported, cited_sentence, supported, unsupported
+from bot.llm.support import (
+    CitedSentence,
+    Unsupported,
+    cited_sentence,
+    holds,
+    of_kind,
+    sentence_holding,
+    supported,
+    unsupported,
+)
 from bot.query import Query
 from bot.settings import AnswerSettings, LLMSettings, Settings
 from index.archive import ArticleLookup
+from index.models import Article, Passage
 
 if TYPE_CHECKING:
     from index.retrieval import Retriever
@@ -36,10 +53,35 @@ OnText = Callable[[str], None]
 
 
 @dataclass(frozen=True)
+class Located:
+    """A model's citation found in the stored text, with what it was found in."""
+
+    citation: Citation
+    sentence: CitedSentence  # the quote, its dates resolved in its article
+    article: Article
+    passage: Passage
+
+
+@dataclass(frozen=True)
 class Verified:
-    citations: list[Citation]  # located in the stored text, without repeats
-    sentences: list[CitedSentence]  # the same quotes, their dates resolved in their article
+    located: list[Located]  # without repeats
     rejected: Counter[str]  # refused proposals by reason: keys of messages.LLM_REJECTED
+
+
+@dataclass
+class _Run:
+    """One question's requests, for its trace."""
+
+    requests: int = 0
+    prompt_tokens: int | None = None
+    passages: int = 0
+    seconds: float = 0.0
+
+    def sent(self) -> None:
+        self.requests += 1
+
+    def trace(self, fallback: str | None) -> LLMTrace:
+        return LLMTrace(fallback, self.requests, self.prompt_tokens, self.passages, self.seconds)
 
 
 class LLMAnswerer:
@@ -62,6 +104,7 @@ class LLMAnswerer:
         self.settings = settings
         self.answer_settings = answer_settings
         self.fallback = fallback
+        self.budget = Budget()  # what this endpoint's context errors taught, for later questions
 
     def ask(self, query: Query) -> Answer:
         return self._answer(query, on_text=None)
@@ -73,56 +116,105 @@ class LLMAnswerer:
 
     def _answer(self, query: Query, on_text: OnText | None) -> Answer:
         question, as_of = query.text, query.as_of
-        passages = self.retriever.search(query, self.answer_settings.passages)
+        run = _Run()
+        passages = self.retriever.search(query, self.settings.passages)
         retrieved = list(dict.fromkeys(p.article_id for p in passages))
         if not passages:
-            return Answer(question, None, [], as_of=as_of, mode=self.mode, retrieved=retrieved)
-        prompt = build_prompt(question, passages, as_of, query.choices)
+            return Answer(question, None, [], as_of=as_of, mode=self.mode, retrieved=retrieved,
+                          llm=run.trace(None))
         try:
-            reply = parse_reply(self._reply(prompt, on_text))
+            prompt, completion = self._completion(query, passages, run, on_text)
+            reply = parse_reply(completion.text)
         except LLMError as exc:
-            return self._fall_back(query, str(exc), dropped=0)
+            return self._fall_back(query, str(exc), exc.kind, 0, run)
         if reply.answer is None:  # the model's own "not in the archive"
-            return Answer(question, None, [], as_of=as_of, mode=self.mode, retrieved=retrieved)
+            return Answer(question, None, [], as_of=as_of, mode=self.mode, retrieved=retrieved,
+                          llm=run.trace(None))
         proposed = len(reply.citations) + reply.malformed
         if looks_like_instructions(reply.answer):
-            return self._fall_back(query, messages.LLM_INSTRUCTIONS_IN_ANSWER, dropped=proposed)
+            return self._fall_back(query, messages.LLM_INSTRUCTIONS_IN_ANSWER, "instructions_in_answer",
+                                   proposed, run)
         verified = self._verified_citations(reply, prompt)
         rejected = verified.rejected + Counter(unreadable=reply.malformed)
+        if not verified.located:
+            reason, key = _no_citation_note(proposed, rejected)
+            return self._fall_back(query, reason, key, sum(rejected.values()), run)
+        if not of_kind(query.info, reply.answer, as_of):
+            return self._fall_back(query, _unsupported_note(Unsupported.WRONG_KIND, query), "wrong_kind",
+                                   sum(rejected.values()), run)
+        kept, replaced, not_holding = self._supporting(query, reply.answer, verified.located)
+        rejected["not_holding"] += not_holding
         dropped = sum(rejected.values())
-        citations = verified.citations
-        if not citations:
-            return self._fall_back(query, _no_citation_note(proposed, rejected), dropped=dropped)
-        problem = unsupported(query.info, reply.answer, verified.sentences, as_of)
+        problem = unsupported(query.info, reply.answer, [k.sentence for k in kept], as_of) if kept else (
+            Unsupported.NOT_IN_QUOTES)
         if problem is not None:
-            return self._fall_back(query, _unsupported_note(problem, query), dropped=dropped)
+            return self._fall_back(query, _unsupported_note(problem, query), problem.value, dropped, run)
+        citations = [k.citation for k in kept]
         if not supported(reply.answer, _evidence(question, citations, prompt)):
-            return self._fall_back(query, messages.LLM_UNSUPPORTED, dropped=dropped)
+            return self._fall_back(query, messages.LLM_UNSUPPORTED, "unsupported", dropped, run)
+        notes = [_dropped_note(rejected)] if dropped else []
+        if replaced:
+            notes.append(messages.LLM_REPLACED.format(count=replaced))
         return Answer(
-            question, reply.answer, citations, as_of=as_of,
-            score=max(c.score for c in citations), mode=self.mode,
-            notes=[_dropped_note(rejected)] if dropped else [],
-            retrieved=retrieved, dropped_citations=dropped,
+            question, reply.answer, citations, as_of=as_of, score=max(c.score for c in citations),
+            mode=self.mode, notes=notes, retrieved=retrieved, dropped_citations=dropped,
+            llm=run.trace(None),
         )
 
-    def _reply(self, prompt: Prompt, on_text: OnText | None) -> str:
-        if on_text is None:
-            return self.model.complete(prompt.messages, json_mode=self.settings.json_mode)
-        text, shown = "", ""
-        for delta in self.model.stream(prompt.messages, json_mode=self.settings.json_mode):
-            text += delta
+    # -- the requests ------------------------------------------------------------------------------
+
+    def _completion(self, query: Query, passages: Sequence[Passage], run: _Run,
+                    on_text: OnText | None) -> tuple[Prompt, Completion]:
+        """The model's reply, by the deadline; a prompt that does not fit is sent once more, smaller.
+        The deadline runs from the first request (retrieval and the one look at the server's
+        context size come before it)."""
+        prompt = self._prompt(query, passages)
+        deadline = time.monotonic() + self.settings.timeout
+        try:
+            return prompt, self._send(prompt, deadline, run, on_text)
+        except ContextExceeded as exc:
+            self.budget.learn(prompt.tokens, exc.prompt_tokens, exc.context, self.settings.max_tokens)
+            smaller = self._prompt(query, passages)
+            if smaller.tokens >= prompt.tokens:
+                raise
+            log.info("sending a smaller prompt: %d passages, about %d tokens", len(smaller.passages), smaller.tokens)
+            return smaller, self._send(smaller, deadline, run, on_text)
+
+    def _prompt(self, query: Query, passages: Sequence[Passage]) -> Prompt:
+        context = self.settings.context_tokens or self.model.context_size()  # asked once, if not configured
+        limit = self.budget.limit(self.settings.prompt_tokens, context, self.settings.max_tokens)
+        return build_prompt(query.text, passages, query.as_of, query.choices, budget=limit)
+
+    def _send(self, prompt: Prompt, deadline: float, run: _Run, on_text: OnText | None) -> Completion:
+        run.passages, run.prompt_tokens = len(prompt.passages), prompt.tokens
+        shown = ""
+
+        def progress(text: str) -> None:
+            nonlocal shown
             so_far = partial_answer(text)
-            if so_far and so_far != shown:
+            if on_text is not None and so_far and so_far != shown:
                 shown = so_far
                 on_text(shown)
-        return text
+
+        started = time.monotonic()
+        try:
+            completion = self.model.complete(prompt.messages, json_mode=self.settings.json_mode,
+                                             deadline=deadline, on_text=progress if on_text else None,
+                                             on_request=run.sent)
+        finally:
+            run.seconds += time.monotonic() - started
+        run.prompt_tokens = completion.prompt_tokens or prompt.tokens
+        log.debug("the model replied: %.2000r", completion.text)
+        return completion
+
+    # -- the citations -----------------------------------------------------------------------------
 
     def _verified_citations(self, reply: ModelReply, prompt: Prompt) -> Verified:
         """The located citations, and the proposals rejected, counted by reason."""
         given = prompt.passages
         wanted = [given[c.passage - 1].article_id for c in reply.citations if 1 <= c.passage <= len(given)]
         stored = self.articles.get_articles(list(dict.fromkeys(wanted))) if wanted else {}
-        found: dict[tuple[str, int, int], tuple[Citation, CitedSentence]] = {}
+        found: dict[tuple[str, int, int], Located] = {}
         rejected: Counter[str] = Counter()
         for proposed in reply.citations:
             if not 1 <= proposed.passage <= len(given):
@@ -141,11 +233,33 @@ class LLMAnswerer:
                 rejected["instructions"] += 1
             else:
                 key = (citation.article_id, citation.start, citation.end)
-                found.setdefault(key, (citation, cited_sentence(article.text, citation.start, citation.end,
-                                                                article.published)))
-        return Verified([c for c, _ in found.values()], [s for _, s in found.values()], rejected)
+                sentence = cited_sentence(article.text, citation.start, citation.end, article.published)
+                found.setdefault(key, Located(citation, sentence, article, passage))
+        return Verified(list(found.values()), rejected)
 
-    def _fall_back(self, query: Query, reason: str, dropped: int) -> Answer:
+    def _supporting(self, query: Query, answer: str,
+                    located: Sequence[Located]) -> tuple[list[Located], int, int]:
+        """The citations that hold the answer's key content, each one that does not replaced by the
+        archive sentence that does (in its passage, else its article) where there is one; and how
+        many were replaced, and dropped."""
+        kept: dict[tuple[str, int, int], Located] = {}
+        replaced = dropped = 0
+        for item in located:
+            if not holds(query.info, answer, item.sentence, query.as_of):
+                better = sentence_holding(query.info, answer, item.article.text, item.article.published,
+                                          (item.passage.start, item.passage.end), query.as_of,
+                                          refuse=looks_like_instructions)
+                if better is None:
+                    log.info("dropped a quote that does not hold the answer (article %s)", item.article.id)
+                    dropped += 1
+                    continue
+                replaced += 1
+                item = replace(item, sentence=better, citation=replace(
+                    item.citation, quote=better.text, start=better.start, end=better.end))
+            kept.setdefault((item.citation.article_id, item.citation.start, item.citation.end), item)
+        return list(kept.values()), replaced, dropped
+
+    def _fall_back(self, query: Query, reason: str, key: str, dropped: int, run: _Run) -> Answer:
         log.info("LLM answer not used (%s); answering extractively", reason)
         answer = self.fallback.ask(query)
         kept = [c for c in answer.citations if not looks_like_instructions(c.quote)]
@@ -154,7 +268,7 @@ class LLMAnswerer:
             answer = replace(answer, answer=None, sentence=None)
         return replace(
             answer, citations=kept, notes=[*answer.notes, messages.LLM_FALLBACK.format(reason=reason)],
-            dropped_citations=answer.dropped_citations + dropped + removed,
+            dropped_citations=answer.dropped_citations + dropped + removed, llm=run.trace(key),
         )
 
 
@@ -163,20 +277,20 @@ def _reasons(rejected: Counter[str]) -> str:
                      if rejected[reason])
 
 
-def _no_citation_note(proposed: int, rejected: Counter[str]) -> str:
+def _no_citation_note(proposed: int, rejected: Counter[str]) -> tuple[str, str]:
     """Why no citation is left, as it happened: not found, addressing AI systems, or a mix."""
     if not proposed:
-        return messages.LLM_NO_CITATIONS
-    if set(rejected) == {"not_found"}:
-        return messages.LLM_NO_VERIFIED.format(count=proposed)
-    if set(rejected) == {"instructions"}:
-        return messages.LLM_ONLY_INSTRUCTIONS
-    return messages.LLM_NO_USABLE.format(count=proposed, reasons=_reasons(rejected))
+        return messages.LLM_NO_CITATIONS, "no_citations"
+    if set(+rejected) == {"not_found"}:
+        return messages.LLM_NO_VERIFIED.format(count=proposed), "not_found"
+    if set(+rejected) == {"instructions"}:
+        return messages.LLM_ONLY_INSTRUCTIONS, "instructions"
+    return messages.LLM_NO_USABLE.format(count=proposed, reasons=_reasons(rejected)), "no_usable"
 
 
 def _dropped_note(rejected: Counter[str]) -> str:
     count = sum(rejected.values())
-    if set(rejected) == {"not_found"}:
+    if set(+rejected) == {"not_found"}:
         return messages.LLM_DROPPED.format(count=count)
     return messages.LLM_DROPPED_FOR.format(count=count, reasons=_reasons(rejected))
 

@@ -34,12 +34,12 @@ def parse_reply(text: str) -> ModelReply:
     """Raises LLMError when the reply holds no JSON object with an "answer" key."""
     data = _first_answer_object(_THINKING.sub("", text))
     if data is None:
-        raise LLMError(messages.LLM_INVALID_REPLY)
+        raise LLMError(messages.LLM_INVALID_REPLY, "invalid_reply")
     answer = data.get("answer")
     if isinstance(answer, (int, float)) and not isinstance(answer, bool):
         answer = str(answer)
     if answer is not None and not isinstance(answer, str):
-        raise LLMError(messages.LLM_INVALID_REPLY)
+        raise LLMError(messages.LLM_INVALID_REPLY, "invalid_reply")
     answer = " ".join(answer.split()) if answer else None
     raw = data.get("citations")
     entries: list[Any] = raw if isinstance(raw, list) else ([] if raw is None else [raw])
@@ -92,7 +92,34 @@ def _first_answer_object(text: str) -> dict[str, Any] | None:
         if isinstance(value, dict) and "answer" in value:
             return value
         start = text.find("{", start + 1)
-    return None
+    return _closed(text)
+
+
+def _closed(text: str) -> dict[str, Any] | None:
+    """The reply's object with its missing closing brackets added: small local models often stop
+    one "}" short. Only when every string is closed, so nothing the model wrote is invented."""
+    start = text.find("{")
+    if start == -1:
+        return None
+    stack: list[str] = []
+    in_string = escaped = False
+    for ch in text[start:]:
+        if in_string:
+            escaped, in_string = (False, in_string) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]":
+            if not stack or stack.pop() != ch:
+                return None
+    if in_string or not stack:
+        return None
+    try:
+        value = json.loads(text[start:].rstrip().rstrip(",") + "".join(reversed(stack)))
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) and "answer" in value else None
 
 
 def _citation(entry: Any) -> ProposedCitation | None:

@@ -13,13 +13,17 @@ cheap, lexical questions and refuses on doubt (the answerer then falls back to t
   one of the dates the answer states (compared as calendar days; relative dates in the quotes
   resolved in their article) or of its numbers; for other answers, half of their words and numbers.
 
+`holds` asks the content question of ONE cited sentence: a kept citation must hold the answer's key
+content itself, and `sentence_holding` finds the archive sentence that does (in the cited passage,
+then its article) to stand in for one that does not.
+
 `supported` is the older, wider check: the answer's facts appear somewhere in the cited passages.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -36,13 +40,16 @@ class CitedSentence:
     text: str
     dates: tuple[DateMention, ...] = ()
     published: date | None = None
+    start: int = 0  # its offsets in the article, where known
+    end: int = 0
 
 
 def cited_sentence(article_text: str, start: int, end: int, published: date | None) -> CitedSentence:
     """The quote `article_text[start:end]`. Its dates are read with the text before it, so "two
     days later" counts from the date the article gave last."""
     mentions = resolve_dates(article_text[:end], published)
-    return CitedSentence(article_text[start:end], tuple(m for m in mentions if m.start >= start), published)
+    return CitedSentence(article_text[start:end], tuple(m for m in mentions if m.start >= start), published,
+                         start, end)
 
 
 class Unsupported(StrEnum):
@@ -70,6 +77,42 @@ def unsupported(info: QuestionInfo, answer: str, cited: Sequence[CitedSentence],
     if not _held(answer, answer_dates, info.kind, info.terms, cited):
         return Unsupported.NOT_IN_QUOTES
     return None
+
+
+def of_kind(info: QuestionInfo, answer: str, reference: date | None) -> bool:
+    """Whether the answer is of the kind the question asks for (a date for "when", ...)."""
+    return _of_kind(answer, info.kind, resolve_dates(answer, reference))
+
+
+def holds(info: QuestionInfo, answer: str, sentence: CitedSentence, reference: date | None = None) -> bool:
+    """Whether this one sentence holds the answer's key content (see `unsupported`); its
+    article's own date does not count, only what the sentence says."""
+    reference = sentence.published or reference
+    return _held(answer, resolve_dates(answer, reference), info.kind, info.terms, [sentence],
+                 published_counts=False)
+
+
+def sentence_holding(info: QuestionInfo, answer: str, article_text: str, published: date | None,
+                     near: tuple[int, int], reference: date | None = None,
+                     refuse: Callable[[str], bool] = lambda _: False) -> CitedSentence | None:
+    """The sentence of the article that holds the answer's key content and is about the question:
+    the one sharing most words with the question and the answer, inside `near` (the cited passage)
+    on a tie, else the nearest to it; never one that `refuse` rejects (text addressing AI systems).
+    Its offsets are the result's `start` and `end`."""
+    from ingest.sentences import sentence_spans
+
+    mentions = resolve_dates(article_text, published)  # once: relative dates read what comes before
+    found: list[tuple[tuple[int, bool, int], CitedSentence]] = []
+    for start, end in sentence_spans(article_text):
+        dates = tuple(m for m in mentions if start <= m.start < end)
+        sentence = CitedSentence(article_text[start:end], dates, published, start, end)
+        if (holds(info, answer, sentence, reference) and _on_topic(info.terms, answer, [sentence])
+                and not refuse(sentence.text)):
+            # The sentence most about the question and the answer, then inside the passage, then nearest.
+            terms = content_terms(sentence.text)
+            shared = sum(_any_same(t, terms) for t in {*info.terms, *content_terms(answer)})
+            found.append(((-shared, not near[0] <= start < near[1], abs(start - near[0])), sentence))
+    return min(found, key=lambda f: f[0])[1] if found else None
 
 
 # -- kind --------------------------------------------------------------------------------------
@@ -133,19 +176,25 @@ _PRECISIONS = ["day", "week", "month", "year"]
 
 
 def _held(answer: str, answer_dates: Sequence[DateMention], kind: AnswerType, question_terms: Iterable[str],
-          cited: Sequence[CitedSentence]) -> bool:
-    """The key content: for a date or number question, one of the dates (else numbers) the answer
-    states; for other answers, half of their words, numbers and dates. The rest of the answer is
-    context ("two days after they began on January 2") that `supported` checks more widely."""
+          cited: Sequence[CitedSentence], published_counts: bool = True) -> bool:
+    """The key content: for a date or number question, one of the dates (else numbers, with the
+    word they count: "two days" is not held by "a two-week state") the answer states; for other
+    answers, half of their words, numbers and dates. The rest of the answer is context ("two days
+    after they began on January 2") that `supported` checks more widely. With `published_counts`,
+    the articles' own dates count as held (the joint check; never one sentence's own check)."""
     text = " ".join(c.text for c in cited)
     days = [d for c in cited for d in c.dates]
-    days += [DateMention(0, 0, "", c.published, "day") for c in cited if c.published]
+    if published_counts:
+        days += [DateMention(0, 0, "", c.published, "day") for c in cited if c.published]
     stated = [m for m in answer_dates if re.search(r"\d", m.text) or _MONTH_WORD.search(m.text)]
     dates = [any(_same_time(m, d) for d in days) for m in stated]
     rest = _blank(answer, answer_dates)
     known = _numbers(text) | {str(d.value.year) for d in days}
     numbers = [n in known for n in _numbers(rest)]
     if kind in _MEASURED:
+        if kind != AnswerType.DATE or not dates:
+            held = content_terms(text.replace("%", " percent"))
+            numbers = [n in known and (unit is None or _any_same(unit, held)) for n, unit in _counted(rest)]
         key = (dates or numbers) if kind == AnswerType.DATE else numbers
         return not key or any(key)
     held = content_terms(text)
@@ -159,6 +208,21 @@ def _blank(text: str, mentions: Sequence[DateMention]) -> str:
     for m in sorted(mentions, key=lambda m: m.start, reverse=True):
         text = text[:m.start] + " " * (m.end - m.start) + text[m.end:]
     return text
+
+
+_COUNTED = re.compile(r"(\d+(?:[.,]\d+)*|\b(?:" + "|".join(_WORDS_OF_NUMBERS) + r"))\b(?:[\s-]+([^\W\d_]{3,}))?",
+                      re.IGNORECASE)
+
+
+def _counted(text: str) -> list[tuple[str, str | None]]:
+    """Each number of the answer, as digits, with the word it counts if one follows ("two days")."""
+    found: list[tuple[str, str | None]] = []
+    for match in _COUNTED.finditer(text):
+        raw, word = match.group(1), match.group(2)
+        number = str(NUMBERS[raw.lower()]) if raw.lower() in NUMBERS else raw.replace(",", "")
+        unit = next(iter(content_terms(word)), None) if word else None
+        found.append((number, unit if unit and unit not in _GENERIC and not _MONTH_WORD.match(word or "") else None))
+    return found
 
 
 def _numbers(text: str) -> set[str]:

@@ -72,6 +72,7 @@ def create_app(settings: Settings, answerer: Answerer, client: WebClient | None 
     desk = Desk(
         answerer, FeedbackStore(db), ThreadMemory(db), Deduper(db), retry_handlers(),
         max_question_chars=settings.answer.max_question_chars,
+        drafts=settings.llm.enabled and settings.llm.stream,
     )
     log.addFilter(_TOKEN_SKIPPED)  # on the logger App is given; adding it again is a no-op
     app = App(

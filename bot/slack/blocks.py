@@ -212,6 +212,13 @@ def answer_reply(answer: Answer, answer_id: str | None = None) -> Reply:
     return Reply(fallback, blocks)
 
 
+def draft_reply(draft: str) -> Reply:
+    """The model's answer as it is being written (LLM mode): unverified, and labelled so."""
+    shown, _ = fit(draft, ANSWER_LIMIT)
+    text = messages.SLACK_DRAFT.format(answer=shown)
+    return Reply(text, [_section(text)])
+
+
 def notice_reply(text: str) -> Reply:
     """A message in newsdesk's own words (errors, usage, refusals), escaped all the same."""
     return Reply(escape(text), [_section(escape(text))])
