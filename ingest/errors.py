@@ -12,3 +12,10 @@ class ArticleReadError(NewsdeskError):
 class FetchError(ArticleReadError):
     """A URL could not be fetched (refused, failed, too large, robots.txt); the message is the
     reason only (the caller names the URL)."""
+
+
+class IngestStopped(NewsdeskError):
+    """An ingest was asked to stop (`stop` set) and did, keeping every batch encoded so far."""
+
+    def __init__(self) -> None:
+        super().__init__("the ingest was stopped; every article stored so far is kept")
