@@ -9,11 +9,11 @@ measure what the answerer returns before that gate.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from datetime import date
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.answer import Answerer
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
     from ingest.chunking import Chunker
+    from ingest.files import Source
     from ingest.pipeline import Progress
     from ingest.report import IngestReport
 
@@ -53,6 +54,32 @@ class Runtime:
         self._client = client
         self._store = store
         self.rerankers = list(rerankers)
+        self._owns_client = client is None and store is None  # opened here, so closed here
+
+    def reopened(self) -> Runtime:
+        """The same archive through a fresh connection, sharing the loaded models: it sees what
+        other processes wrote since this one opened its store (an embedded Chroma keeps the vector
+        index it loaded in memory, so only a new client sees theirs). `close()` it when done."""
+        if self._store is not None or self._client is not None:  # given by the caller: shared
+            return Runtime(self.settings, self.embedder, self._client, self.namespace,
+                           store=self._store, rerankers=self.rerankers)
+        from index.chroma import open_client
+
+        fresh = Runtime(self.settings, self.embedder, open_client(self.settings.store, fresh=True),
+                        self.namespace, rerankers=self.rerankers)
+        fresh._owns_client = True
+        return fresh
+
+    def close(self) -> None:
+        """Release the store's connection if this runtime opened it (then it is unusable)."""
+        store = self.__dict__.get("store")
+        client = self._client if self._client is not None else getattr(store, "client", None)
+        if self._owns_client and client is not None:
+            from index.chroma import close_client
+
+            close_client(client)
+        for name in ("store", "lexical", "retriever", "raw_answerer", "answerer"):
+            self.__dict__.pop(name, None)
 
     # -- the index ----------------------------------------------------------------------------
 
@@ -86,16 +113,20 @@ class Runtime:
         return create_chunker(cfg.max_tokens, cfg.overlap_sentences, cfg.encoding,
                               self.embedder.max_tokens, self.embedder.count_tokens)
 
-    def ingest(self, paths: Sequence[Path], *, prune: bool = False, confirm_prune: bool = False,
-               progress: Progress | None = None) -> IngestReport:
-        """Bring the archive up to date with `paths` (see `ingest.pipeline.ingest`); the lexical
-        index follows at once, so the next question needs no rebuild. Take the data directory's
-        write lock (`index.lock.write_lock`) around this when other processes may write."""
+    def ingest(self, sources: Sequence[Source], *, prune: bool = False, confirm_prune: bool = False,
+               progress: Progress | None = None, stop: threading.Event | None = None) -> IngestReport:
+        """Bring the archive up to date with `sources`: files, folders, feed, sitemap and WARC
+        files, and http(s) URLs (see `ingest.pipeline.ingest`); the lexical index follows at once,
+        so the next question needs no rebuild. Take the data directory's write lock
+        (`index.lock.write_lock`) around this when other processes may write, and open the store
+        after taking it (`reopened()`), so that it starts from what they wrote."""
         from ingest.pipeline import ingest
 
-        report = ingest(paths, self.store, self.embedder, self.chunker,
-                        max_bytes=int(self.settings.ingest.max_file_mb * 1_000_000), prune=prune,
-                        confirm_prune=confirm_prune, progress=progress)
+        cfg = self.settings.ingest
+        report = ingest(sources, self.store, self.embedder, self.chunker,
+                        max_bytes=int(cfg.max_file_mb * 1_000_000), prune=prune,
+                        confirm_prune=confirm_prune, progress=progress, stop=stop,
+                        fetch_cache=self.settings.store.home, fetch_policy=cfg.fetch_policy())
         if report.added or report.updated or report.removed:
             for name in ("lexical", "retriever", "raw_answerer", "answerer"):
                 self.__dict__.pop(name, None)

@@ -1,0 +1,157 @@
+"""A long-running process answers from articles another process ingested: embedded store and
+Chroma server alike, vectors and BM25 together (bot/live.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.live import LiveAnswerer
+from bot.runtime import Runtime
+from bot.settings import load_settings
+from index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from index.memory_store import MemoryStore
+from tests.conftest import REPO, make_settings
+from tests.test_server_mode import Server, chroma_server  # noqa: F401 - a fixture
+
+NEW_ARTICLE = (
+    " date 2022-03-03 Navoi bridge reopens\n"
+    "The Zarafshan river bridge in Navoi reopened to traffic on Thursday after a two-year rebuild, "
+    "the regional governor said. Lorries had been diverted through Kermine since 2020.\n"
+)
+QUESTION = "When did the Zarafshan river bridge in Navoi reopen?"
+QUOTE = "The Zarafshan river bridge in Navoi reopened to traffic on Thursday"
+
+
+def ingest_elsewhere(source: Path, home: Path, **env: str) -> None:
+    """`newsdesk ingest` in another process, as a user or a cron job would run it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ingest", str(source), "--data-dir", str(home)],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(REPO), **env},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def quotes(live: LiveAnswerer, question: str = QUESTION) -> list[str]:
+    answer = live.ask(live.runtime.query(question, date(2022, 6, 1)))
+    return [c.quote for c in answer.citations]
+
+
+def new_article(tmp_path: Path) -> Path:
+    path = tmp_path / "navoi.txt"
+    path.write_text(NEW_ARTICLE, encoding="utf-8")
+    return path
+
+
+def test_a_running_runtime_answers_from_an_article_another_process_ingested(
+    tmp_path: Path, seeded_home: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(seeded_home, home)
+    live = LiveAnswerer(Runtime(make_settings(home), embedder=embedder), check_every=0, max_wait=0)
+    try:
+        assert not any(QUOTE in q for q in quotes(live))  # loaded its vector index and BM25 now
+        first = live.runtime
+
+        ingest_elsewhere(new_article(tmp_path), home)
+
+        assert live.check() is True
+        assert any(QUOTE in q for q in quotes(live))
+        assert live.runtime is not first
+        lexical = live.runtime.lexical
+        assert lexical.revision == live.runtime.store.revision()  # BM25 built at the vectors' revision
+        assert any(QUOTE in p.text for p in live.runtime.retriever.keyword_search(  # BM25 alone finds it
+            live.runtime.query("Zarafshan Navoi", date(2022, 6, 1)), 5))
+        assert live.check() is False  # nothing new: nothing rebuilt
+    finally:
+        live.close()
+
+
+def test_a_runtime_started_on_an_empty_archive_answers_once_one_is_ingested(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    home = tmp_path / "home"
+    live = LiveAnswerer(Runtime(make_settings(home), embedder=embedder), check_every=0, max_wait=0)
+    try:
+        assert quotes(live) == []
+        ingest_elsewhere(new_article(tmp_path), home)
+        assert live.check() is True
+        assert any(QUOTE in q for q in quotes(live))
+    finally:
+        live.close()
+
+
+def test_a_question_in_flight_keeps_the_runtime_it_started_with(tmp_path: Path) -> None:
+    store = MemoryStore()
+    live = LiveAnswerer(Runtime(load_settings(home=tmp_path), embedder=HashingEmbedder(), store=store),
+                        check_every=0, max_wait=0)
+    closed: list[Runtime] = []
+    with live._lease() as generation:  # a question being answered
+        old = generation.runtime
+        old.close = lambda: closed.append(old)  # type: ignore[method-assign]
+        assert live.refresh(force=True) is True
+        assert live.runtime is not old and closed == []  # still in use: kept open
+    assert closed == [old]  # closed once its question was answered
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _write(store: MemoryStore, n: int) -> None:
+    from index.models import Article
+    from ingest.chunking import create_chunker
+
+    embedder = HashingEmbedder()
+    article = Article(id=f"a{n}", title=f"Story {n}", text=f"Story number {n} happened on a Monday.",
+                      published=date(2022, 1, n + 1))
+    chunks = create_chunker(40, 0, "cl100k_base", embedder.max_tokens, embedder.count_tokens).chunk(article)
+    store.write([(article, chunks, embedder.embed([c.text for c in chunks]))])
+
+
+def test_a_change_is_picked_up_once_the_writer_pauses_or_after_max_wait(tmp_path: Path) -> None:
+    store, clock = MemoryStore(), _Clock()
+    live = LiveAnswerer(Runtime(load_settings(home=tmp_path), embedder=HashingEmbedder(), store=store),
+                        check_every=0, max_wait=60, clock=clock)
+    _write(store, 1)
+    assert live.check() is False  # a write just happened: the writer may go on
+    assert live.check() is True and live.refreshes == 1  # no write since: settled
+
+    seen = []
+    for n in range(2, 6):  # a long ingest writes between every two looks, 20 s apart
+        _write(store, n)
+        clock.now += 20
+        seen.append(live.check())
+    assert seen == [False, False, False, True]  # picked up 60 s after the change was first seen
+    assert live.refreshes == 2
+
+
+@pytest.mark.slow
+def test_server_mode_a_running_runtime_answers_from_an_article_another_process_ingested(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, chroma_server: Server,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = chroma_server.url
+    monkeypatch.setenv("NEWSDESK_CHROMA_URL", url)
+    reader_home, writer_home = tmp_path / "bot-home", tmp_path / "writer-home"  # two machines, one server
+    ingest_elsewhere(REPO / "seeds", writer_home, NEWSDESK_CHROMA_URL=url)
+    live = LiveAnswerer(Runtime(load_settings(home=reader_home), embedder=embedder), check_every=0, max_wait=0)
+    try:
+        assert not any(QUOTE in q for q in quotes(live))
+        ingest_elsewhere(new_article(tmp_path), writer_home, NEWSDESK_CHROMA_URL=url)
+        assert live.check() is True
+        assert any(QUOTE in q for q in quotes(live))
+        assert live.runtime.lexical.revision == live.runtime.store.revision()  # built here, from the server
+    finally:
+        live.close()
