@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.answer import Answerer
@@ -25,6 +26,8 @@ from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.factory import create_embedder, open_store
 from index.lexical import LexicalIndex, open_lexical
 from index.retrieval import HybridRetriever, RerankedRetriever, Reranker, Retriever
+
+FETCH_FOLDER = "fetch"  # <home>/fetch/<index>/http-cache.sqlite3
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -113,6 +116,23 @@ class Runtime:
         return create_chunker(cfg.max_tokens, cfg.overlap_sentences, cfg.encoding,
                               self.embedder.max_tokens, self.embedder.count_tokens)
 
+    @property
+    def fetch_cache(self) -> Path:
+        """Where what was fetched into this index is remembered (HTTP validators): one folder per
+        index, since "not modified since the last run" means "nothing new" only to the index that
+        stored the articles then (another embedding backend, or a rebuilt index, reads anew)."""
+        return self.settings.store.home / FETCH_FOLDER / self.store.spec.prefix
+
+    def drop_indexes(self) -> None:
+        """Delete every index of this namespace (any settings), and what was fetched into them."""
+        import shutil
+
+        from index.store import ArchiveStore, open_client
+
+        ArchiveStore.drop(open_client(self.settings.store), self.namespace)
+        for folder in (self.settings.store.home / FETCH_FOLDER).glob(f"nd_{self.namespace}_*"):
+            shutil.rmtree(folder, ignore_errors=True)
+
     def ingest(self, sources: Sequence[Source], *, prune: bool = False, confirm_prune: bool = False,
                progress: Progress | None = None, stop: threading.Event | None = None) -> IngestReport:
         """Bring the archive up to date with `sources`: files, folders, feed, sitemap and WARC
@@ -126,7 +146,7 @@ class Runtime:
         report = ingest(sources, self.store, self.embedder, self.chunker,
                         max_bytes=int(cfg.max_file_mb * 1_000_000), prune=prune,
                         confirm_prune=confirm_prune, progress=progress, stop=stop,
-                        fetch_cache=self.settings.store.home, fetch_policy=cfg.fetch_policy())
+                        fetch_cache=self.fetch_cache, fetch_policy=cfg.fetch_policy())
         if report.added or report.updated or report.removed:
             for name in ("lexical", "retriever", "raw_answerer", "answerer"):
                 self.__dict__.pop(name, None)

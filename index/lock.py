@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,12 +27,13 @@ _POLL_SECONDS = 0.2
 
 @contextmanager
 def write_lock(
-    home: Path, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+    home: Path, timeout: float | None = None, on_wait: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> Iterator[None]:
     """Hold the data directory's write lock for the duration of the block.
 
     When another process holds it, call `on_wait(holder)` once and wait; after `timeout` seconds
-    (None: no limit, 0: do not wait) raise IndexBusyError.
+    (None: no limit, 0: do not wait), or as soon as `cancel` is set, raise IndexBusyError.
     """
     import fcntl
 
@@ -53,7 +55,10 @@ def write_lock(
                         f"{home} is busy: {holder} is writing to it. Try again when it is done, "
                         "or wait longer with --lock-timeout."
                     )
-                time.sleep(_POLL_SECONDS)
+                if cancel is not None and cancel.wait(_POLL_SECONDS):
+                    raise IndexBusyError(f"{home} is busy: {holder} is writing to it; stopped waiting.")
+                if cancel is None:
+                    time.sleep(_POLL_SECONDS)
         try:
             handle.seek(0)
             handle.truncate()

@@ -223,3 +223,14 @@ def test_sources_on_the_command_line() -> None:
     with pytest.raises(UserInputError, match="no such file or directory: daily.example/feed.xml "
                                              r"\(a web address needs http:// or https://\)"):
         check_paths(as_sources(["daily.example/feed.xml"]))
+
+
+def test_a_rebuilt_index_reads_its_feeds_anew(tmp_path: Path, web: FakeWeb) -> None:
+    web.serve("/feed.xml", Reply(body=rss(web, ("/a", "Tue, 01 Mar 2022 09:00:00 GMT")),
+                                 content_type="application/rss+xml", etag='"v1"'))
+    web.serve("/a", Reply(body=article_page("Quay reopens", STORY)))
+    home = tmp_path / "home"
+    assert invoke(web.url("/feed.xml"), home=home)[1]["added"] == 1
+    _, rebuilt = invoke(web.url("/feed.xml"), "--rebuild", home=home)
+    assert rebuilt["added"] == 1  # "not modified" meant "nothing new" to the dropped index only
+    assert web.requests_to("/feed.xml")[-1].status == 200

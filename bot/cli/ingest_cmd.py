@@ -61,7 +61,7 @@ def ingest(
     if as_json:
         print_json(report.to_json())
     else:
-        _print_summary(report)
+        print_summary(report)
     if report.prune_refused:
         err.print(messages.PRUNE_REFUSED.format(reason=report.prune_refused), markup=False)
     if report.failed or report.prune_refused:
@@ -74,9 +74,7 @@ def _ingest_locked(settings: Settings, paths: list[Source], *, prune: bool, conf
 
     runtime = Runtime(settings)
     if rebuild:
-        from index.store import ArchiveStore, open_client
-
-        ArchiveStore.drop(open_client(settings.store), runtime.namespace)
+        runtime.drop_indexes()
     progress = RichProgress()
     try:
         return runtime.ingest(paths, prune=prune, confirm_prune=confirm_prune, progress=progress)
@@ -84,7 +82,8 @@ def _ingest_locked(settings: Settings, paths: list[Source], *, prune: bool, conf
         progress.stop()
 
 
-def _print_summary(report: IngestReport) -> None:
+def print_summary(report: IngestReport, line: str = "{summary}") -> None:
+    """Failures, warnings and skips on stderr, then one summary line (`line` frames it)."""
     from rich.markup import escape  # file names and reasons may hold [brackets]
 
     for failure in report.failed:
@@ -95,9 +94,12 @@ def _print_summary(report: IngestReport) -> None:
                   highlight=False)
     for skip in report.skipped:
         err.print(f"[dim]skipped {escape(skip.path)}: {escape(skip.error)}[/dim]", markup=True, highlight=False)
-    out.print(
-        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-        f"removed {report.removed}, failed {len(report.failed)} · "
-        f"chunks +{report.chunks_added} -{report.chunks_removed} · {report.seconds:.1f}s",
-        markup=False,
+    out.print(line.format(summary=summary(report)), markup=False)
+
+
+def summary(report: IngestReport) -> str:
+    return messages.INGEST_SUMMARY.format(
+        added=report.added, updated=report.updated, unchanged=report.unchanged, removed=report.removed,
+        failed=len(report.failed), chunks_added=report.chunks_added, chunks_removed=report.chunks_removed,
+        seconds=report.seconds,
     )
