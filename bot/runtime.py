@@ -63,7 +63,7 @@ class Runtime:
         """The same archive through a fresh connection, sharing the loaded models: it sees what
         other processes wrote since this one opened its store (an embedded Chroma keeps the vector
         index it loaded in memory, so only a new client sees theirs). `close()` it when done."""
-        if self._store is not None or self._client is not None:  # given by the caller: shared
+        if not self._owns_client:  # a store or client the caller gave: theirs to renew
             return Runtime(self.settings, self.embedder, self._client, self.namespace,
                            store=self._store, rerankers=self.rerankers)
         from index.chroma import open_client

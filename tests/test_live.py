@@ -74,6 +74,20 @@ def test_a_running_runtime_answers_from_an_article_another_process_ingested(
         live.close()
 
 
+def test_refresh_after_refresh_each_answers_through_its_own_connection(
+    tmp_path: Path, seeded_home: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(seeded_home, home)
+    live = LiveAnswerer(Runtime(make_settings(home), embedder=embedder), check_every=0)
+    try:
+        for _ in range(3):  # the runtime a refresh replaced is closed; the next must not share its client
+            assert live.refresh(force=True) is True
+            assert any("Almaty" in q for q in quotes(live, "When did protests reach Almaty?"))
+    finally:
+        live.close()
+
+
 def test_a_runtime_started_on_an_empty_archive_answers_once_one_is_ingested(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
