@@ -16,7 +16,8 @@ What is read how:
   `ingest.sources`) as that source; any other file with the file readers;
 - under a folder: the file readers' formats, and WARC files (`.warc`, `.warc.gz`); a feed or
   sitemap file is read only when named, since reading one fetches web pages;
-- an http(s) URL: a feed or a sitemap, fetched politely (`ingest.fetch`).
+- an http(s) URL: a feed or a sitemap, or else one web page (extracted like an HTML file),
+  fetched politely (`ingest.fetch`).
 
 Fetching starts on first need, with the validators of earlier runs in the cache directory;
 those of this run are written by `remember_fetched`, and only then, so an interrupted run
@@ -36,6 +37,7 @@ from ingest.exports import stream_json_lines
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.files import Found, Source, as_sources, discover, is_url
 from ingest.items import Known, Problem
+from ingest.pages import PageRef, fetch_page
 from ingest.readers import LINES_SUFFIXES, SUPPORTED_SUFFIXES, read_file, suffix_of
 from ingest.report import Failure, IngestReport
 from ingest.sources import SourceKind, read_source, source_kind
@@ -69,7 +71,7 @@ class SourceReader:
             if self.stopping.is_set():
                 return
             if is_url(source):
-                yield from self._live(str(source), None)
+                yield from self._url(str(source))
                 continue
             path = Path(source)
             kind = source_kind(str(path)) if path.is_file() else None
@@ -160,6 +162,27 @@ class SourceReader:
                 yield item
             if self.stopping.is_set():
                 return
+
+    def _url(self, url: str) -> Iterator[Article]:
+        """A feed or a sitemap (fetched once: its kind is told from the response), else a page."""
+        fetcher = self._fetcher_now()
+        try:
+            kind = source_kind(url, fetcher)
+        except FetchError as exc:
+            self._problem(Problem(url, str(exc)))
+            return
+        if kind is not None:
+            yield from self._live(url, kind)
+            return
+        page = fetch_page(fetcher, PageRef(url), self.known)  # takes the response source_kind kept
+        if page.unchanged:
+            self._problem(Problem(url, "unchanged since the last run (not modified): nothing new", "skipped"))
+        for item in page.items:
+            if isinstance(item, Problem):
+                self._problem(item)
+            elif self._first(item, url):
+                self.fetched_from.setdefault(url, []).append(item.id)
+                yield item
 
     def _fetcher_now(self) -> Fetcher:
         if self._fetcher is None:

@@ -83,12 +83,16 @@ def test_feeds_and_files_in_one_ingest_each_problem_once_nothing_good_lost(
     web.serve("/d2", Reply(body=article_page("Sea wall repaired", STORY.replace("Tuesday", "Monday"))))
     web.serve("/e", Reply(body=NAV_PAGE))
     web.serve("/f", Reply(body=article_page("Boats return", STORY.replace("northern", "eastern")), etag='"f-1"'))
+    web.serve("/g", Reply(body=article_page("Ferry timetable", STORY.replace("northern", "western"))))  # one page
+    web.serve("/logo.png", Reply(body=b"\x89PNG\r\n", content_type="image/png"))
     home = tmp_path / "home"
-    feeds = [web.url("/good.xml"), web.url("/mixed.xml"), web.url("/broken.xml")]
+    feeds = [web.url("/good.xml"), web.url("/mixed.xml"), web.url("/broken.xml"), web.url("/g"), web.url("/logo.png")]
 
     code, first = invoke(str(SEED_FILE), *feeds, home=home)
     assert code == 1  # something failed
-    assert first["added"] == 4  # the seed file, /a, /d (through its redirect) and /f
+    assert first["added"] == 5  # the seed file, /a, /d (through its redirect), /f and the page /g
+    assert [(s["path"], s["error"]) for s in first["skipped"]] == [  # type: ignore[attr-defined]
+        (web.url("/logo.png"), "not an HTML page (image/png)")]
     assert paths_of(first, "failed") == sorted([web.url("/b"), web.url("/c"), web.url("/e"), web.url("/broken.xml")])
     reasons = {str(f["path"]).rsplit("/", 1)[-1]: str(f["error"]) for f in first["failed"]}  # type: ignore[attr-defined]
     assert "server error (HTTP 500) (tried 3 times)" in reasons["b"]
@@ -96,8 +100,8 @@ def test_feeds_and_files_in_one_ingest_each_problem_once_nothing_good_lost(
     assert "no article text found" in reasons["e"]
     assert "not a readable feed" in reasons["broken.xml"]
     store = Runtime(load_settings(home=home), embedder=embedder).store
-    stored = store.get_articles([url_id(web.url(p)) for p in ("/a", "/d", "/f")])
-    assert {a.title for a in stored.values()} == {"Story /a", "Story /d", "Story /f"}
+    stored = store.get_articles([url_id(web.url(p)) for p in ("/a", "/d", "/f", "/g")])
+    assert {a.title for a in stored.values()} == {"Story /a", "Story /d", "Story /f", "Ferry timetable"}
     assert all(a.path is None and a.url for a in stored.values())  # read from the web: no file
 
     code, second = invoke(str(SEED_FILE), *feeds, home=home)
