@@ -11,11 +11,13 @@ them in. Questions never wait for this: each is answered by whichever runtime is
 it starts, which is closed only once its last question is answered. Vectors and BM25 always
 come from the same runtime, so they agree.
 
-A change is picked up once the revision has stayed the same for one check (an ingest writes
-batch by batch, and rebuilding after each batch would waste the CPU it needs), or `max_wait`
-seconds after it was first seen, so a long ingest shows its articles as it goes. From the end
-of an ingest to the first answer from it takes one to two checks plus one refresh
-(docs/live-archive.md has the measured delays).
+A change is picked up once the writer is done: when `writing()` says no writer holds the data
+directory's lock (the embedded store: every writer takes it, and saves the lexical index before
+it lets go, so the refresh loads it instead of building it), else once the revision has stayed
+the same for one check (a Chroma server, whose writers may be on other machines); and at the
+latest `max_wait` seconds after it was first seen, so a long ingest shows its articles as it
+goes. From the end of an ingest to the first answer from it takes about one check plus one
+refresh (docs/live-archive.md has the measured delays).
 """
 
 from __future__ import annotations
@@ -53,9 +55,10 @@ class LiveAnswerer:
     """An Answerer over the newest state of an archive. `start()` the watcher, `close()` at exit."""
 
     def __init__(self, runtime: Runtime, *, check_every: float = CHECK_EVERY, max_wait: float = MAX_WAIT,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 writing: Callable[[], bool] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.check_every = check_every
         self.max_wait = max_wait
+        self.writing = writing  # is a writer at work now? None: unknown (wait for writes to pause)
         self._clock = clock
         self._lock = threading.Lock()  # guards the current generation and the leases
         self._refreshing = threading.Lock()  # one refresh at a time
@@ -128,6 +131,8 @@ class LiveAnswerer:
         else:
             settled = self._pending[0] == revision  # no write since the last look
             self._pending = (revision, self._pending[1])
+        if self.writing is not None:
+            settled = not self.writing()
         if not settled and now - self._pending[1] < self.max_wait:
             return False
         return self.refresh()

@@ -71,6 +71,24 @@ def write_lock(
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def is_writing(home: Path) -> bool:
+    """Whether a writer holds the data directory's lock now, as its lock file says (written just
+    after locking, emptied on release). Reading it never disturbs a writer, unlike trying the lock.
+    A writer on this machine that was killed before it could empty the file does not count."""
+    try:
+        pid, host = (home / LOCK_NAME).read_text(encoding="utf-8").split()[:2]
+    except (OSError, ValueError):
+        return False
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)  # no signal sent: only whether the process exists
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    return True
+
+
 def _try_lock(handle: IO[str]) -> bool:
     import fcntl
 

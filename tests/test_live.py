@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from datetime import date
@@ -169,3 +170,29 @@ def test_server_mode_a_running_runtime_answers_from_an_article_another_process_i
         assert live.runtime.lexical.revision == live.runtime.store.revision()  # built here, from the server
     finally:
         live.close()
+
+
+def test_on_the_embedded_store_a_change_is_picked_up_as_soon_as_the_writer_lets_go(tmp_path: Path) -> None:
+    store, clock, writing = MemoryStore(), _Clock(), [True]
+    live = LiveAnswerer(Runtime(load_settings(home=tmp_path), embedder=HashingEmbedder(), store=store),
+                        check_every=0, max_wait=60, writing=lambda: writing[0], clock=clock)
+    _write(store, 1)
+    assert live.check() is False
+    clock.now += 5
+    assert live.check() is False  # no write since, but the writer still holds the lock (saving BM25)
+    writing[0] = False
+    assert live.check() is True and live.refreshes == 1
+    _write(store, 2)
+    assert live.check() is True  # the writer is gone: at the first look
+
+
+def test_the_lock_file_says_whether_a_writer_is_at_work(tmp_path: Path) -> None:
+    from index.lock import LOCK_NAME, is_writing, write_lock
+
+    assert is_writing(tmp_path) is False
+    with write_lock(tmp_path):
+        assert is_writing(tmp_path) is True
+    assert is_writing(tmp_path) is False
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (tmp_path / LOCK_NAME).write_text(f"{dead.stdout.strip()} {socket.gethostname()} 2022-01-01T00:00:00\n")
+    assert is_writing(tmp_path) is False  # a writer killed before it could empty the file
