@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def ingest(
-    sources: Annotated[list[str], typer.Argument(metavar="SOURCE...", help="Files or folders of articles (.txt, .md, .html, .json, .jsonl, .warc), feed, sitemap and WARC files, and http(s) URLs of RSS/Atom feeds and sitemaps.", show_default=False)],
+    sources: Annotated[list[str], typer.Argument(metavar="SOURCE", help="Files or folders of articles (.txt, .md, .html, .json, .jsonl, .warc), feed, sitemap and WARC files, and http(s) URLs of RSS/Atom feeds, sitemaps and web pages.", show_default=False)],
     prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files under the given folders are gone (never articles read from the web).")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm a prune that removes more than half of the articles stored under the given folders.")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the existing index (any settings) and re-embed from SOURCE.")] = False,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def watch(
-    sources: Annotated[list[str], typer.Argument(metavar="SOURCE...", help="What `newsdesk ingest` takes: files, folders, feed, sitemap and WARC files, http(s) URLs of feeds and sitemaps.", show_default=False)],
+    sources: Annotated[list[str], typer.Argument(metavar="SOURCE", help="What `newsdesk ingest` takes: files, folders, feed, sitemap and WARC files, http(s) URLs of feeds, sitemaps and web pages.", show_default=False)],
     every: Annotated[str, typer.Option("--every", help="Time between the starts of two runs: 90s, 15m, 2h, 1d.")] = "15m",
     runs: Annotated[int | None, typer.Option("--runs", min=1, help="Stop after this many runs (default: run until stopped).", show_default=False)] = None,
     prune: Annotated[bool, typer.Option("--prune", help="Each run also removes stored articles whose files under the given folders are gone (never articles read from the web).")] = False,
