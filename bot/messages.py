@@ -177,3 +177,19 @@ INGEST_INTERRUPTED = (
 )
 PRUNE_REFUSED = "not pruned: {reason}."
 INGEST_WAITING = "Waiting: {holder} is writing to {home}. This ingest starts when it is done (Ctrl-C to stop)."
+INGEST_SUMMARY = (
+    "added {added}, updated {updated}, unchanged {unchanged}, removed {removed}, failed {failed} · "
+    "chunks +{chunks_added} -{chunks_removed} · {seconds:.1f}s"
+)
+# newsdesk watch, and newsdesk slack --watch
+BAD_INTERVAL = "'{value}' is not an interval: use a number and a unit, e.g. 90s, 15m, 2h or 1d."
+WATCH_STARTED = "Watching {count} source(s), a run every {every}; Ctrl-C to stop (nothing stored is lost)."
+WATCH_RUN = "run {number} at {at}: {summary}"
+WATCH_RUN_NOT_DONE = "run {number} at {at} could not be done: {error}; trying again at the next run."
+WATCH_NEXT = "next run at {at}"
+WATCH_STOPPED = "stopped after {runs} run(s): every run's articles are stored."
+WATCH_INTERRUPTED = (
+    "interrupted during run {number}: every article and chunk stored so far is kept; the next run "
+    "goes on from there (nothing stored is encoded twice)."
+)
+SLACK_WATCHING = "newsdesk slack: re-indexing {count} source(s) in the background, a run every {every}"

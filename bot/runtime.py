@@ -9,6 +9,7 @@ measure what the answerer returns before that gate.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -28,10 +29,13 @@ from index.lexical import LexicalIndex, open_lexical
 from index.retrieval import HybridRetriever, RerankedRetriever, Reranker, Retriever
 from index.stories import OneArticlePerStory
 
+FETCH_FOLDER = "fetch"  # <home>/fetch/<index>/http-cache.sqlite3
+
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
     from ingest.chunking import Chunker
+    from ingest.files import Source
     from ingest.progress import Progress
     from ingest.report import IngestReport
 
@@ -55,6 +59,32 @@ class Runtime:
         self._client = client
         self._store = store
         self.rerankers = list(rerankers)
+        self._owns_client = client is None and store is None  # opened here, so closed here
+
+    def reopened(self) -> Runtime:
+        """The same archive through a fresh connection, sharing the loaded models: it sees what
+        other processes wrote since this one opened its store (an embedded Chroma keeps the vector
+        index it loaded in memory, so only a new client sees theirs). `close()` it when done."""
+        if not self._owns_client:  # a store or client the caller gave: theirs to renew
+            return Runtime(self.settings, self.embedder, self._client, self.namespace,
+                           store=self._store, rerankers=self.rerankers)
+        from index.chroma import open_client
+
+        fresh = Runtime(self.settings, self.embedder, open_client(self.settings.store, fresh=True),
+                        self.namespace, rerankers=self.rerankers)
+        fresh._owns_client = True
+        return fresh
+
+    def close(self) -> None:
+        """Release the store's connection if this runtime opened it (then it is unusable)."""
+        store = self.__dict__.get("store")
+        client = self._client if self._client is not None else getattr(store, "client", None)
+        if self._owns_client and client is not None:
+            from index.chroma import close_client
+
+            close_client(client)
+        for name in ("store", "lexical", "retriever", "raw_answerer", "answerer"):
+            self.__dict__.pop(name, None)
 
     # -- the index ----------------------------------------------------------------------------
 
@@ -91,18 +121,39 @@ class Runtime:
         return create_chunker(cfg.max_tokens, cfg.overlap_sentences, cfg.encoding,
                               self.embedder.max_tokens, self.embedder.count_tokens)
 
-    def ingest(self, paths: Sequence[Path], *, prune: bool = False, confirm_prune: bool = False,
-               progress: Progress | None = None) -> IngestReport:
-        """Bring the archive up to date with `paths` (see `ingest.pipeline.ingest`); the lexical
-        index follows at once, so the next question needs no rebuild. Take the data directory's
-        write lock (`index.lock.write_lock`) around this when other processes may write."""
+    @property
+    def fetch_cache(self) -> Path:
+        """Where what was fetched into this index is remembered (HTTP validators): one folder per
+        index, since "not modified since the last run" means "nothing new" only to the index that
+        stored the articles then (another embedding backend, or a rebuilt index, reads anew)."""
+        return self.settings.store.home / FETCH_FOLDER / self.store.spec.prefix
+
+    def drop_indexes(self) -> None:
+        """Delete every index of this namespace (any settings), and what was fetched into them."""
+        import shutil
+
+        from index.store import ArchiveStore, open_client
+
+        ArchiveStore.drop(open_client(self.settings.store), self.namespace)
+        for folder in (self.settings.store.home / FETCH_FOLDER).glob(f"nd_{self.namespace}_*"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def ingest(self, sources: Sequence[Source], *, prune: bool = False, confirm_prune: bool = False,
+               progress: Progress | None = None, stop: threading.Event | None = None) -> IngestReport:
+        """Bring the archive up to date with `sources`: files, folders, feed, sitemap and WARC
+        files, and http(s) URLs (see `ingest.pipeline.ingest`); the lexical index follows at once,
+        so the next question needs no rebuild. Take the data directory's write lock
+        (`index.lock.write_lock`) around this when other processes may write, and open the store
+        after taking it (`reopened()`), so that it starts from what they wrote."""
         from ingest.nlp import ChunkAnnotator
         from ingest.pipeline import ingest
 
-        report = ingest(paths, self.store, self.embedder, self.chunker,
-                        max_bytes=int(self.settings.ingest.max_file_mb * 1_000_000), prune=prune,
-                        confirm_prune=confirm_prune, progress=progress,
-                        annotator=ChunkAnnotator() if self.settings.ingest.annotate else None)
+        cfg = self.settings.ingest
+        report = ingest(sources, self.store, self.embedder, self.chunker,
+                        max_bytes=int(cfg.max_file_mb * 1_000_000), prune=prune,
+                        confirm_prune=confirm_prune, progress=progress, stop=stop,
+                        fetch_cache=self.fetch_cache, fetch_policy=cfg.fetch_policy(),
+                        annotator=ChunkAnnotator() if cfg.annotate else None)
         if report.added or report.updated or report.removed:
             for name in ("lexical", "retriever", "raw_answerer", "answerer"):
                 self.__dict__.pop(name, None)

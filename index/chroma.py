@@ -1,10 +1,19 @@
 """Opening Chroma: an embedded PersistentClient, or a server (after a heartbeat that turns "no
-server" or "bad token" into one clear line), and connection trouble as a StoreError."""
+server" or "bad token" into one clear line), and connection trouble as a StoreError.
+
+A fresh client (`open_client(..., fresh=True)`) is how a long-running process sees what other
+processes wrote: chromadb keeps one embedded store per folder and process, and that store keeps
+the vector index it loaded in memory, so rows another process adds later are counted but never
+found by a search (measured with chromadb 1.5.9: docs/live-archive.md). A fresh client gets a
+store of its own, loaded from disk now, by naming the same folder another way (`<path>/.`,
+`<path>/./.`, ...); close it with `close_client` when done, which frees that name again.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from urllib.parse import urlparse
@@ -18,21 +27,48 @@ if TYPE_CHECKING:
     from index.settings import StoreSettings
 
 _SERVER_TIMEOUT = 10.0  # seconds for the heartbeat; a healthy server answers in milliseconds
+# Fresh embedded clients open: (folder, spelling number) by client id.
+_fresh: dict[int, tuple[str, int]] = {}
+_fresh_lock = threading.Lock()
 
 
-def open_client(settings: StoreSettings) -> ClientAPI:
-    """An embedded PersistentClient under the data directory, or an HttpClient when a URL is set."""
+def open_client(settings: StoreSettings, *, fresh: bool = False) -> ClientAPI:
+    """An embedded PersistentClient under the data directory, or an HttpClient when a URL is set.
+    `fresh`: an embedded store loaded from disk now, not shared with earlier clients (see above);
+    a server client is always fresh."""
     if settings.chroma_url:
         return _open_server(settings.chroma_url, settings.chroma_token)
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     path = settings.home / "chroma"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise StoreError(f"cannot open the Chroma store at {path}: {exc}") from exc
+    with _fresh_lock:
+        number = _free_spelling(str(path)) if fresh else 0
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(path) + "/." * number,
+                                               settings=ChromaSettings(anonymized_telemetry=False))
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise StoreError(f"cannot open the Chroma store at {path}: {exc}") from exc
+        if number:
+            _fresh[id(client)] = (str(path), number)
+    return client
+
+
+def close_client(client: ClientAPI) -> None:
+    """Release a client's connections and memory (a fresh embedded one also frees its name).
+    Nothing may use it, or its collections, afterwards."""
+    with _fresh_lock:
+        _fresh.pop(id(client), None)
+    close = getattr(client, "close", None)  # chromadb 1.x clients; older ones are left to the GC
+    if close is not None:
+        close()
+
+
+def _free_spelling(path: str) -> int:
+    """The smallest spelling number (1, 2, ...) no open fresh client of `path` uses."""
+    taken = {number for folder, number in _fresh.values() if folder == path}
+    return next(n for n in range(1, len(taken) + 2) if n not in taken)
 
 
 def _open_server(raw_url: str, token: str | None) -> ClientAPI:

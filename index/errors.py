@@ -10,6 +10,7 @@ Hierarchy (each room adds its own below the base, in its own `errors` module):
     ├── IndexBusyError            another process is writing to the same data directory
     ├── ingest.errors.ArticleReadError   one input file or record could not be turned into an article
     │   └── ingest.errors.FetchError     a URL could not be fetched (refused, failed, too large, robots.txt)
+    ├── ingest.errors.IngestStopped      an ingest was asked to stop, and did (its stored work is kept)
     ├── bot.errors.LLMError              the language model endpoint failed, timed out or replied unusably
     │   └── bot.errors.ContextExceeded   the prompt and reply do not fit the model's context
     └── bot.errors.ConfigError           a required setting is missing or unusable (e.g. no Slack token)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import threading
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -70,17 +72,23 @@ class LexicalIndex:
         return cls(bm25, ids, np.asarray(pubs, dtype=np.int64), revision, np.asarray(untils, dtype=np.int64))
 
     def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
+        """Write to a folder of this process's own, then rename it into place: readers never see
+        a half-written index, and two processes saving at once (an ingest and a bot refreshing)
+        never write into the same files. Raises OSError when another one won the race."""
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{threading.get_ident()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.chunk_ids:
-            self.bm25.save(str(tmp), show_progress=False)
-        np.save(tmp / "pub.npy", self.pub)
-        np.save(tmp / "until.npy", self.until)
-        (tmp / "ids.json").write_text(json.dumps(self.chunk_ids))
-        (tmp / _STAMP).write_text(json.dumps({"revision": self.revision}))
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)  # readers never see a half-written index
+        try:
+            tmp.mkdir(parents=True)
+            if self.chunk_ids:
+                self.bm25.save(str(tmp), show_progress=False)
+            np.save(tmp / "pub.npy", self.pub)
+            np.save(tmp / "until.npy", self.until)
+            (tmp / "ids.json").write_text(json.dumps(self.chunk_ids))
+            (tmp / _STAMP).write_text(json.dumps({"revision": self.revision}))
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp.rename(folder)  # readers never see a half-written index
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
@@ -91,7 +99,7 @@ class LexicalIndex:
             ids = json.loads((folder / "ids.json").read_text())
             pub = np.load(folder / "pub.npy")
             bm25 = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
-        except (OSError, ValueError, KeyError):
+        except Exception:  # noqa: BLE001 - missing, half-replaced or corrupt: build it again
             return None
         try:
             until = np.load(folder / "until.npy")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,12 +27,13 @@ _POLL_SECONDS = 0.2
 
 @contextmanager
 def write_lock(
-    home: Path, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+    home: Path, timeout: float | None = None, on_wait: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> Iterator[None]:
     """Hold the data directory's write lock for the duration of the block.
 
     When another process holds it, call `on_wait(holder)` once and wait; after `timeout` seconds
-    (None: no limit, 0: do not wait) raise IndexBusyError.
+    (None: no limit, 0: do not wait), or as soon as `cancel` is set, raise IndexBusyError.
     """
     import fcntl
 
@@ -53,7 +55,10 @@ def write_lock(
                         f"{home} is busy: {holder} is writing to it. Try again when it is done, "
                         "or wait longer with --lock-timeout."
                     )
-                time.sleep(_POLL_SECONDS)
+                if cancel is not None and cancel.wait(_POLL_SECONDS):
+                    raise IndexBusyError(f"{home} is busy: {holder} is writing to it; stopped waiting.")
+                if cancel is None:
+                    time.sleep(_POLL_SECONDS)
         try:
             handle.seek(0)
             handle.truncate()
@@ -64,6 +69,24 @@ def write_lock(
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def is_writing(home: Path) -> bool:
+    """Whether a writer holds the data directory's lock now, as its lock file says (written just
+    after locking, emptied on release). Reading it never disturbs a writer, unlike trying the lock.
+    A writer on this machine that was killed before it could empty the file does not count."""
+    try:
+        pid, host = (home / LOCK_NAME).read_text(encoding="utf-8").split()[:2]
+    except (OSError, ValueError):
+        return False
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)  # no signal sent: only whether the process exists
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    return True
 
 
 def _try_lock(handle: IO[str]) -> bool:

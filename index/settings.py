@@ -43,6 +43,11 @@ class StoreSettings(BaseSettings):
     chroma_token: str | None = Field(
         default=None, description="Auth token for the Chroma server, sent as a bearer token."
     )
+    refresh_seconds: float = Field(
+        default=5.0, ge=0,
+        description="How often a long-running process (the Slack bot) looks for articles that other "
+        "processes stored, to answer from them without a restart; 0: never.",
+    )
 
 
 class EmbeddingSettings(BaseSettings):

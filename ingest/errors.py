@@ -16,3 +16,10 @@ class FetchError(ArticleReadError):
 
 class NlpUnavailable(NewsdeskError):
     """spaCy or its English model is not installed; the message says what to install."""
+
+
+class IngestStopped(NewsdeskError):
+    """An ingest was asked to stop (`stop` set) and did, keeping every batch encoded so far."""
+
+    def __init__(self) -> None:
+        super().__init__("the ingest was stopped; every article stored so far is kept")

@@ -1,4 +1,5 @@
-"""Which files an ingest reads: named files, and every non-hidden file under named folders.
+"""Which files an ingest reads: named files, and every non-hidden file under named folders;
+and which arguments are web addresses (http(s) URLs of feeds and sitemaps) instead.
 
 Nothing under a folder is passed over in silence: broken symlinks, special files (FIFOs, sockets,
 devices) and symlinks back into a folder already read come out with the reason they are skipped.
@@ -8,12 +9,19 @@ Symlinked folders elsewhere are followed, once.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from index.errors import UserInputError
+
+# What an ingest is given: a file or folder (a Path), or an http(s) URL (kept as text).
+Source: TypeAlias = Path | str
+_URL = re.compile(r"https?://[^/\s]", re.I)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_BARE_ADDRESS = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/|$)", re.I)
 
 
 class Found(NamedTuple):
@@ -23,14 +31,37 @@ class Found(NamedTuple):
     problem: str | None = None  # why it is skipped; None for a file to read
 
 
-def check_paths(paths: Sequence[Path]) -> None:
+def is_url(source: Source) -> bool:
+    return isinstance(source, str) and bool(_URL.match(source))
+
+
+def as_sources(args: Sequence[str | Path]) -> list[Source]:
+    """Command-line arguments as sources: a URL stays text (`check_paths` refuses all but
+    http(s)), anything else is a path."""
+    return [arg if isinstance(arg, str) and _SCHEME.match(arg) else Path(arg) for arg in args]
+
+
+def local_paths(sources: Sequence[Source]) -> list[Path]:
+    return [Path(s) for s in sources if not is_url(s)]
+
+
+def check_paths(sources: Sequence[Source]) -> None:
     """Every path given must exist: a missing one (an unmounted drive, a typo) stops the ingest
-    before anything is read, written or pruned."""
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise UserInputError(
-            f"no such file or directory: {', '.join(missing)} (nothing was ingested or removed)"
-        )
+    before anything is read, written or pruned. URLs are checked when they are fetched; another
+    scheme (ftp://, file://) is refused here."""
+    missing, foreign = [], []
+    for source in sources:
+        text = str(source)
+        if is_url(source):
+            continue
+        if isinstance(source, str) and _SCHEME.match(source):
+            foreign.append(text)
+        elif not Path(source).exists():
+            missing.append(text + (" (a web address needs http:// or https://)" if _BARE_ADDRESS.match(text) else ""))
+    problems = ([f"no such file or directory: {', '.join(missing)}"] if missing else []) + (
+        [f"not a file, a folder or an http(s) URL: {', '.join(foreign)}"] if foreign else [])
+    if problems:
+        raise UserInputError(f"{'; '.join(problems)} (nothing was ingested or removed)")
 
 
 def discover(paths: Sequence[Path]) -> Iterator[Found]:

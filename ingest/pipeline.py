@@ -1,4 +1,5 @@
-"""Ingest: files -> articles -> chunks -> vectors -> store, incrementally.
+"""Ingest: files, feeds, sitemaps, WARC files and URLs -> articles -> chunks -> vectors -> store,
+incrementally.
 
 Unchanged articles (same content hash) cost no embedding; changed ones replace their chunks,
 and a changed text is first kept as an earlier version (ingest/revisions.py); every article
@@ -9,17 +10,17 @@ interrupted run keeps every encoded chunk and the next run reuses them.
 
 The encoder is the bottleneck, so the work runs as three stages that overlap:
 
-    planner thread   read files, look up what is stored, chunk what changed  -> groups
+    planner thread   read sources (ingest.reading), look up what is stored, chunk what changed  -> groups
     calling thread   encode each group in batches (the encoder releases the GIL while it computes)
     writer thread    write each encoded batch to the store
 
 Queues between the stages are short, so memory stays flat however large the archive is.
+Web sources remember what they fetched (conditional GET) only once the run's articles are stored.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import queue
 import threading
 import time
@@ -36,16 +37,15 @@ from index.errors import NewsdeskError
 from index.models import Article, Chunk
 from ingest.chunking import Chunker, embedding_text
 from ingest.copies import CopyFinder
-from ingest.errors import ArticleReadError
-from ingest.files import check_paths, discover
+from ingest.errors import IngestStopped
+from ingest.fetch import FetchPolicy
+from ingest.files import Source, check_paths, local_paths
 from ingest.nlp import Annotator
 from ingest.progress import NoProgress, Progress
 from ingest.prune import prune_gone
-from ingest.readers import SUPPORTED_SUFFIXES, read_file, suffix_of
+from ingest.reading import SourceReader
 from ingest.report import Failure, IngestReport
 from ingest.revisions import prepare
-
-log = logging.getLogger(__name__)
 
 # Articles are planned in groups of about this many chunks: big enough to keep the encoder busy.
 WRITE_GROUP_CHUNKS = 512
@@ -57,6 +57,8 @@ LOOKUP_BATCH = 256
 # Groups planned ahead of the encoder, and encoded batches waiting for the writer.
 PLANNED_AHEAD = 16  # about 1-2 MB each
 ENCODED_AHEAD = 2
+# What the planner holds is handed on after this many seconds, however little (slow web sources).
+FLUSH_SECONDS = 2.0
 
 
 @dataclass(eq=False)  # compared and hashed by identity: one per article in a run
@@ -84,7 +86,7 @@ class _Batch:
 
 
 def ingest(
-    paths: Sequence[Path],
+    sources: Sequence[Source],
     store: Archive,
     embedder: Embedder,
     chunker: Chunker,
@@ -93,26 +95,35 @@ def ingest(
     prune: bool = False,
     confirm_prune: bool = False,
     progress: Progress | None = None,
+    fetch_cache: Path | None = None,
+    fetch_policy: FetchPolicy | None = None,
+    stop: threading.Event | None = None,
     annotator: Annotator | None = None,
 ) -> IngestReport:
-    """Ingest `paths` (each must exist). With `prune`, also drop stored articles under them whose
-    files are gone; a prune of more than half of them needs `confirm_prune` (see `ingest.prune`)."""
-    check_paths(paths)
+    """Ingest `sources`: files and folders (each must exist), feed, sitemap and WARC files, and
+    http(s) URLs of feeds and sitemaps (see `ingest.reading`; `fetch_cache` keeps what was
+    fetched for the next run). With `prune`, also drop stored articles under the paths whose
+    files are gone (never articles read from the web); a prune of more than half of them needs
+    `confirm_prune` (see `ingest.prune`). Setting `stop` ends the run early, keeping what was
+    encoded, and raises IngestStopped."""
+    check_paths(sources)
     started = time.perf_counter()
     progress = progress or NoProgress()
     report = IngestReport()
-    planner = _Planner(store, chunker, report, max_bytes=max_bytes, annotator=annotator)
+    caller_done = threading.Event()  # tells the planner to stop early (the caller failed or stops)
+    reader = SourceReader(report, max_bytes=max_bytes, known=lambda i: bool(store.article_states([i])),
+                          fetch_cache=fetch_cache, fetch_policy=fetch_policy, stopping=caller_done)
+    planner = _Planner(store, chunker, report, reader, annotator=annotator)
     annotated = annotator.version if annotator else ""
     # None marks the end of a queue.
     plans: queue.Queue[list[_Planned] | None] = queue.Queue(PLANNED_AHEAD)
     writes: queue.Queue[_Batch | None] = queue.Queue(ENCODED_AHEAD)
-    caller_done = threading.Event()  # tells the planner to stop early (the caller failed)
     writer_failed = threading.Event()
     errors: list[BaseException] = []  # raised again in the calling thread
 
     def plan() -> None:
         try:
-            planner.run(paths, lambda group: _put(plans, group, caller_done))
+            planner.run(sources, lambda group: _put(plans, group, caller_done))
         except _Abandoned:
             return
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
@@ -135,12 +146,16 @@ def ingest(
     encoder = _Encoder(embedder, report, progress)
     announced = 0
     progress.start(0, "Embedding")
+    completed = False
     try:
-        while (group := plans.get()) is not None:
+        while (group := _get(plans, stop)) is not None:
             progress.grow(planner.planned_chunks - announced)
             announced = planner.planned_chunks
             for batch in encoder.encode(group):
                 _put(writes, batch, writer_failed)
+                if stop is not None and stop.is_set():
+                    raise IngestStopped()
+        completed = True
     except _Abandoned:
         pass  # the writer failed; its error is raised below
     finally:
@@ -149,11 +164,16 @@ def ingest(
         with contextlib.suppress(_Abandoned):  # the writer stores what was encoded, even on Ctrl-C
             _put(writes, None, writer_failed)
         threads[1].join()
+        if errors or not completed:  # what was fetched is not remembered: the next run fetches it again
+            reader.close()
     if errors:
         raise errors[0]
-
+    try:
+        reader.remember_fetched(lambda ids: len(store.article_states(list(ids))))
+    finally:
+        reader.close()
     if prune:
-        prune_gone(store, paths, planner.seen, planner.files_read, report, confirmed=confirm_prune)
+        prune_gone(store, local_paths(sources), reader.seen, reader.files_read, report, confirmed=confirm_prune)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -208,6 +228,17 @@ class _Abandoned(Exception):
     """The other side of a queue has stopped listening."""
 
 
+def _get(q: queue.Queue[T], stop: threading.Event | None) -> T:
+    """Get, waiting as long as needed; raise IngestStopped when `stop` is set meanwhile."""
+    while True:
+        if stop is not None and stop.is_set():
+            raise IngestStopped()
+        try:
+            return q.get(timeout=0.1)
+        except queue.Empty:
+            continue
+
+
 def _put(q: queue.Queue[T], item: T, abandoned: threading.Event) -> None:
     """Put, waiting as long as needed, unless the other side gives up meanwhile."""
     while not abandoned.is_set():
@@ -239,66 +270,32 @@ class _Planner:
     them while it runs). Only article ids, paths and hashes are remembered, never texts.
     """
 
-    def __init__(self, store: Archive, chunker: Chunker, report: IngestReport, *, max_bytes: int,
+    def __init__(self, store: Archive, chunker: Chunker, report: IngestReport, reader: SourceReader,
                  annotator: Annotator | None = None) -> None:
         self.store = store
         self.chunker = chunker
         self.annotator = annotator
         self.annotated = annotator.version if annotator else None
         self.report = report
-        self.max_bytes = max_bytes
+        self.reader = reader
         self.copies = CopyFinder(store)  # wire copies (ingest/copies.py)
-        self.seen: dict[str, tuple[str | None, str]] = {}  # article id -> (path, content hash)
-        self.files_read: set[str] = set()
         self.planned_chunks = 0
 
-    def run(self, paths: Sequence[Path], put: Callable[[list[_Planned]], None]) -> None:
+    def run(self, sources: Sequence[Source], put: Callable[[list[_Planned]], None]) -> None:
         group: list[_Planned] = []
         size = 0
-        for batch in _batched(self._articles(paths), LOOKUP_BATCH):
+        since = time.monotonic()
+        for batch in _batched(self.reader.articles(sources), LOOKUP_BATCH):
             for item in self._plan(batch):
                 group.append(item)
                 size += len(item.chunks)
                 self.planned_chunks += len(item.chunks)
-                if size >= WRITE_GROUP_CHUNKS:
+                # A slow source (a web page a second) still feeds the encoder every few seconds.
+                if size >= WRITE_GROUP_CHUNKS or time.monotonic() - since >= FLUSH_SECONDS:
                     put(group)
-                    group, size = [], 0
+                    group, size, since = [], 0, time.monotonic()
         if group:
             put(group)
-
-    def _articles(self, paths: Sequence[Path]) -> Iterator[Article]:
-        report = self.report
-        for path, root, named, problem in discover(paths):
-            if problem is not None:
-                report.skipped.append(Failure(str(path), problem))
-                continue
-            if not named and suffix_of(path) not in SUPPORTED_SUFFIXES:
-                report.skipped.append(Failure(str(path), f"not an article format ('{path.suffix}')"))
-                continue
-            try:
-                result = read_file(path, root, self.max_bytes)
-            except ArticleReadError as exc:
-                report.failed.append(Failure(str(path), str(exc)))
-                continue
-            except Exception as exc:  # noqa: BLE001 - one unreadable file must not sink the others
-                log.debug("reading %s failed", path, exc_info=True)
-                report.failed.append(Failure(str(path), f"cannot be read ({type(exc).__name__}: {exc})"))
-                continue
-            self.files_read.add(str(path.resolve()))
-            for bad in result.errors:
-                report.failed.append(Failure(f"{path} ({bad.where})", bad.reason))
-            for note in result.warnings:
-                report.warnings.append(Failure(f"{path} ({note.where})" if note.where else str(path), note.reason))
-            for article in result.articles:
-                earlier = self.seen.get(article.id)
-                if earlier is not None:
-                    same = earlier[1] == article.content_hash()
-                    (report.skipped if same else report.failed).append(Failure(
-                        str(path), f"{'duplicate of' if same else 'id already used by'} article "
-                        f"{article.id} from {earlier[0]}"))
-                    continue
-                self.seen[article.id] = (article.path, article.content_hash())
-                yield article
 
     def _plan(self, articles: list[Article]) -> list[_Planned]:
         planned = list(self._chunked(articles))
@@ -360,11 +357,13 @@ def _clashes(stored: ArticleState, article: Article) -> bool:
 
 
 def _batched(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
+    """Batches of `size`, or fewer when the items come slowly (FLUSH_SECONDS)."""
     batch: list[Article] = []
+    since = time.monotonic()
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        if len(batch) >= size or time.monotonic() - since >= FLUSH_SECONDS:
             yield batch
-            batch = []
+            batch, since = [], time.monotonic()
     if batch:
         yield batch

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import Field
 from pydantic_settings import BaseSettings
 
 from index.settings import section_config
+
+if TYPE_CHECKING:
+    from ingest.fetch import FetchPolicy
 
 
 class IngestSettings(BaseSettings):
@@ -26,3 +31,17 @@ class IngestSettings(BaseSettings):
         "answerer finds short answers (about 50 chunks/s; chunks are re-annotated, not re-embedded, "
         "when the model changes).",
     )
+    fetch_delay: float = Field(
+        default=1.0, ge=0,
+        description="Seconds between two requests to one web site when reading feeds and sitemaps "
+        "(a robots.txt Crawl-delay that asks for more is honoured).",
+    )
+    fetch_timeout: float = Field(
+        default=20.0, gt=0,
+        description="Seconds to wait for a web site to connect, or between two pieces of its answer.",
+    )
+
+    def fetch_policy(self) -> FetchPolicy:
+        from ingest.fetch import FetchPolicy
+
+        return FetchPolicy(host_delay=self.fetch_delay, timeout=self.fetch_timeout)

@@ -1,8 +1,8 @@
-"""`newsdesk ingest PATH...`: add or update articles, incrementally."""
+"""`newsdesk ingest SOURCE...`: add or update articles from files, folders, feeds, sitemaps and
+WARC files, incrementally."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,14 +21,15 @@ from bot.cli.common import (
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+    from ingest.files import Source
     from ingest.report import IngestReport
 
 
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories of articles (.txt, .md, .html, .json, .jsonl).", show_default=False)],
-    prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files under PATHS are gone.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="Confirm a prune that removes more than half of the articles stored under PATHS.")] = False,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the existing index (any settings) and re-embed from PATHS.")] = False,
+    sources: Annotated[list[str], typer.Argument(metavar="SOURCE", help="Files or folders of articles (.txt, .md, .html, .json, .jsonl, .warc), feed, sitemap and WARC files, and http(s) URLs of RSS/Atom feeds, sitemaps and web pages.", show_default=False)],
+    prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files under the given folders are gone (never articles read from the web).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm a prune that removes more than half of the articles stored under the given folders.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the existing index (any settings) and re-embed from SOURCE.")] = False,
     batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="Passages per encoder batch (default: $NEWSDESK_EMBED_BATCH_SIZE or 16; 16 is fastest on CPU).", show_default=False)] = None,
     device: Annotated[str | None, typer.Option("--device", help="Encoder device: cpu, cuda, cuda:N, mps or auto (default: $NEWSDESK_EMBED_DEVICE or cpu).", show_default=False)] = None,
     embed_backend: Annotated[str | None, typer.Option("--embed-backend", help="Encoder backend: torch, onnx (same vectors, faster) or onnx-int8 (fastest; its own index). Default: $NEWSDESK_EMBED_BACKEND or torch. Set the same for ask.", show_default=False)] = None,
@@ -40,7 +41,7 @@ def ingest(
     from index.errors import UserInputError
     from index.lock import write_lock
     from index.onnx_embedder import BACKENDS
-    from ingest.files import check_paths
+    from ingest.files import as_sources, check_paths
 
     settings = settings_for(data_dir)
     if embed_backend is not None and embed_backend not in BACKENDS:
@@ -53,28 +54,27 @@ def ingest(
         err.print(messages.INGEST_WAITING.format(holder=holder, home=home), markup=False)
 
     timeout = lock_timeout if lock_timeout is not None else settings.ingest.lock_timeout
+    paths = as_sources(sources)
     check_paths(paths)  # a missing path stops everything, before the lock or the model
     with interrupted_means(messages.INGEST_INTERRUPTED), write_lock(home, timeout=timeout, on_wait=waiting):
         report = _ingest_locked(settings, paths, prune=prune, confirm_prune=yes, rebuild=rebuild)
     if as_json:
         print_json(report.to_json())
     else:
-        _print_summary(report)
+        print_summary(report)
     if report.prune_refused:
         err.print(messages.PRUNE_REFUSED.format(reason=report.prune_refused), markup=False)
     if report.failed or report.prune_refused:
         raise typer.Exit(1)
 
 
-def _ingest_locked(settings: Settings, paths: list[Path], *, prune: bool, confirm_prune: bool,
+def _ingest_locked(settings: Settings, paths: list[Source], *, prune: bool, confirm_prune: bool,
                    rebuild: bool) -> IngestReport:
     from bot.runtime import Runtime
 
     runtime = Runtime(settings)
     if rebuild:
-        from index.store import ArchiveStore, open_client
-
-        ArchiveStore.drop(open_client(settings.store), runtime.namespace)
+        runtime.drop_indexes()
     progress = RichProgress()
     try:
         return runtime.ingest(paths, prune=prune, confirm_prune=confirm_prune, progress=progress)
@@ -82,7 +82,8 @@ def _ingest_locked(settings: Settings, paths: list[Path], *, prune: bool, confir
         progress.stop()
 
 
-def _print_summary(report: IngestReport) -> None:
+def print_summary(report: IngestReport, line: str = "{summary}") -> None:
+    """Failures, warnings and skips on stderr, then one summary line (`line` frames it)."""
     from rich.markup import escape  # file names and reasons may hold [brackets]
 
     for failure in report.failed:
@@ -93,9 +94,12 @@ def _print_summary(report: IngestReport) -> None:
                   highlight=False)
     for skip in report.skipped:
         err.print(f"[dim]skipped {escape(skip.path)}: {escape(skip.error)}[/dim]", markup=True, highlight=False)
-    out.print(
-        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-        f"removed {report.removed}, failed {len(report.failed)} · "
-        f"chunks +{report.chunks_added} -{report.chunks_removed} · {report.seconds:.1f}s",
-        markup=False,
+    out.print(line.format(summary=summary(report)), markup=False)
+
+
+def summary(report: IngestReport) -> str:
+    return messages.INGEST_SUMMARY.format(
+        added=report.added, updated=report.updated, unchanged=report.unchanged, removed=report.removed,
+        failed=len(report.failed), chunks_added=report.chunks_added, chunks_removed=report.chunks_removed,
+        seconds=report.seconds,
     )

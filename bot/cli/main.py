@@ -7,7 +7,16 @@ import sys
 
 import typer
 
-from bot.cli import article_cmd, articles_cmd, ask_cmd, eval_cmd, ingest_cmd, slack_cmd, train_cmd
+from bot.cli import (
+    article_cmd,
+    articles_cmd,
+    ask_cmd,
+    eval_cmd,
+    ingest_cmd,
+    slack_cmd,
+    train_cmd,
+    watch_cmd,
+)
 
 app = typer.Typer(
     name="newsdesk",
@@ -17,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("ingest")(ingest_cmd.ingest)
+watch_cmd.register(app)
 app.command("ask")(ask_cmd.ask)
 app.command("article")(article_cmd.article)
 app.command("articles")(articles_cmd.articles)

@@ -16,11 +16,18 @@ from bot.cli.common import DataDir, err, out, settings_for
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import FrameType
 
     from slack_bolt import App
 
-    from bot.settings import SlackSettings
+    from bot.live import LiveAnswerer
+    from bot.runtime import Runtime
+    from bot.settings import Settings, SlackSettings
+    from bot.watch import Run
+    from ingest.files import Source
+
+log = logging.getLogger(__name__)
 
 
 def slack(
@@ -29,32 +36,114 @@ def slack(
     host: Annotated[str, typer.Option("--host", help="HTTP mode: interface to listen on.")] = "0.0.0.0",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every question and retry.")] = False,
     manifest: Annotated[bool, typer.Option("--manifest", help="Print the Slack app manifest (to paste at api.slack.com/apps) and exit.")] = False,
+    watch: Annotated[list[str] | None, typer.Option("--watch", metavar="SOURCE", help="Re-index SOURCE (what `newsdesk ingest` takes) in the background every --every; repeat for more sources.", show_default=False)] = None,
+    every: Annotated[str, typer.Option("--every", help="With --watch: time between the starts of two runs (90s, 15m, 2h, 1d).")] = "15m",
     data_dir: DataDir = None,
 ) -> None:
     """Answer questions in Slack: @-mentions, direct messages, thread follow-ups and /news.
 
     Needs SLACK_BOT_TOKEN, and SLACK_APP_TOKEN for Socket Mode or SLACK_SIGNING_SECRET with --http.
+    Articles that other processes ingest are answered from within NEWSDESK_REFRESH_SECONDS (5 s)
+    plus a refresh, without a restart.
     """
     if manifest:
         out.print(manifest_text(), markup=False, end="")
         return
+    from bot.live import LiveAnswerer
     from bot.runtime import Runtime
     from bot.slack.app import create_app
 
     settings = settings_for(data_dir)
     _check(settings.slack, http)
+    background = _watcher(settings, watch or [], every)  # a bad --watch or --every stops it here
     if verbose:
         logging.getLogger("bot").setLevel(logging.INFO)
     runtime = Runtime(settings)
-    if runtime.store.counts()[0] == 0:
+    if runtime.store.counts()[0] == 0 and not watch:
         err.print(messages.EMPTY_INDEX, markup=False)
     runtime.warm_up()  # load the models and indexes now, not on the first question
-    app = create_app(settings, runtime.answerer)
-    if http:
-        assert settings.slack.signing_secret is not None  # checked by _check
-        _serve_http(app, host, port, settings.slack.signing_secret.get_secret_value())
-    else:
-        _serve_socket_mode(app, settings.slack)
+    live = LiveAnswerer(runtime, check_every=settings.store.refresh_seconds, writing=_writer_check(settings))
+    live.start()
+    app = create_app(settings, live)
+    if background is not None:
+        background.start(runtime, live)
+    try:
+        if http:
+            assert settings.slack.signing_secret is not None  # checked by _check
+            _serve_http(app, host, port, settings.slack.signing_secret.get_secret_value())
+        else:
+            _serve_socket_mode(app, settings.slack)
+    finally:
+        if background is not None:
+            background.stop()  # a run in progress stores what it encoded, then ends
+        live.close()
+
+
+class _Background:
+    """`--watch`: scheduled ingest runs in a thread of the bot; after each, answers come from it."""
+
+    def __init__(self, sources: list[Source], every: float, label: str, settings: Settings) -> None:
+        self.sources = sources
+        self.every = every
+        self.label = label
+        self.settings = settings
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self, runtime: Runtime, live: LiveAnswerer) -> None:
+        from bot.runtime import Runtime
+        from bot.watch import Watcher
+
+        base = Runtime(self.settings, embedder=runtime.embedder)  # shares the loaded model
+        watcher = Watcher(base, self.sources, self.every, lock_timeout=self.settings.ingest.lock_timeout,
+                          on_run=lambda run: self._ran(run, live), stop=self.stopping)
+        self.thread = threading.Thread(target=watcher.run, name="newsdesk-watch", daemon=True)
+        self.thread.start()
+        err.print(messages.SLACK_WATCHING.format(count=len(self.sources), every=self.label), markup=False)
+
+    def _ran(self, run: Run, live: LiveAnswerer) -> None:
+        from bot.cli.ingest_cmd import summary
+
+        at = run.started.strftime("%Y-%m-%d %H:%M:%S")
+        if run.report is None:
+            err.print(messages.WATCH_RUN_NOT_DONE.format(number=run.number, at=at, error=run.error), markup=False)
+            return
+        err.print(messages.WATCH_RUN.format(number=run.number, at=at, summary=summary(run.report)), markup=False)
+        for failure in run.report.failed:
+            log.warning("run %d: %s: %s", run.number, failure.path, failure.error)
+        if run.report.added or run.report.updated or run.report.removed:
+            try:
+                live.refresh()  # answer from the new articles now, not at the next check
+            except Exception:  # noqa: BLE001 - the watcher's next check tries again
+                log.exception("refreshing after run %d failed", run.number)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _writer_check(settings: Settings) -> Callable[[], bool] | None:
+    """Embedded store: every writer holds this data directory's lock, so whether one is at work
+    is known. A Chroma server's writers may be on other machines: unknown."""
+    if settings.store.chroma_url:
+        return None
+    from index.lock import is_writing
+
+    home = settings.store.home
+    return lambda: is_writing(home)
+
+
+def _watcher(settings: Settings, watch: list[str], every: str) -> _Background | None:
+    if not watch:
+        return None
+    from bot.watch import parse_interval
+    from ingest.files import as_sources, check_paths
+
+    interval = parse_interval(every)
+    sources = as_sources(watch)
+    check_paths(sources)
+    return _Background(sources, interval, every, settings)
 
 
 def manifest_text() -> str:
