@@ -7,11 +7,12 @@ not told of copies that ran later.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.answer import Answer, Answerer, OtherCopy
+from bot.answer import Answer, Answerer, OtherCopy, StreamingAnswerer
 from index.archive import Archive, ArticleSummary
 from index.versions import base_id
 
@@ -50,3 +51,9 @@ class CopiesNamed:
 
     def ask(self, query: Query) -> Answer:
         return with_copies(self.inner.ask(query), self.archive)
+
+    def ask_streaming(self, query: Query, on_text: Callable[[str], None]) -> Answer:
+        """Drafts pass through unchanged (LLM mode, Slack); the final answer names the copies."""
+        inner = self.inner
+        answer = inner.ask_streaming(query, on_text) if isinstance(inner, StreamingAnswerer) else inner.ask(query)
+        return with_copies(answer, self.archive)

@@ -11,7 +11,7 @@ from bot.extractive.answerer import ExtractiveAnswerer
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from index.embedder import Int8Reader, SentenceTransformerEmbedder
-from index.retrieval import HybridRetriever
+from index.retrieval import HybridRetriever, RerankedRetriever
 
 pytestmark = pytest.mark.slow
 
@@ -42,8 +42,9 @@ def test_the_answerer_reads_with_int8_by_default_and_exact_on_request(
     assert isinstance(runtime.reader, Int8Reader)
     answerer = runtime.raw_answerer
     assert isinstance(answerer, ExtractiveAnswerer) and answerer.reader is embedder.int8_reader
-    assert isinstance(runtime.retriever, HybridRetriever)
-    assert runtime.retriever.embedder is embedder  # retrieval keeps the index's encoder
+    retriever = runtime.retriever
+    assert isinstance(retriever, RerankedRetriever) and isinstance(retriever.inner, HybridRetriever)
+    assert retriever.inner.embedder is embedder  # retrieval keeps the index's encoder
 
     monkeypatch.setenv("NEWSDESK_ANSWER_READER", "exact")
     assert Runtime(load_settings(home=tmp_path), embedder=embedder).reader is embedder
