@@ -135,8 +135,9 @@ class OnnxInt8Reader(OnnxEmbedder):
     """The extractive answerer's reader: torch's dynamic int8 version of the model (per-channel
     weights, 7-bit activations; `index.torch_int8`), exported once and run by ONNX Runtime.
 
-    About as fast as the fp32 graph here and 2-3x faster than torch; its vectors differ from the
-    model's (cosine about 0.975), so it never encodes an index. It batches as sentence-transformers
+    On two loaded cores it read 69 sentences/s, against 41 for the fp32 graph and 25 for torch's
+    int8 reader (`benchmarks/README.md`); its vectors differ from the model's (cosine about
+    0.975), so it never encodes an index. It batches as sentence-transformers
     does (longest text first by characters, 16 a batch), because int8 activations are quantized
     over a whole batch: the same batches give the same vectors as the torch reader of earlier
     versions, within the rounding noise that `index.torch_int8` describes.
