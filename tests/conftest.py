@@ -6,6 +6,11 @@ import os
 
 # Before anything imports transformers or chromadb: never touch the network.
 os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
+# Every test's data directory (and the CLI run in subprocesses) shares one cache of the encoder
+# exported to ONNX, kept between runs: its folder name changes with the model and the export
+# recipe, so a stale export is never used. Tests of the export itself use folders of their own.
+os.environ.setdefault("NEWSDESK_EMBED_EXPORT_DIR", os.path.abspath(
+    os.path.join(os.path.dirname(__file__), os.pardir, ".pytest_cache", "encoders")))
 
 from collections.abc import Iterator, Sequence  # noqa: E402
 from datetime import date  # noqa: E402

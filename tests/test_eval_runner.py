@@ -175,5 +175,5 @@ def test_models_are_loaded_before_the_first_question_is_timed(tmp_path: Path) ->
     fresh = SentenceTransformerEmbedder()  # not the session's: nothing loaded yet
     runtime, info = open_archive(load_settings(home=tmp_path), load_gold(SEED_GOLD, corpus=[SEED_CORPUS]),
                                  embedder=fresh)
-    assert "model" in fresh.__dict__ and "model" in fresh.int8_reader.__dict__  # both loaded
+    assert "model" in fresh.__dict__ and "session" in runtime.reader.__dict__  # both loaded
     assert info.ready_seconds > 0

@@ -36,7 +36,8 @@ QUOTE = "Two days later, the protests engulfed Almaty"
 
 
 def bot_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "NEWSDESK_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "NEWSDESK_")) or k == "NEWSDESK_EMBED_EXPORT_DIR"}  # conftest's cache
     env.update(PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", **extra)
     return env
 

@@ -32,7 +32,7 @@ def ingest(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the existing index (any settings) and re-embed from SOURCE.")] = False,
     batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="Passages per encoder batch (default: $NEWSDESK_EMBED_BATCH_SIZE or 16; 16 is fastest on CPU).", show_default=False)] = None,
     device: Annotated[str | None, typer.Option("--device", help="Encoder device: cpu, cuda, cuda:N, mps or auto (default: $NEWSDESK_EMBED_DEVICE or cpu).", show_default=False)] = None,
-    embed_backend: Annotated[str | None, typer.Option("--embed-backend", help="Encoder backend: torch, onnx (same vectors, faster) or onnx-int8 (fastest; its own index). Default: $NEWSDESK_EMBED_BACKEND or torch. Set the same for ask.", show_default=False)] = None,
+    embed_backend: Annotated[str | None, typer.Option("--embed-backend", help="Encoder backend: onnx (ONNX Runtime), torch (same vectors and index; for --device cuda or mps) or onnx-int8 (fastest; its own index). Default: $NEWSDESK_EMBED_BACKEND or onnx. Set the same for ask.", show_default=False)] = None,
     lock_timeout: Annotated[float | None, typer.Option("--lock-timeout", min=0, help="Seconds to wait while another ingest writes to the same data directory (default: no limit; 0: fail at once).", show_default=False)] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
