@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 # Before anything imports transformers or chromadb: never touch the network.
 os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
@@ -11,6 +12,11 @@ os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZ
 # recipe, so a stale export is never used. Tests of the export itself use folders of their own.
 os.environ.setdefault("NEWSDESK_EMBED_EXPORT_DIR", os.path.abspath(
     os.path.join(os.path.dirname(__file__), os.pardir, ".pytest_cache", "encoders")))
+
+# A shell starts background jobs (`pytest ... &`, nohup) with Ctrl-C ignored, and an ignored signal
+# stays ignored in subprocesses: the tests that press Ctrl-C on `newsdesk` would then wait in vain.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from collections.abc import Iterator, Sequence  # noqa: E402
 from datetime import date  # noqa: E402

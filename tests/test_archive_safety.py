@@ -106,7 +106,7 @@ def test_ctrl_c_during_ingest_says_interrupted_and_keeps_what_was_stored(tmp_pat
     time.sleep(3)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
+    assert proc.returncode == 130, (out, err)
     assert "interrupted" in err and "Traceback" not in err
     resumed = as_json(newsdesk("ingest", str(archive), "--json", home=home))
     assert resumed["added"] + resumed["unchanged"] == 150  # nothing half-stored is lost or doubled

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.answer import Answer
 from bot.extractive import tuning
-from bot.extractive.candidates import Candidate, gather
+from bot.extractive.candidates import Candidate, gather, key_of
 from bot.extractive.choices import ChoiceEvidence, choice_evidence, hand_set_scores, pick_choice
 from bot.extractive.fit import is_name, type_fit
 from bot.extractive.gazetteer import person_name
@@ -165,7 +165,7 @@ class ExtractiveAnswerer:
         where: dict[str, tuple[Sentence, str]] = {}
         for rank, sentence, span in found:
             text = person_name(span.text) if info.kind is AnswerType.PERSON else span.text
-            key = " ".join(content_terms(text)) or text.lower()
+            key = key_of(text)
             fits[key] = type_fit(info, text, quoted=_is_quoted(sentence.text, span.start))
             # "President of Kazakhstan Kassym-Jomart Tokayev": the title is the question's, the name right by it.
             start = span.end - len(text) if span.text.endswith(text) else span.start
@@ -185,9 +185,10 @@ class ExtractiveAnswerer:
         if fits[key] < tuning.MIN_TYPE_FIT:  # no span of the right kind: the sentence is the honest answer
             return best.text, [best]
         sentence, text = where[key]
+        words = set(key.split())
         support = [sentence] + [
             s for s in top
-            if s.passage.article_id != sentence.passage.article_id and key in " ".join(content_terms(s.text))
+            if s.passage.article_id != sentence.passage.article_id and words <= content_terms(s.text)
         ][:1]
         return text, support
 
