@@ -14,7 +14,7 @@ NOT part of newsdesk and never imported by it: run it from a separate virtualenv
 - Generation stops when the client goes away (llama.cpp checks between tokens).
 - /props reports `default_generation_settings.n_ctx`; one request at a time, the next one waits.
 
-    /work/llm-venv/bin/python benchmarks/ik_llama_server.py --model M.gguf --ctx 4096 --threads 1 --port 8088
+    ~/llm-venv/bin/python benchmarks/ik_llama_server.py --model M.gguf --ctx 4096 --threads 1 --port 8088
 """
 
 from __future__ import annotations
