@@ -24,7 +24,7 @@ class AnswerType(StrEnum):
 
 
 _PLACE_NOUNS = r"country|countries|city|cities|state|states|nation|continent|region|province|island|town|county|capital|place|location|area|areas|neighborhood|territory|village|border|port|site|venue"
-_PERSON_NOUNS = r"person|people|celebs|celebrities|man|woman|player|actor|actress|singer|rapper|president|leader|minister|official|author|star|athlete|ceo|founder|artist|musician|director|judge|senator|governor|candidate|king|queen|prince|princess|pope|celebrity|comedian|host|coach|lawmaker|executive|billionaire|journalist|politician|member"
+_PERSON_NOUNS = r"person|people|celebrities|man|woman|player|actor|actress|singer|rapper|president|leader|minister|official|author|star|athlete|ceo|founder|artist|musician|director|judge|senator|governor|candidate|king|queen|prince|princess|pope|celebrity|comedian|host|coach|lawmaker|executive|billionaire|journalist|politician|member"
 _ORG_NOUNS = r"company|companies|organization|organisation|agency|party|team|group|firm|airline|brand|network|retailer|bank|university|school|club|union|league|automaker|carmaker|chain|restaurant|store|outlet|publisher|studio|department|court|committee|institution|manufacturer|giant|startup|business|corporation|government|nonprofit"
 _MEASURE_NOUNS = r"magnitude|rate|score|temperature|cost|price|age|population|percentage|number|amount|total|value|size|speed|length|height|weight|toll|tally|margin"
 _DATE_NOUNS = r"date|day|year|month|week|time|decade|century"
