@@ -96,29 +96,10 @@ def throughput(n: int, runs: int) -> None:
 
 @contextmanager
 def chroma_server(folder: Path) -> Iterator[str]:
-    from tests.slack_fake import free_port
+    from tests.test_server_mode import running_chroma
 
-    port = free_port()
-    log = (folder / "chroma.log").open("wb")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(folder / "server"),
-                             "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        import urllib.request
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "chroma run did not start"
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+    with running_chroma(folder) as server:
+        yield server.url
 
 
 def delay(rounds: int, seed_articles: int, server: bool) -> None:

@@ -162,3 +162,11 @@ class StreamingAnswerer(Protocol):
     def ask(self, query: Query) -> Answer: ...
 
     def ask_streaming(self, query: Query, on_text: Callable[[str], None]) -> Answer: ...
+
+
+def ask_streaming(answerer: Answerer, query: Query, on_text: Callable[[str], None]) -> Answer:
+    """`answerer`'s answer, streamed through `on_text` when it can stream (wrappers use this
+    to pass drafts through); otherwise answered at once and `on_text` is never called."""
+    if isinstance(answerer, StreamingAnswerer):
+        return answerer.ask_streaming(query, on_text)
+    return answerer.ask(query)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.answer import Answer, Answerer, OtherCopy, StreamingAnswerer
+from bot.answer import Answer, Answerer, OtherCopy, ask_streaming
 from index.archive import Archive, ArticleSummary
 from index.versions import base_id
 
@@ -54,6 +54,4 @@ class CopiesNamed:
 
     def ask_streaming(self, query: Query, on_text: Callable[[str], None]) -> Answer:
         """Drafts pass through unchanged (LLM mode, Slack); the final answer names the copies."""
-        inner = self.inner
-        answer = inner.ask_streaming(query, on_text) if isinstance(inner, StreamingAnswerer) else inner.ask(query)
-        return with_copies(answer, self.archive)
+        return with_copies(ask_streaming(self.inner, query, on_text), self.archive)

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.answer import StreamingAnswerer
+from bot.answer import ask_streaming
 from index.errors import NewsdeskError
 
 if TYPE_CHECKING:
@@ -82,10 +82,7 @@ class LiveAnswerer:
     def ask_streaming(self, query: Query, on_text: Callable[[str], None]) -> Answer:
         """As `ask`, passing the current answerer's draft text on as it is written (LLM mode)."""
         with self._lease() as generation:
-            answerer = generation.runtime.answerer
-            if isinstance(answerer, StreamingAnswerer):
-                return answerer.ask_streaming(query, on_text)
-            return answerer.ask(query)
+            return ask_streaming(generation.runtime.answerer, query, on_text)
 
     def start(self) -> None:
         """Watch the store in a background thread (nothing to do when `check_every` is 0)."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.answer import Answer, Answerer, Citation, StreamingAnswerer
+from bot.answer import Answer, Answerer, Citation, ask_streaming
 from index.archive import ArticleLookup
 from index.models import Article
 
@@ -57,13 +57,6 @@ class VerifyingAnswerer:
     def ask(self, query: Query) -> Answer:
         return verified(self.inner.ask(query), self.articles)
 
-    @property
-    def streams(self) -> bool:
-        """Whether `ask_streaming` shows text as it is written (the inner answerer streams)."""
-        return isinstance(self.inner, StreamingAnswerer)
-
     def ask_streaming(self, query: Query, on_text: Callable[[str], None]) -> Answer:
         """`on_text` gets the inner answerer's unverified text, if it streams; the Answer is verified."""
-        inner = self.inner
-        answer = inner.ask_streaming(query, on_text) if isinstance(inner, StreamingAnswerer) else inner.ask(query)
-        return verified(answer, self.articles)
+        return verified(ask_streaming(self.inner, query, on_text), self.articles)

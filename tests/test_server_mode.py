@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,11 +46,13 @@ class Server:
     proc: subprocess.Popen[bytes]
 
 
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[Server]:
-    """A fresh `chroma run` on 127.0.0.1; always terminated."""
-    path, port = tmp_path / "server-data", free_port()
-    log = (tmp_path / "chroma.log").open("wb")
+@contextmanager
+def running_chroma(folder: Path) -> Iterator[Server]:
+    """A fresh `chroma run` on 127.0.0.1 with its data and log in `folder`; always terminated.
+    RuntimeError (with the log's end) when it does not answer within a minute. The benchmarks
+    use it too (benchmarks/live_archive.py)."""
+    path, port, log_path = folder / "server-data", free_port(), folder / "chroma.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT,
@@ -64,7 +67,7 @@ def chroma_server(tmp_path: Path) -> Iterator[Server]:
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    pytest.fail(f"chroma run did not start: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
+                    raise RuntimeError(f"chroma run did not start: {log_path.read_text()[-2000:]}") from None
                 time.sleep(0.1)
         yield Server(url, path, proc)
     finally:
@@ -75,6 +78,13 @@ def chroma_server(tmp_path: Path) -> Iterator[Server]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[Server]:
+    """A fresh `chroma run` on 127.0.0.1; always terminated."""
+    with running_chroma(tmp_path) as server:
+        yield server
 
 
 def invoke(*args: str, home: Path):  # type: ignore[no-untyped-def]
