@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.extractive.candidates import answer_text, gather
-from bot.extractive.ranker import FEATURES, RankerModel, features
+from bot.extractive.ranker import FEATURES, RankerModel, feature_rows
 from bot.language.question import AnswerType, analyse
 from bot.runtime import Runtime
 from bot.settings import load_settings
@@ -90,7 +90,7 @@ def test_training_is_deterministic_and_the_model_ranks_the_right_span_first(
     for question in questions:
         query = runtime.query(question.question, AS_OF)
         found, context = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
-        scores = model.probabilities([features(c, context) for c in found])
+        scores = model.probabilities(feature_rows(found, context))
         assert found[int(scores.argmax())].text == question.answers[0], question.question
 
 

@@ -17,7 +17,7 @@ from bot.extractive.candidates import Candidate, gather, key_of
 from bot.extractive.choices import ChoiceEvidence, choice_evidence, hand_set_scores, pick_choice
 from bot.extractive.fit import is_name, type_fit
 from bot.extractive.gazetteer import person_name
-from bot.extractive.ranker import Context, RankerModel, features
+from bot.extractive.ranker import Context, RankerModel, feature_rows, nesting
 from bot.extractive.sentences import Sentence, score_sentences, split_passages
 from bot.extractive.spans import candidates, continuation_span, proximity
 from bot.language.dates import DateMention, resolve_dates
@@ -73,14 +73,15 @@ class ExtractiveAnswerer:
             vectors = self.reader.embed([info.focus, *texts])
             focus = {c.key: max(0.0, float(sim)) for c, sim in zip(found, vectors[1:] @ vectors[0])}
         top = max((s.passage.relevance for s in sentences), default=1.0)
-        return found, Context(info, query.as_of, top, focus)
+        longer, shorter = nesting([c.key for c in found])
+        return found, Context(info, query.as_of, top, focus, longer, shorter)
 
     def ranked(self, query: Query, sentences: Sequence[Sentence]) -> list[tuple[Candidate, float]]:
         """The candidate spans with the ranker's probabilities, most likely first."""
         if self.ranker is None:
             return []
         found, context = self.candidates(query, sentences)
-        probabilities = self.ranker.probabilities([features(c, context) for c in found])
+        probabilities = self.ranker.probabilities(feature_rows(found, context))
         return sorted(zip(found, (float(p) for p in probabilities)), key=lambda pair: -pair[1])
 
     def choice_evidence(self, query: Query, reading: Reading) -> list[ChoiceEvidence]:

@@ -50,14 +50,23 @@ _GROUPS = {
     "other": (AnswerType.DESCRIPTION, AnswerType.REASON, AnswerType.DATE, AnswerType.YESNO,
               AnswerType.CONTINUATION),
 }
+# spaCy labels whose own prior is learned (a nationality rarely answers; a person often does).
+_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY",
+           "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "ORDINAL")
 _PER_GROUP = ("label_expected", "from_entity", "from_phrase", "from_rule", "type_fit", "focus")
-FEATURES: tuple[str, ...] = (
+OWN_FEATURES: tuple[str, ...] = (  # what one candidate is, on its own
     "sentence_score", "rank", "articles", "mentions", "relevance", "recency",
     "type_fit", "label_expected", "label_other", "from_entity", "from_phrase", "from_rule",
     "proximity", "question_words", "position", "tokens", "capitalised", "digits", "quoted",
-    "focus", "has_focus",
+    "focus", "has_focus", "evidence", "sentences", "part_of_longer", "holds_shorter", "first_sentence",
+    *(f"label:{label}" for label in _LABELS),
     *(f"{g}:{f}" for g in _GROUPS for f in _PER_GROUP),
 )
+# Features also measured against the question's other candidates: a share of the best value
+# among them, and whether this one has it (a ranking is relative; a probability alone is not).
+_RELATIVE = ("sentence_score", "evidence", "mentions", "articles", "focus", "proximity", "relevance",
+             "type_fit", "rank")
+FEATURES: tuple[str, ...] = (*OWN_FEATURES, *(f"{n}/best" for n in _RELATIVE), *(f"{n}:best" for n in _RELATIVE))
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,8 @@ class Context:
     as_of: date
     top_relevance: float  # the best passage relevance among the sentences read
     focus: Mapping[str, float]  # candidate key -> similarity to what the question names
+    longer: frozenset[str] = frozenset()  # keys whose words are all in another candidate's key
+    shorter: frozenset[str] = frozenset()  # keys that hold all the words of another candidate
 
 
 def features(candidate: Candidate, context: Context) -> list[float]:
@@ -105,12 +116,54 @@ def features(candidate: Candidate, context: Context) -> list[float]:
         "quoted": float(quoted),
         "focus": context.focus.get(candidate.key, 0.0),
         "has_focus": float(bool(context.focus)),
+        "evidence": _evidence(mentions, info),
+        "sentences": math.log1p(len({(m.sentence.passage.article_id, m.sentence.start) for m in mentions})),
+        "part_of_longer": float(candidate.key in context.longer),
+        "holds_shorter": float(candidate.key in context.shorter),
+        "first_sentence": float(best.rank == 0),
     }
+    for label in _LABELS:
+        values[f"label:{label}"] = float(label in labels)
     group = next(name for name, kinds in _GROUPS.items() if info.kind in kinds)
     for name in _GROUPS:
         for feature in _PER_GROUP:
             values[f"{name}:{feature}"] = values[feature] if name == group else 0.0
-    return [values[name] for name in FEATURES]
+    return [values[name] for name in OWN_FEATURES]
+
+
+def feature_rows(candidates: Sequence[Candidate], context: Context) -> list[list[float]]:
+    """The ranker's input for every candidate of one question: `features`, then `_RELATIVE`
+    against the best of the question's candidates."""
+    rows = [features(c, context) for c in candidates]
+    if not rows:
+        return []
+    columns = [OWN_FEATURES.index(n) for n in _RELATIVE]
+    best = [max(row[i] for row in rows) for i in columns]
+    return [
+        [*row, *(row[i] / top if top > 0 else 0.0 for i, top in zip(columns, best)),
+         *(float(row[i] >= top) for i, top in zip(columns, best))]
+        for row in rows
+    ]
+
+
+def _evidence(mentions: Sequence[Mention], info: QuestionInfo) -> float:
+    """Independent reports agreeing: each article's best sentence score times how close the
+    span sits to the question's words there, summed over articles."""
+    best: dict[str, float] = {}
+    for m in mentions:
+        weight = m.sentence.score * proximity(m.sentence.text, (m.start, m.end), info.terms)
+        article = m.sentence.passage.article_id
+        best[article] = max(best.get(article, 0.0), weight)
+    return sum(best.values())
+
+
+def nesting(keys: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The keys that are part of a longer candidate ("Biden" of "Joe Biden"), and those that
+    hold a shorter one."""
+    words = {k: frozenset(k.split()) for k in keys}
+    longer = {a for a in keys if any(words[a] < words[b] for b in keys)}
+    shorter = {b for b in keys if any(words[a] < words[b] for a in keys)}
+    return frozenset(longer), frozenset(shorter)
 
 
 def _quoted(mention: Mention) -> bool:
