@@ -101,6 +101,7 @@ def test_question_words_are_not_answers() -> None:
         ("What breed of cat is the winner?", "breed of cat"),
         ("Which of these countries joined NATO?", "countries"),
         ("When did protests reach Almaty?", ""),
+        ("How many members of the police were injured?", "members of the police"),
     ],
 )
 def test_focus_names_the_kind_of_answer(question: str, focus: str) -> None:

@@ -66,7 +66,8 @@ class ExtractiveAnswerer:
     def candidates(self, query: Query, sentences: Sequence[Sentence]) -> tuple[list[Candidate], Context]:
         """The candidate answers of the best sentences, and what the ranker measures them against."""
         info = query.info
-        found = gather(info, sentences[: tuning.SENTENCES_READ])
+        read = sentences[: tuning.SENTENCES_READ]
+        found = gather(info, read)
         focus: dict[str, float] = {}
         if info.focus and found and _asks_for_a_thing(info):
             texts = [c.text for c in found[: tuning.FOCUS_CANDIDATES]]
@@ -74,7 +75,8 @@ class ExtractiveAnswerer:
             focus = {c.key: max(0.0, float(sim)) for c, sim in zip(found, vectors[1:] @ vectors[0])}
         top = max((s.passage.relevance for s in sentences), default=1.0)
         longer, shorter = nesting([c.key for c in found])
-        return found, Context(info, query.as_of, top, focus, longer, shorter)
+        votes = self._votes(info, read)[0] if found else {}
+        return found, Context(info, query.as_of, top, focus, longer, shorter, len(read), votes)
 
     def ranked(self, query: Query, sentences: Sequence[Sentence]) -> list[tuple[Candidate, float]]:
         """The candidate spans with the ranker's probabilities, most likely first."""
@@ -146,6 +148,23 @@ class ExtractiveAnswerer:
                 if completion:
                     return sentence.text[completion[0]:completion[1]], [sentence]
             return best.text, [best]
+        votes, fits, where = self._votes(info, top)
+        if not votes:
+            return best.text, [best]
+        key = max(votes, key=lambda k: votes[k])
+        if fits[key] < tuning.MIN_TYPE_FIT:  # no span of the right kind: the sentence is the honest answer
+            return best.text, [best]
+        sentence, text = where[key]
+        words = set(key.split())
+        support = [sentence] + [
+            s for s in top
+            if s.passage.article_id != sentence.passage.article_id and words <= content_terms(s.text)
+        ][:1]
+        return text, support
+
+    def _votes(self, info: QuestionInfo, top: Sequence[Sentence]) -> tuple[
+            dict[str, float], dict[str, float], dict[str, tuple[Sentence, str]]]:
+        """The hand-set votes for each span (by key), its type fit, and its best sentence."""
         # A span's evidence: its best sentence in each article, summed over articles, so that
         # independent reports agree but one article repeating its topic does not outvote them.
         # Only sentences that are evidence in their own right vote: a name from a weak sentence
@@ -180,18 +199,7 @@ class ExtractiveAnswerer:
         votes: dict[str, float] = {}
         for (key, _), weight in per_article.items():
             votes[key] = votes.get(key, 0.0) + weight
-        if not votes:
-            return best.text, [best]
-        key = max(votes, key=lambda k: votes[k])
-        if fits[key] < tuning.MIN_TYPE_FIT:  # no span of the right kind: the sentence is the honest answer
-            return best.text, [best]
-        sentence, text = where[key]
-        words = set(key.split())
-        support = [sentence] + [
-            s for s in top
-            if s.passage.article_id != sentence.passage.article_id and words <= content_terms(s.text)
-        ][:1]
-        return text, support
+        return votes, fits, where
 
     def _focus_fit(self, info: QuestionInfo, texts: Sequence[str]) -> dict[str, float]:
         """How much each span is the kind of thing the question names ("which bird?": "barn

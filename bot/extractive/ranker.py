@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -59,12 +59,13 @@ OWN_FEATURES: tuple[str, ...] = (  # what one candidate is, on its own
     "type_fit", "label_expected", "label_other", "from_entity", "from_phrase", "from_rule",
     "proximity", "question_words", "position", "tokens", "capitalised", "digits", "quoted",
     "focus", "has_focus", "evidence", "sentences", "part_of_longer", "holds_shorter", "first_sentence",
+    "focus_words", "ubiquity", "votes",
     *(f"label:{label}" for label in _LABELS),
     *(f"{g}:{f}" for g in _GROUPS for f in _PER_GROUP),
 )
 # Features also measured against the question's other candidates: a share of the best value
 # among them, and whether this one has it (a ranking is relative; a probability alone is not).
-_RELATIVE = ("sentence_score", "evidence", "mentions", "articles", "focus", "proximity", "relevance",
+_RELATIVE = ("votes", "sentence_score", "evidence", "mentions", "articles", "focus", "proximity", "relevance",
              "type_fit", "rank")
 FEATURES: tuple[str, ...] = (*OWN_FEATURES, *(f"{n}/best" for n in _RELATIVE), *(f"{n}:best" for n in _RELATIVE))
 
@@ -79,6 +80,8 @@ class Context:
     focus: Mapping[str, float]  # candidate key -> similarity to what the question names
     longer: frozenset[str] = frozenset()  # keys whose words are all in another candidate's key
     shorter: frozenset[str] = frozenset()  # keys that hold all the words of another candidate
+    sentences_read: int = 1  # how many sentences the candidates come from
+    votes: Mapping[str, float] = field(default_factory=dict)  # the hand-set votes (key -> weight)
 
 
 def features(candidate: Candidate, context: Context) -> list[float]:
@@ -91,6 +94,7 @@ def features(candidate: Candidate, context: Context) -> list[float]:
     sources = {m.source for m in mentions}
     text = candidate.text
     terms = content_terms(text)
+    focus_terms = content_terms(info.focus)
     published = sentence.passage.published
     age = (context.as_of - published).days if published else 365
     quoted = any(_quoted(m) for m in mentions)
@@ -108,7 +112,10 @@ def features(candidate: Candidate, context: Context) -> list[float]:
         "from_phrase": float("phrase" in sources),
         "from_rule": float("rule" in sources),
         "proximity": max(proximity(m.sentence.text, (m.start, m.end), info.terms) for m in mentions),
-        "question_words": len(terms & info.terms) / len(terms) if terms else 0.0,
+        # Words of the question's own subject are a poor sign ("Kazakhstan" for a question about
+        # Kazakhstan); the kind of thing it asks for is a good one ("Mangystau Region": "which region").
+        "question_words": len(terms & (info.terms - focus_terms)) / len(terms) if terms else 0.0,
+        "focus_words": len(terms & focus_terms) / len(focus_terms) if focus_terms else 0.0,
         "position": best.start / max(1, len(sentence.text)),
         "tokens": min(len(text.split()), 8) / 8.0,
         "capitalised": float(is_name(text) and not text[:1].isdigit()),
@@ -121,6 +128,10 @@ def features(candidate: Candidate, context: Context) -> list[float]:
         "part_of_longer": float(candidate.key in context.longer),
         "holds_shorter": float(candidate.key in context.shorter),
         "first_sentence": float(best.rank == 0),
+        # The archive's topic is in most sentences read; an answer is in the few that say it.
+        "ubiquity": len({m.rank for m in mentions}) / max(1, context.sentences_read),
+        # What the hand-set votes of bot/extractive/tuning.py make of it: one more learned signal.
+        "votes": context.votes.get(candidate.key, 0.0),
     }
     for label in _LABELS:
         values[f"label:{label}"] = float(label in labels)
@@ -182,7 +193,7 @@ class Logistic:
     bias: float
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
-        if not rows:
+        if len(rows) == 0:
             return np.zeros(0)
         x = (np.asarray(rows, dtype=np.float64) - self.mean) / self.scale
         p: np.ndarray = 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))

@@ -83,8 +83,9 @@ def _without_noise(clause: str) -> str:
 
 def focus_phrase(question: str) -> str:
     """What a "which/what X" question names as the kind of its answer: "which long-running crime
-    show was..." -> "long-running crime show"; "" when the question does not name one."""
-    m = re.search(r"\b(?:which|what)\s+(?:(?:one|ones|of)\s+)?(?:(?:these|those|the following)\s+)?(.*)", question, re.I)
+    show was..." -> "long-running crime show", "how many members of..." -> "members of..."; "" when the
+    question does not name one."""
+    m = re.search(r"\b(?:which|what|how many)\s+(?:(?:one|ones|of)\s+)?(?:(?:these|those|the following)\s+)?(.*)", question, re.I)
     if not m:
         return ""
     words: list[str] = []
