@@ -7,7 +7,8 @@ For each question scored in open mode (the kit's questions, less "... except:" o
 answer (normalised as the scorer does) is looked for, as a whole-word phrase, in:
 - any article of the kit's corpus published on or before the question's date (undated ones count);
 - the articles the answerer retrieved for it (from a `newsdesk eval --json` REPORT), when given.
-An extractive answer can only be right where its words are written. Prints counts only, never a
+With a report it also sorts the wrong answers by where their gold answer is: abstained, in the
+sentence shown, in an article retrieved, elsewhere in the archive, nowhere. An extractive answer can only be right where its words are written. Prints counts only, never a
 question or an answer, so it may be run on a confirm set.
 """
 
@@ -48,12 +49,15 @@ def main() -> int:
     kit = load_kit(args.kit)
     articles = _articles(args.kit)
     retrieved: dict[str, list[str]] = {}
+    records: dict[str, dict[str, object]] = {}
     if args.report:
         report = json.loads(args.report.read_text(encoding="utf-8"))
-        retrieved = {q["id"]: q.get("retrieved") or [] for q in report["questions"]}
+        records = {q["id"]: q for q in report["questions"]}
+        retrieved = {i: list(q.get("retrieved") or []) for i, q in records.items()}  # type: ignore[call-overload]
     totals: Counter[str] = Counter()
     in_archive: Counter[str] = Counter()
     in_retrieved: Counter[str] = Counter()
+    misses: Counter[tuple[str, str]] = Counter()
     for question in kit.questions:
         if not question.generation_scored or not question.answers:
             continue
@@ -66,7 +70,18 @@ def main() -> int:
         in_archive[kind] += any(g in text for g in golds for text in readable)
         if question.id in retrieved:
             texts = [articles[i][1] for i in retrieved[question.id] if i in articles]
-            in_retrieved[kind] += any(g in text for g in golds for text in texts)
+            found = any(g in text for g in golds for text in texts)
+            in_retrieved[kind] += found
+            record = records[question.id]
+            if not record.get("correct"):
+                sentence = f" {normalize_answer(str(record.get('sentence') or ''))} "
+                where = ("abstained" if record.get("abstained") else
+                         "in the sentence shown" if any(g in sentence for g in golds) else
+                         "in an article retrieved" if found else
+                         "elsewhere in the archive" if any(g in text for g in golds for text in readable) else
+                         "nowhere in those words")
+                misses[(kind, where)] += 1
+                misses[("all", where)] += 1
     print(f"{kit.name}: gold answer written in the archive as of the question's date"
           + (" / in the articles retrieved (report)" if retrieved else ""))
     for kind in sorted(totals, key=lambda k: -totals[k]) + ["all"]:
@@ -77,6 +92,12 @@ def main() -> int:
         if retrieved:
             line += f"  retrieved {r:4} ({r / max(1, n):.1%})"
         print(line)
+    if misses:
+        places = ("abstained", "in the sentence shown", "in an article retrieved", "elsewhere in the archive",
+                  "nowhere in those words")
+        print("wrong answers by where the gold answer is: " + " / ".join(places))
+        for kind in sorted(totals, key=lambda k: -totals[k]) + ["all"]:
+            print(f"  {kind:9} " + " / ".join(str(misses[(kind, p)]) for p in places))
     return 0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.extractive.candidates import answer_text, gather
-from bot.extractive.ranker import FEATURES, RankerModel, feature_rows
+from bot.extractive.ranker import FEATURES, RankerModel, feature_rows, load_model, nesting
 from bot.language.question import AnswerType, analyse
 from bot.runtime import Runtime
 from bot.settings import load_settings
@@ -125,3 +125,45 @@ def test_the_choice_model_learns_which_choice_the_evidence_supports(
 def test_kinds_the_ranker_answers() -> None:
     assert analyse("Who opened the bridge?").kind is AnswerType.PERSON
     assert gather(analyse("Who opened the bridge?"), []) == []
+
+
+def test_nesting_names_parts_of_longer_candidates() -> None:
+    longer, shorter = nesting(["biden", "biden joe", "senate"])
+    assert longer == {"biden"} and shorter == {"biden joe"}
+
+
+def test_relative_features_compare_each_candidate_with_the_questions_best(
+    kit: tuple[Runtime, list[EvalQuestion]],
+) -> None:
+    runtime, questions = kit
+    answerer = runtime.raw_answerer
+    query = runtime.query(questions[0].question, AS_OF)
+    found, context = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+    rows = feature_rows(found, context)
+    assert len(rows) == len(found) >= 2 and all(len(row) == len(FEATURES) for row in rows)
+    own, share, is_best = FEATURES.index("evidence"), FEATURES.index("evidence/best"), FEATURES.index("evidence:best")
+    top = max(row[own] for row in rows)
+    for row in rows:
+        assert row[share] == pytest.approx(row[own] / top) and row[is_best] == float(row[own] == top)
+
+
+def test_the_kind_asked_for_is_a_good_sign_and_the_questions_subject_a_poor_one(
+    kit: tuple[Runtime, list[EvalQuestion]],
+) -> None:
+    runtime, _ = kit
+    answerer = runtime.raw_answerer
+    query = runtime.query("Which museum did Amara Diallo reopen?", AS_OF)
+    found, context = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+    values = {c.text: dict(zip(FEATURES, row)) for c, row in zip(found, feature_rows(found, context))}
+    assert values["maritime museum"]["focus_words"] == 1.0 and values["maritime museum"]["question_words"] == 0.0
+    assert values["Curator Amara Diallo"]["question_words"] > 0.5 and values["Curator Amara Diallo"]["focus_words"] == 0.0
+    assert analyse("How many members of the police were injured?").focus == "members of the police"
+
+
+def test_the_shipped_model_loads_with_the_record_of_its_training() -> None:
+    model = load_model()
+    assert model is not None and model.answers.features == FEATURES
+    record = model.record
+    assert record["trained_on"] == ["realtimeqa-dev"] and record["features"] == list(FEATURES)
+    assert {"commit", "weeks", "learner", "metrics"} <= set(record)
+    assert "2023" not in " ".join(record["weeks"])  # never the confirm kit's weeks
