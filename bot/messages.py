@@ -59,6 +59,10 @@ BAD_BASELINE = (
     "`newsdesk eval --json PATH`."
 )
 TRAIN_WITHOUT_LLM = "The ranker is trained on the extractive answerer: unset NEWSDESK_LLM_* for training."
+RANKER_MODEL_UNUSABLE = (
+    "Cannot use the ranker model {path} (NEWSDESK_ANSWER_RANKER_MODEL): {reason}. Retrain it with "
+    "`newsdesk train-ranker KIT --out {path}`, or unset the variable to use the shipped one."
+)
 TRAIN_INTERRUPTED = "interrupted: no model was written."
 TRAIN_DONE = (
     "wrote {path}: {questions} questions ({with_a_right_candidate} with a right candidate), {candidates} candidates "

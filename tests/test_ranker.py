@@ -95,9 +95,9 @@ def test_training_is_deterministic_and_the_model_ranks_the_right_span_first(
 
 
 def test_a_model_for_other_features_is_refused() -> None:
-    with pytest.raises(ValueError, match="retrain"):
+    with pytest.raises(ValueError, match="another format"):
         RankerModel.from_json({"format": 1, "features": ["something else"]})
-    with pytest.raises(ValueError, match="retrain"):
+    with pytest.raises(ValueError, match="other features"):
         RankerModel.from_json({"format": 1, "answer_threshold": 0.5, "choices": None,
                                "answers": {"features": ["other"], "mean": [0], "scale": [1], "weights": [1], "bias": 0}})
 
@@ -167,3 +167,18 @@ def test_the_shipped_model_loads_with_the_record_of_its_training() -> None:
     assert record["trained_on"] == ["realtimeqa-dev"] and record["features"] == list(FEATURES)
     assert {"commit", "weeks", "learner", "metrics"} <= set(record)
     assert "2023" not in " ".join(record["weeks"])  # never the confirm kit's weeks
+
+
+@pytest.mark.parametrize("content", [None, "{}", "not json"])
+def test_a_missing_or_broken_ranker_model_is_one_clear_line(tmp_path: Path, content: str | None) -> None:
+    """NEWSDESK_ANSWER_RANKER_MODEL naming a missing or broken file: exit 2 and what to do, no traceback."""
+    from tests.test_archive_safety import newsdesk, write
+
+    home, model = tmp_path / "home", tmp_path / "ranker.json"
+    if content is not None:
+        model.write_text(content, encoding="utf-8")
+    write(tmp_path / "news", "a.txt", " date 2022-03-01 Harbour fire\nMayor Jane Okafor opened the harbour on Tuesday.\n")
+    assert newsdesk("ingest", str(tmp_path / "news"), home=home).returncode == 0
+    done = newsdesk("ask", "Who opened the harbour?", home=home, NEWSDESK_ANSWER_RANKER_MODEL=str(model))
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr and str(model) in done.stderr and "train-ranker" in done.stderr

@@ -21,12 +21,14 @@ from typing import Any
 
 import numpy as np
 
+from bot import messages
 from bot.extractive.candidates import Candidate, Mention
 from bot.extractive.choices import CHOICE_FEATURES, ChoiceEvidence, hand_set_scores
 from bot.extractive.fit import is_name, type_fit
 from bot.extractive.spans import proximity
 from bot.language.question import AnswerType, QuestionInfo
 from bot.language.terms import content_terms
+from index.errors import UserInputError
 
 MODEL_FORMAT = 1
 SHIPPED = "ranker.json"  # bot/extractive/ranker.json, written by `newsdesk train-ranker`
@@ -211,7 +213,7 @@ class Logistic:
     @classmethod
     def from_json(cls, data: Mapping[str, Any], expected: tuple[str, ...]) -> Logistic:
         if tuple(data["features"]) != expected:
-            raise ValueError("the ranker model was trained for other features: retrain it (newsdesk train-ranker)")
+            raise ValueError("it was trained for other features")
         return cls(tuple(data["features"]), np.asarray(data["mean"], dtype=np.float64),
                    np.asarray(data["scale"], dtype=np.float64), np.asarray(data["weights"], dtype=np.float64),
                    float(data["bias"]))
@@ -248,7 +250,7 @@ class RankerModel:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RankerModel:
         if data.get("format") != MODEL_FORMAT or "answers" not in data:
-            raise ValueError("the ranker model has another format: retrain it (newsdesk train-ranker)")
+            raise ValueError("it has another format")
         choices = data.get("choices")
         return cls(
             Logistic.from_json(data["answers"], FEATURES), float(data["answer_threshold"]),
@@ -258,9 +260,15 @@ class RankerModel:
 
 def load_model(path: Path | None = None) -> RankerModel | None:
     """The model at `path`, else the shipped one; None when there is none (then the rules rank)."""
-    if path is not None:
+    if path is None:
+        return _shipped()
+    try:
         return RankerModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    return _shipped()
+    except OSError as error:
+        reason = error.strerror or str(error)
+    except (ValueError, KeyError, TypeError) as error:  # not JSON, or not a model of these features
+        reason = str(error) if isinstance(error, ValueError) else f"it lacks the field {error}"
+    raise UserInputError(messages.RANKER_MODEL_UNUSABLE.format(path=path, reason=reason))
 
 
 @cache
