@@ -101,9 +101,15 @@ def answer_matches(prediction: str, accepted: Sequence[str],
 
 
 def supported_by(quotes: Iterable[str], accepted: Sequence[str]) -> bool:
-    """Some accepted answer appears, as whole tokens, in some cited quote."""
-    wanted = [normalize_answer(a).split() for a in accepted]
-    return any(contains_tokens(normalize_answer(q).split(), w) for q in quotes for w in wanted)
+    """Some accepted answer appears, as whole words, in some cited quote. Words here are split at
+    every punctuation mark, typographic ones included: "Australia’s" and "101-year-old" say
+    "Australia" and "101" (the scorer's normalisation would keep each as one token)."""
+    wanted = [_words(a) for a in accepted]
+    return any(contains_tokens(_words(q), w) for q in quotes for w in wanted)
+
+
+def _words(text: str) -> list[str]:
+    return normalize_answer("".join(" " if unicodedata.category(c).startswith("P") else c for c in text)).split()
 
 
 # -- retrieval and latency ----------------------------------------------------------------------

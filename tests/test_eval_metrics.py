@@ -164,3 +164,13 @@ def test_choice_mentions_match_whole_numbers_only() -> None:
     assert mention("8%", "Consumer prices rose 8.5% in March") == 0.0
     assert mention("8%", "Prices rose 8% in May") == 1.0
     assert mention("$4.96", "Gas costs $4.96 a gallon") == 1.0
+
+
+def test_support_finds_an_answer_inside_a_possessive_or_a_hyphenated_word() -> None:
+    """A quote supports "Australia" when it says "Australia’s", and "101" when it says "101-year-old"
+    (the scorer's normalisation keeps those as one token; support must not)."""
+    assert supported_by(["A rocket left from Australia’s Northern Territory."], ["Australia"])
+    assert supported_by(["A 101-year-old man was convicted."], ["101"])
+    assert supported_by(["They banned military-style assault weapons."], ["military-style assault weapons"])
+    assert not supported_by(["A 101-year-old man was convicted."], ["10"])
+    assert not supported_by(["Austria’s team won."], ["Australia"])
