@@ -21,6 +21,7 @@ import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -49,11 +50,11 @@ def main() -> int:
     kit = load_kit(args.kit)
     articles = _articles(args.kit)
     retrieved: dict[str, list[str]] = {}
-    records: dict[str, dict[str, object]] = {}
+    records: dict[str, dict[str, Any]] = {}
     if args.report:
         report = json.loads(args.report.read_text(encoding="utf-8"))
         records = {q["id"]: q for q in report["questions"]}
-        retrieved = {i: list(q.get("retrieved") or []) for i, q in records.items()}  # type: ignore[call-overload]
+        retrieved = {i: list(q.get("retrieved") or []) for i, q in records.items()}
     totals: Counter[str] = Counter()
     in_archive: Counter[str] = Counter()
     in_retrieved: Counter[str] = Counter()

@@ -105,7 +105,7 @@ def supported_by(quotes: Iterable[str], accepted: Sequence[str]) -> bool:
     every punctuation mark, typographic ones included: "Australia’s" and "101-year-old" say
     "Australia" and "101" (the scorer's normalisation would keep each as one token)."""
     wanted = [_words(a) for a in accepted]
-    return any(contains_tokens(_words(q), w) for q in quotes for w in wanted)
+    return any(contains_tokens(words, w) for words in map(_words, quotes) for w in wanted)
 
 
 def _words(text: str) -> list[str]:

@@ -3,8 +3,9 @@ them, trained from gold data (`newsdesk train-ranker`, evals/ranker_training.py)
 a small JSON file with the record of what it was trained on.
 
 Scoring needs only the JSON weights and numpy: nothing is imported from scikit-learn at answer
-time. `probability` is calibrated on held-out weeks (see the model's record), so it doubles as
-the evidence score for abstaining.
+time. The answer threshold is set on held-out weeks (see the model's record): below it the
+sentence is shown instead of a doubtful span. Saying "not in the archive" stays with the
+sentence evidence score (`AnswerSettings.min_score`).
 """
 
 from __future__ import annotations

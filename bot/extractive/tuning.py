@@ -2,7 +2,8 @@
 came from. All were set by hand, looking at the seed gold set and the RealTimeQA dev kit (780
 questions, the training data); none was fitted. Since the learned answer ranker
 (bot/extractive/ranker.json) picks the short answer for names, things, numbers and descriptions,
-the votes below are one of its features and the whole answer only with `NEWSDESK_ANSWER_RANKER=false`.
+the votes below are one of its features; they pick the answer alone for "why" questions and
+with `NEWSDESK_ANSWER_RANKER=false`.
 """
 
 # -- reading -------------------------------------------------------------------------------------
