@@ -16,7 +16,7 @@ from ingest.errors import ArticleReadError, FetchError
 from ingest.fetch import Fetcher
 from ingest.items import Known, Problem, SourceItem, pick_date
 from ingest.readers import Page, extract_page
-from ingest.records import source_of, url_id
+from ingest.records import is_http_url, source_of, url_id
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)", re.I | re.S)
@@ -39,10 +39,6 @@ class PageResult:
     items: list[SourceItem] = field(default_factory=list)  # the article and its warnings, or a problem
     unchanged: bool = False  # the site says it has not changed since the last run
     fetch_failed: bool = False  # worth trying again next run (the list it came from is re-read)
-
-
-def is_http_url(text: str) -> bool:
-    return bool(re.match(r"https?://[^/\s]", text, re.I))
 
 
 def looks_like_html(content_type: str, body: bytes) -> bool:
