@@ -16,7 +16,7 @@ from ingest.errors import ArticleReadError, FetchError
 from ingest.fetch import Fetcher
 from ingest.items import Known, Problem, SourceItem, pick_date
 from ingest.readers import Page, extract_page
-from ingest.records import is_http_url, source_of, url_id
+from ingest.records import source_of, url_id
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)", re.I | re.S)
