@@ -1,5 +1,8 @@
 """A polite HTTP client for feeds, sitemaps and the pages they point to.
 
+Safety first: only http(s) URLs are fetched, and only from public addresses or hosts the user
+allows (`allow_hosts`), checked after DNS and at every redirect (`ingest.addresses`).
+
 Politeness, in the order a request meets it:
 
 - robots.txt is read once per site and run, with our user agent (RFC 9309: a robots.txt that
@@ -40,7 +43,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from ingest.errors import FetchError
+from ingest.addresses import AllowList, GuardedTransport, HostGuard, Resolver, resolve_host
+from ingest.errors import AddressRefused, FetchError
 from ingest.validators import ValidatorCache, Validators
 
 
@@ -71,6 +75,7 @@ class FetchPolicy:
     max_bytes: int = 20 * MB  # per response, after decompression
     max_redirects: int = 5
     robots_max_bytes: int = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
+    allow_hosts: tuple[str, ...] = ()  # reached though not public: names, addresses, networks
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ class Fetcher:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        resolve: Resolver = resolve_host,
     ) -> None:
         self.policy = policy or FetchPolicy()
         self.validators = ValidatorCache(cache_dir / CACHE_FILE if cache_dir is not None else None)
@@ -114,6 +120,7 @@ class Fetcher:
             timeout=httpx.Timeout(self.policy.timeout),
             headers={"User-Agent": self.policy.user_agent},
             follow_redirects=False,  # followed here, so that robots.txt and the delay apply
+            transport=GuardedTransport(HostGuard(AllowList.parse(self.policy.allow_hosts), resolve)),
         )
         self._robots: dict[str, _Robots] = {}
         self._last_request: dict[str, float] = {}
@@ -275,6 +282,8 @@ class Fetcher:
                     url = urljoin(url, headers["location"])
                     continue
                 break
+        except AddressRefused:
+            raise  # said as it is, not as a robots.txt that could not be read
         except FetchError as exc:
             return _Robots(None, f"robots.txt could not be read ({exc}): the site is not fetched this run")
         if 400 <= status < 500:
