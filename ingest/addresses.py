@@ -152,7 +152,9 @@ class GuardedTransport(httpx.HTTPTransport):
 
     def __init__(self, guard: HostGuard) -> None:
         super().__init__()
-        # The pool httpx built, with httpx's settings, but the guarded backend.
+        # httpx's pool settings with the guarded backend. `_pool` is httpx's own attribute: httpx has
+        # no public way to give its pool a network backend (tests/test_fetch_addresses.py notices a
+        # change: a name only the test's resolver knows would no longer be fetched).
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(), max_connections=100, max_keepalive_connections=20,
             keepalive_expiry=5.0, network_backend=_GuardedBackend(guard))
