@@ -44,7 +44,7 @@ import common
 from common import REPO, cli, corpus_subset, header, summary
 from source_throughput import bodies, page, write_feeds, write_warc
 
-FAST_FETCH = {"NEWSDESK_INGEST_FETCH_DELAY": "0"}
+FAST_FETCH = {"NEWSDESK_INGEST_FETCH_DELAY": "0", "NEWSDESK_INGEST_ALLOW_HOSTS": "127.0.0.1"}
 
 
 # -- throughput ------------------------------------------------------------------------------------

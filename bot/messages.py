@@ -180,6 +180,7 @@ INGEST_INTERRUPTED = (
     "(nothing stored is encoded twice)."
 )
 PRUNE_REFUSED = "not pruned: {reason}."
+ALLOW_HOST_INVALID = "--allow-host: {reason}"
 INGEST_WAITING = "Waiting: {holder} is writing to {home}. This ingest starts when it is done (Ctrl-C to stop)."
 INGEST_SUMMARY = (
     "added {added}, updated {updated}, unchanged {unchanged}, removed {removed}, failed {failed} · "

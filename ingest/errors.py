@@ -14,6 +14,11 @@ class FetchError(ArticleReadError):
     reason only (the caller names the URL)."""
 
 
+class AddressRefused(FetchError):
+    """A URL's host is not a public address (loopback, private, link-local, metadata...) and the
+    user did not allow it; the message says which address, and how to allow it."""
+
+
 class NlpUnavailable(NewsdeskError):
     """spaCy or its English model is not installed; the message says what to install."""
 

@@ -34,9 +34,9 @@ from index.models import Article
 from ingest.errors import ArticleReadError, FetchError
 from ingest.fetch import MB, Fetcher
 from ingest.items import Known, Problem, SourceItem, pick_date
-from ingest.pages import PageRef, PageResult, fetch_page, is_http_url
+from ingest.pages import PageRef, PageResult, fetch_page
 from ingest.readers import MIN_HTML_WORDS, extract_page
-from ingest.records import modified_day, path_id, source_of, url_id
+from ingest.records import is_http_url, modified_day, path_id, source_of, url_id
 
 MAX_FEED_BYTES = 20 * MB
 UNCHANGED = "unchanged since the last run (not modified): nothing new"

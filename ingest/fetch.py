@@ -1,5 +1,8 @@
 """A polite HTTP client for feeds, sitemaps and the pages they point to.
 
+Safety first: only http(s) URLs are fetched, and only from public addresses or hosts the user
+allows (`allow_hosts`), checked after DNS and at every redirect (`ingest.addresses`).
+
 Politeness, in the order a request meets it:
 
 - robots.txt is read once per site and run, with our user agent (RFC 9309: a robots.txt that
@@ -29,8 +32,6 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import importlib.metadata
-import sqlite3
-import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable, Mapping
@@ -42,7 +43,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from ingest.errors import FetchError
+from ingest.addresses import AllowList, GuardedTransport, HostGuard, Resolver, resolve_host
+from ingest.errors import AddressRefused, FetchError
+from ingest.validators import ValidatorCache, Validators
 
 
 def _version() -> str:
@@ -72,6 +75,7 @@ class FetchPolicy:
     max_bytes: int = 20 * MB  # per response, after decompression
     max_redirects: int = 5
     robots_max_bytes: int = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
+    allow_hosts: tuple[str, ...] = ()  # reached though not public: names, addresses, networks
 
 
 @dataclass(frozen=True)
@@ -86,68 +90,6 @@ class Fetched:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-
-@dataclass(frozen=True)
-class Validators:
-    etag: str | None
-    last_modified: str | None
-    hint: str | None  # the caller's change marker when it was last fetched (a sitemap's lastmod)
-
-
-class ValidatorCache:
-    """Validators per URL from earlier runs (SQLite), and this run's, staged until `commit()`."""
-
-    def __init__(self, path: Path | None) -> None:
-        self._lock = threading.Lock()
-        self._staged: dict[str, Validators | None] = {}  # None: forget it
-        self._db: sqlite3.Connection | None = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Sources run in the ingest's planner thread; the lock keeps one user at a time.
-            self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS validators "
-                "(url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, hint TEXT)"
-            )
-            self._db.commit()
-
-    def get(self, url: str) -> Validators | None:
-        with self._lock:
-            if url in self._staged:
-                return self._staged[url]
-            if self._db is None:
-                return None
-            row = self._db.execute(
-                "SELECT etag, last_modified, hint FROM validators WHERE url = ?", (url,)
-            ).fetchone()
-        return Validators(*row) if row else None
-
-    def stage(self, url: str, validators: Validators | None) -> None:
-        with self._lock:
-            self._staged[url] = validators
-
-    def commit(self) -> None:
-        with self._lock:
-            if self._db is None:
-                self._staged.clear()
-                return
-            with self._db:  # one transaction
-                for url, found in self._staged.items():
-                    if found is None or not (found.etag or found.last_modified or found.hint):
-                        self._db.execute("DELETE FROM validators WHERE url = ?", (url,))
-                    else:
-                        self._db.execute(
-                            "INSERT OR REPLACE INTO validators VALUES (?, ?, ?, ?)",
-                            (url, found.etag, found.last_modified, found.hint),
-                        )
-            self._staged.clear()
-
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
 
 
 @dataclass
@@ -167,6 +109,7 @@ class Fetcher:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        resolve: Resolver = resolve_host,
     ) -> None:
         self.policy = policy or FetchPolicy()
         self.validators = ValidatorCache(cache_dir / CACHE_FILE if cache_dir is not None else None)
@@ -177,6 +120,7 @@ class Fetcher:
             timeout=httpx.Timeout(self.policy.timeout),
             headers={"User-Agent": self.policy.user_agent},
             follow_redirects=False,  # followed here, so that robots.txt and the delay apply
+            transport=GuardedTransport(HostGuard(AllowList.parse(self.policy.allow_hosts), resolve)),
         )
         self._robots: dict[str, _Robots] = {}
         self._last_request: dict[str, float] = {}
@@ -338,6 +282,8 @@ class Fetcher:
                     url = urljoin(url, headers["location"])
                     continue
                 break
+        except AddressRefused:
+            raise  # said as it is, not as a robots.txt that could not be read
         except FetchError as exc:
             return _Robots(None, f"robots.txt could not be read ({exc}): the site is not fetched this run")
         if 400 <= status < 500:

@@ -41,10 +41,6 @@ class PageResult:
     fetch_failed: bool = False  # worth trying again next run (the list it came from is re-read)
 
 
-def is_http_url(text: str) -> bool:
-    return bool(re.match(r"https?://[^/\s]", text, re.I))
-
-
 def looks_like_html(content_type: str, body: bytes) -> bool:
     """A declared HTML type, or no useful type and a body that starts like HTML."""
     if content_type in HTML_TYPES:

@@ -16,6 +16,7 @@ from ingest.dates import DateProblem, find_dateline, parse_date
 from ingest.errors import ArticleReadError
 
 _TRACKING = re.compile(r"^(utm_.*|cid|amp|fbclid|gclid|ref|smid)$")
+_HTTP_URL = re.compile(r"https?://[^/\s]", re.I)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class ReadResult:
     articles: list[Article]
     errors: list[RecordError]  # records that were not read
     warnings: list[RecordError] = field(default_factory=list)  # read, with a value set aside
+
+
+def is_http_url(text: str) -> bool:
+    return bool(_HTTP_URL.match(text))
 
 
 def normalize_url(url: str) -> str:
@@ -88,6 +93,10 @@ class ReadContext:
             article_id = url_id(url)
         else:
             article_id = path_id(self.relative + (f"#{record}" if record else ""))
+        link = url if url and is_http_url(url) else None  # a javascript: or file: link is never shown
+        if url and link is None:
+            self.warnings.append(RecordError(record or "", f"the link '{url[:80]}' is not an http(s) URL: "
+                                                           "stored without it"))
         try:
             day = parse_date(published) if published is not None else find_dateline(text)
         except DateProblem as problem:
@@ -98,8 +107,8 @@ class ReadContext:
             title=(title or "").strip() or first_words(text),
             text=text,
             published=day,
-            url=url or None,
-            source=source or source_of(url) or self.root_name,
+            url=link,
+            source=source or source_of(link) or self.root_name,
             path=str(self.path),
             received=self.received,
         )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode
 
 from index.settings import section_config
 
@@ -41,7 +41,30 @@ class IngestSettings(BaseSettings):
         description="Seconds to wait for a web site to connect, or between two pieces of its answer.",
     )
 
+    allow_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Hosts that feeds, sitemaps and pages may be fetched from though they are not public "
+        "(loopback, private, link-local...), comma-separated: names (intranet.example), addresses "
+        "(127.0.0.1) or networks (10.0.0.0/8). Everything else must resolve to public addresses.",
+    )
+
+    @field_validator("allow_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("allow_hosts")
+    @classmethod
+    def _hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if value:
+            from ingest.addresses import AllowList
+
+            AllowList.parse(value)  # a ValueError names the bad entry
+        return value
+
     def fetch_policy(self) -> FetchPolicy:
         from ingest.fetch import FetchPolicy
 
-        return FetchPolicy(host_delay=self.fetch_delay, timeout=self.fetch_timeout)
+        return FetchPolicy(host_delay=self.fetch_delay, timeout=self.fetch_timeout, allow_hosts=self.allow_hosts)

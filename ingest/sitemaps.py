@@ -31,7 +31,8 @@ from typing import IO, Any, Protocol
 from ingest.errors import ArticleReadError, FetchError
 from ingest.fetch import MB, Fetcher
 from ingest.items import Known, Problem, SkipTally, SourceItem
-from ingest.pages import PageRef, fetch_page, is_http_url
+from ingest.pages import PageRef, fetch_page
+from ingest.records import is_http_url
 
 # The sitemap protocol allows 50 MB (uncompressed) per sitemap, and 50,000 entries.
 MAX_SITEMAP_BYTES = 52_428_800

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from ingest.errors import FetchError
 from ingest.fetch import Fetcher
 from ingest.items import Known, Problem, SourceItem
-from ingest.pages import is_http_url
+from ingest.records import is_http_url
 
 SourceKind = Literal["feed", "sitemap", "warc"]
 

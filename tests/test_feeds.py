@@ -15,7 +15,7 @@ from ingest.feeds import read_feed
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.items import Problem, SourceItem
 from ingest.records import url_id
-from tests.web_fake import NAV_PAGE, FakeWeb, Reply, article_page, fake_web
+from tests.web_fake import HOSTS, NAV_PAGE, FakeWeb, Reply, article_page, fake_web
 
 STORY = ("The council approved the new dam on Tuesday after a debate that lasted most of the night.\n\n"
          "Construction starts in spring and should take three years, the mayor told reporters.")
@@ -30,7 +30,7 @@ def web() -> Iterator[FakeWeb]:
 
 def fetcher(cache: Path | None = None, **policy: float) -> Fetcher:
     settings = {"host_delay": 0.0, "backoff": 0.01, **policy}
-    return Fetcher(cache, FetchPolicy(**settings))  # type: ignore[arg-type]
+    return Fetcher(cache, FetchPolicy(**settings, allow_hosts=HOSTS))  # type: ignore[arg-type]
 
 
 def rss(*items: str, channel_link: str = "https://www.daily.example/") -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from ingest.errors import FetchError
 from ingest.fetch import USER_AGENT, Fetcher, FetchPolicy
-from tests.web_fake import FakeWeb, Reply, fake_web
+from tests.web_fake import HOSTS, FakeWeb, Reply, fake_web
 
 PAGE = "<html><body><p>hello</p></body></html>"
 
@@ -41,7 +41,7 @@ def web() -> Iterator[FakeWeb]:
 
 def make_fetcher(cache: Path | None, clock: FakeClock | None = None, **policy: float) -> Fetcher:
     clock = clock or FakeClock()
-    return Fetcher(cache, FetchPolicy(**policy), sleep=clock.sleep, clock=clock.clock)  # type: ignore[arg-type]
+    return Fetcher(cache, FetchPolicy(**policy, allow_hosts=HOSTS), sleep=clock.sleep, clock=clock.clock)  # type: ignore[arg-type]
 
 
 def test_a_second_run_sends_the_validators_and_a_304_costs_one_request(web: FakeWeb, tmp_path: Path) -> None:

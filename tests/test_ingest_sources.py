@@ -32,10 +32,10 @@ from ingest.records import url_id
 from ingest.report import IngestReport
 from tests.conftest import SEED_FILE
 from tests.test_warc import build_crawl
-from tests.web_fake import NAV_PAGE, FakeWeb, Reply, article_page, fake_web
+from tests.web_fake import ALLOW_HOSTS_ENV, HOSTS, NAV_PAGE, FakeWeb, Reply, article_page, fake_web
 
 runner = CliRunner()
-FAST = {"NEWSDESK_INGEST_FETCH_DELAY": "0", "NEWSDESK_INGEST_FETCH_TIMEOUT": "1.5"}
+FAST = {"NEWSDESK_INGEST_FETCH_DELAY": "0", "NEWSDESK_INGEST_FETCH_TIMEOUT": "1.5", **ALLOW_HOSTS_ENV}
 STORY = ("The harbour authority reopened the northern quay on Tuesday after repairs to the sea wall.\n\n"
          "Fishing boats had been mooring at the southern quay since the storm in January.")
 
@@ -185,7 +185,7 @@ def test_an_interrupted_run_keeps_its_articles_and_the_next_fetches_again(
 
     def run(**kwargs: object) -> IngestReport:
         return ingest([web.url("/feed.xml")], store, embedder, chunker, max_bytes=1_000_000,
-                      fetch_cache=tmp_path / "home", fetch_policy=FetchPolicy(host_delay=0), **kwargs)  # type: ignore[arg-type]
+                      fetch_cache=tmp_path / "home", fetch_policy=FetchPolicy(host_delay=0, allow_hosts=HOSTS), **kwargs)  # type: ignore[arg-type]
 
     with pytest.raises(IngestStopped):
         run(stop=stop, progress=StopAfterFirstBatch())

@@ -51,6 +51,19 @@ def test_markdown_front_matter(tmp_path: Path) -> None:
     assert article.text == "The port reopened on Tuesday."
 
 
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "data:text/html,<b>hi</b>", "file:///etc/passwd",
+                                  "/2021/11/port", "ftp://news.example/port"])
+def test_only_http_links_are_stored_as_an_article_link(tmp_path: Path, link: str) -> None:
+    (tmp_path / "c.md").write_text(f"---\ntitle: Port reopens\nurl: {link}\n---\nThe port reopened on Tuesday.\n")
+    (tmp_path / "e.json").write_text(json.dumps([{"title": "Port", "text": "The port reopened.", "url": link}]))
+    for name, where in (("c.md", ""), ("e.json", "item 1")):
+        result = read_file(tmp_path / name, tmp_path, MB)
+        [article] = result.articles
+        assert (article.url, article.source) == (None, tmp_path.name)
+        assert [(w.where, w.reason) for w in result.warnings] == [
+            (where, f"the link '{link}' is not an http(s) URL: stored without it")]
+
+
 def test_html_uses_main_text_and_metadata(tmp_path: Path) -> None:
     (tmp_path / "page.html").write_text(
         "<html><head><title>Storm closes schools | Daily</title>"

@@ -15,7 +15,7 @@ from ingest.fetch import Fetcher, FetchPolicy
 from ingest.items import Problem, SourceItem
 from ingest.records import url_id
 from ingest.sitemaps import read_sitemap
-from tests.web_fake import NAV_PAGE, FakeWeb, Reply, article_page, fake_web
+from tests.web_fake import HOSTS, NAV_PAGE, FakeWeb, Reply, article_page, fake_web
 
 STORY = ("The harbour reopened on Friday after three weeks of repairs to the storm-damaged pier.\n\n"
          "Fishing boats returned within hours, and the ferry timetable resumes on Monday.")
@@ -31,7 +31,7 @@ def web() -> Iterator[FakeWeb]:
 
 
 def fetcher(cache: Path | None = None) -> Fetcher:
-    return Fetcher(cache, FetchPolicy(host_delay=0.0, backoff=0.01))
+    return Fetcher(cache, FetchPolicy(host_delay=0.0, backoff=0.01, allow_hosts=HOSTS))
 
 
 def urlset(*urls: str) -> str:

@@ -14,7 +14,7 @@ from index.models import Article
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.items import Problem
 from ingest.sources import read_source, source_kind
-from tests.web_fake import FakeWeb, Reply, article_page, fake_web
+from tests.web_fake import HOSTS, FakeWeb, Reply, article_page, fake_web
 
 LONG = " ".join(["The ferry service resumed on Monday after the strike ended over the weekend."] * 3)
 FEED = ('<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
@@ -33,7 +33,7 @@ def web() -> Iterator[FakeWeb]:
 
 
 def fetcher(cache: Path | None = None) -> Fetcher:
-    return Fetcher(cache, FetchPolicy(host_delay=0.0))
+    return Fetcher(cache, FetchPolicy(host_delay=0.0, allow_hosts=HOSTS))
 
 
 def _warc_bytes() -> bytes:

@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# The fake site's host names. The fetcher refuses them, as every non-public host, unless they are
+# allowed (ingest.addresses): a test that fetches from the fake site allows them explicitly.
+HOSTS = ("127.0.0.1", "localhost")
+ALLOW_HOSTS_ENV = {"NEWSDESK_INGEST_ALLOW_HOSTS": ",".join(HOSTS)}
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -25,6 +25,12 @@ DataDir = Annotated[
                  show_default=False),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+AllowHost = Annotated[
+    list[str] | None,
+    typer.Option("--allow-host", metavar="HOST", help="Fetch from HOST though it is not a public address "
+                 "(loopback, private...): a name, an address or a network such as 10.0.0.0/8; repeat for "
+                 "more. Adds to $NEWSDESK_INGEST_ALLOW_HOSTS.", show_default=False),
+]
 
 # LLM answer mode (docs/llm.md). Flags override NEWSDESK_LLM_* for this run.
 _LLM_PANEL = "LLM mode (opt-in)"
@@ -52,6 +58,20 @@ def settings_for(data_dir: Path | None) -> Settings:
     from bot.settings import load_settings  # pydantic-settings: not needed for --help
 
     return load_settings(home=data_dir.expanduser() if data_dir else None)
+
+
+def allowing_hosts(settings: Settings, hosts: list[str] | None) -> None:
+    """Adds the --allow-host values to the hosts the ingest may fetch from."""
+    if not hosts:
+        return
+    from ingest.addresses import AllowList
+
+    try:
+        AllowList.parse(hosts)
+    except ValueError as exc:
+        raise UserInputError(messages.ALLOW_HOST_INVALID.format(reason=exc)) from None
+    allowed = (*settings.ingest.allow_hosts, *hosts)
+    settings.ingest = settings.ingest.model_copy(update={"allow_hosts": allowed})
 
 
 def with_llm(settings: Settings, base_url: str | None, model: str | None, api_key: str | None) -> Settings:

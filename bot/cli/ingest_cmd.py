@@ -9,9 +9,11 @@ import typer
 
 from bot import messages
 from bot.cli.common import (
+    AllowHost,
     DataDir,
     JsonFlag,
     RichProgress,
+    allowing_hosts,
     err,
     interrupted_means,
     out,
@@ -34,6 +36,7 @@ def ingest(
     device: Annotated[str | None, typer.Option("--device", help="Encoder device: cpu, cuda, cuda:N, mps or auto (default: $NEWSDESK_EMBED_DEVICE or cpu).", show_default=False)] = None,
     embed_backend: Annotated[str | None, typer.Option("--embed-backend", help="Encoder backend: onnx (ONNX Runtime), torch (same vectors and index; for --device cuda or mps) or onnx-int8 (fastest; its own index). Default: $NEWSDESK_EMBED_BACKEND or onnx. Set the same for ask.", show_default=False)] = None,
     lock_timeout: Annotated[float | None, typer.Option("--lock-timeout", min=0, help="Seconds to wait while another ingest writes to the same data directory (default: no limit; 0: fail at once).", show_default=False)] = None,
+    allow_host: AllowHost = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -44,6 +47,7 @@ def ingest(
     from ingest.files import as_sources, check_paths
 
     settings = settings_for(data_dir)
+    allowing_hosts(settings, allow_host)
     if embed_backend is not None and embed_backend not in BACKENDS:
         raise UserInputError(f"unknown --embed-backend '{embed_backend}': use {', '.join(BACKENDS)}")
     encoder = {"batch_size": batch_size, "device": device, "backend": embed_backend}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bot import messages
-from bot.cli.common import DataDir, JsonFlag, err, settings_for
+from bot.cli.common import AllowHost, DataDir, JsonFlag, allowing_hosts, err, settings_for
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -25,6 +25,7 @@ def watch(
     prune: Annotated[bool, typer.Option("--prune", help="Each run also removes stored articles whose files under the given folders are gone (never articles read from the web).")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm prunes that remove more than half of the articles stored under the given folders.")] = False,
     lock_timeout: Annotated[float | None, typer.Option("--lock-timeout", min=0, help="Seconds a run waits while another process writes to the data directory before it is skipped (default: no limit).", show_default=False)] = None,
+    allow_host: AllowHost = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -42,6 +43,7 @@ def watch(
     paths = as_sources(sources)
     check_paths(paths)  # a typo stops it now, not at every run
     settings = settings_for(data_dir)
+    allowing_hosts(settings, allow_host)
     home = settings.store.home
     timeout = lock_timeout if lock_timeout is not None else settings.ingest.lock_timeout
 
