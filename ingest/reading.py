@@ -137,10 +137,13 @@ class SourceReader:
 
     def _json_lines(self, path: Path, root: Path) -> Iterator[Article]:
         """A JSONL export, a line at a time. It counts as read (for --prune) once a line gave an
-        article: a file that cannot be read at all must not look like one that lost its articles."""
+        article, and not once the file itself failed (damaged or cut short: the records after the
+        break were not read, not removed)."""
         for item in stream_json_lines(path, root, self.max_bytes):
             if isinstance(item, Problem):
                 self._problem(item)
+                if item.kind == "failed" and item.where == str(path):
+                    self.files_read.discard(str(path.resolve()))
                 continue
             self.files_read.add(str(path.resolve()))
             if self._first(item, str(path)):
