@@ -6,11 +6,12 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from index.models import Article
 from ingest.errors import ArticleReadError
 from ingest.exports import read_json_export, read_json_lines
-from ingest.records import ReadContext, ReadResult, first_words, source_of
+from ingest.records import ReadContext, ReadResult, first_words, normalize_url, source_of
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -145,8 +146,24 @@ def extract_page(html: str | bytes, metadata: bool = True) -> Page:
 
 
 def read_html(html: str, context: ReadContext) -> Article:
+    """A saved web page. Its canonical URL is its URL and id, unless that is the site's root."""
     page = extract_page(html)
+    url = None if page.url is None or is_site_root(page.url) else page.url
     return context.article(
-        page.title, page.text, published=page.date, url=page.url,
-        source=source_of(page.url) or page.hostname,
+        page.title, page.text, published=page.date, url=url, source=source_of(page.url) or page.hostname,
+    )
+
+
+def is_site_root(url: str) -> bool:
+    """The home page ("https://www.daily.example/", ".../index.html"): every page may call it
+    canonical, so it names no article. A query names a page ("/?p=42")."""
+    parts = urlsplit("//" + normalize_url(url))  # host, path and query without what does not matter
+    return not parts.path.strip("/") and not parts.query
+
+
+def without_url(article: Article, path: Path, root: Path) -> Article:
+    """The page read from `path` named by its path, not by the URL it calls canonical (a URL other
+    pages of the run, under other titles, call canonical too: a section page's)."""
+    return ReadContext.for_file(path, root).article(
+        article.title, article.text, published=article.published or "", source=article.source,
     )

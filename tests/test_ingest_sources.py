@@ -266,3 +266,19 @@ def test_a_corrupt_jsonl_gz_is_one_failed_file_and_is_not_pruned(tmp_path: Path,
     assert "corrupt" in report.failed[0].error
     assert (report.added, report.unchanged, report.removed) == (1, 4, 0)  # the 3 unread records are kept
     assert runtime.store.counts()[0] == 8
+
+
+def test_pages_sharing_a_canonical_url_under_different_titles_are_each_read(tmp_path: Path) -> None:
+    """Item 10: a canonical URL that pages with different titles share (a section page) is not
+    an article id: the second page failed "id already used"."""
+    shared = "https://daily.example/world/"
+    pages = {"a.html": ("Quay reopens", STORY), "b.html": ("Ferry resumes", STORY.replace("quay", "ferry")),
+             "c.html": ("Quay reopens", STORY)}  # the same page saved twice: read once
+    for name, (title, body) in pages.items():
+        (tmp_path / name).write_text(article_page(title, body, canonical=shared))
+    report = IngestReport()
+    read = list(SourceReader(report, max_bytes=1_000_000).articles([tmp_path]))
+    assert [a.title for a in read] == ["Quay reopens", "Ferry resumes"]
+    assert read[0].id == url_id(shared) and read[0].url == shared
+    assert read[1].id != read[0].id and read[1].url is None
+    assert report.failed == [] and [s.path for s in report.skipped] == [str(tmp_path / "c.html")]
