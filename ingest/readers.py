@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -125,7 +126,8 @@ def extract_page(html: str | bytes, metadata: bool = True) -> Page:
     import trafilatura
 
     extracted = trafilatura.extract(
-        html, output_format="json", with_metadata=metadata, include_comments=False, include_tables=False
+        html, output_format="json", with_metadata=metadata, include_comments=False, include_tables=False,
+        date_extraction_params=_METADATA_DATE,
     )
     if not extracted:
         raise ArticleReadError("no article text found in the HTML page")
@@ -142,7 +144,22 @@ def extract_page(html: str | bytes, metadata: bool = True) -> Page:
             f"no article text found in the HTML page (only {words} words of page text: "
             "a navigation, index or consent page?)"
         )
-    return Page(title, text, data.get("date") or "", url, data.get("source-hostname") or None)
+    published = data.get("date") or (_date_in_text(html) if metadata else "")
+    return Page(title, text, published, url, data.get("source-hostname") or None)
+
+
+# The page's own date from its metadata, whenever it is: trafilatura's default drops a date after
+# today in silence, and newsdesk reports it (stored undated) or keeps it (within a day or two).
+_METADATA_DATE = {"original_date": True, "extensive_search": False, "max_date": "2999-12-31"}
+
+
+def _date_in_text(html: str | bytes) -> str:
+    """A page whose metadata names no date: a date from its text and mark-up, as trafilatura finds
+    one by default (none after today: a date in the text is as often an event's)."""
+    from htmldate import find_date
+
+    found = find_date(html, extensive_search=True, original_date=True, max_date=date.today().isoformat())
+    return found or ""
 
 
 def read_html(html: str, context: ReadContext) -> Article:

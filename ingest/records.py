@@ -88,11 +88,13 @@ class ReadContext:
             article_id = url_id(url)
         else:
             article_id = path_id(self.relative + (f"#{record}" if record else ""))
+        notes: list[str] = []  # a numeric date read day first, when both orders make one
         try:
-            day = parse_date(published) if published is not None else find_dateline(text)
+            day = parse_date(published, notes=notes) if published is not None else find_dateline(text, notes=notes)
         except DateProblem as problem:
             self.warnings.append(RecordError(record or "", f"stored undated: the date {problem}"))
             day = None
+        self.warnings.extend(RecordError(record or "", note) for note in notes)
         return Article(
             id=article_id,
             title=(title or "").strip() or first_words(text),
