@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from index.models import Article
+from ingest.encodings import unicode_kind
 from ingest.errors import ArticleReadError
 from ingest.items import Problem, SourceItem
 from ingest.records import ReadContext, ReadResult, RecordError
@@ -163,8 +164,12 @@ def _open_lines(path: Path) -> IO[bytes]:
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rb")  # type: ignore[return-value]
     with path.open("rb") as probe:
-        if b"\x00" in probe.read(8192):
-            raise ArticleReadError("binary file, not text")
+        head = probe.read(8192)
+    wide = unicode_kind(head)
+    if wide:
+        raise ArticleReadError(f"{wide} text: a JSONL export is read as UTF-8 (re-save it as UTF-8)")
+    if b"\x00" in head:
+        raise ArticleReadError("binary file, not text")
     return path.open("rb")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from index.models import Article
+from ingest.encodings import declared_encoding, decode
 from ingest.errors import ArticleReadError
 from ingest.exports import read_json_export, read_json_lines
 from ingest.records import ReadContext, ReadResult, first_words, normalize_url, source_of
@@ -47,7 +48,7 @@ def read_file(path: Path, root: Path, max_bytes: int) -> ReadResult:
     context = ReadContext.for_file(path, root)
     if suffix in LINES_SUFFIXES:
         return read_json_lines(path, context, max_bytes)
-    text = _read_text(path, max_bytes)
+    text = _read_text(path, max_bytes, markup=suffix in HTML_SUFFIXES)
     if suffix in HTML_SUFFIXES:
         return context.result([read_html(text, context)])
     if suffix in JSON_SUFFIXES:
@@ -55,7 +56,7 @@ def read_file(path: Path, root: Path, max_bytes: int) -> ReadResult:
     return context.result([read_plain(text, context)])
 
 
-def _read_text(path: Path, max_bytes: int) -> str:
+def _read_text(path: Path, max_bytes: int, markup: bool = False) -> str:
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -68,17 +69,28 @@ def _read_text(path: Path, max_bytes: int) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise ArticleReadError(f"cannot read file: {exc.strerror or exc}") from exc
-    if b"\x00" in raw[:8192]:
-        raise ArticleReadError("binary file, not text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArticleReadError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); re-save it as UTF-8"
-        ) from exc
+    text = decode(raw, markup)
+    if text is None or "\x00" in text[:8192]:
+        raise ArticleReadError(_undecodable(raw, markup))
     if not text.strip():
         raise ArticleReadError("file is empty (only whitespace)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _undecodable(raw: bytes, markup: bool) -> str:
+    """Why a file's bytes are not text newsdesk reads (see ingest.encodings)."""
+    if b"\x00" in raw[:8192]:
+        return "binary file, not text"
+    where = "invalid bytes"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+    declared = declared_encoding(raw) if markup else None
+    if declared:
+        return f"not valid UTF-8 ({where}), nor valid {declared} as the page declares; re-save it as UTF-8"
+    declare = " or declare its encoding (<meta charset=\"...\">)" if markup else ""
+    return f"not valid UTF-8 ({where}) and no other encoding declared; re-save it as UTF-8{declare}"
 
 
 def read_plain(text: str, context: ReadContext) -> Article:
@@ -120,11 +132,14 @@ class Page:
 
 
 def extract_page(html: str | bytes, metadata: bool = True) -> Page:
-    """The article in an HTML page (bytes: the encoding is detected). Raises ArticleReadError
-    when there is none, or too little text to be an article. Without `metadata` (a feed entry's
-    HTML: no title, date or URL to find), only the text is looked for, several times faster."""
+    """The article in an HTML page (bytes: decoded as `ingest.encodings` says, else guessed).
+    Raises ArticleReadError when there is none, or too little text to be an article. Without
+    `metadata` (a feed entry's HTML: no title, date or URL to find), only the text is looked for,
+    several times faster."""
     import trafilatura
 
+    if isinstance(html, bytes):  # what the page declares first; otherwise trafilatura guesses
+        html = decode(html, markup=True) or html
     extracted = trafilatura.extract(
         html, output_format="json", with_metadata=metadata, include_comments=False, include_tables=False,
         date_extraction_params=_METADATA_DATE,
