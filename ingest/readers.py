@@ -13,7 +13,14 @@ from index.models import Article
 from ingest.encodings import declared_encoding, decode
 from ingest.errors import ArticleReadError
 from ingest.exports import read_json_export, read_json_lines
-from ingest.records import ReadContext, ReadResult, first_words, normalize_url, source_of
+from ingest.records import (
+    ReadContext,
+    ReadResult,
+    RecordError,
+    first_words,
+    normalize_url,
+    source_of,
+)
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -31,7 +38,9 @@ def suffix_of(path: Path) -> str:
 
 # The seed archive's header line: " date 2022-01-06 Title".
 _SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.+?)\s*$")
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(.*?)\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+_OPENING_RULE = re.compile(r"\A---[ \t]*\n")
+_FIELD_LINE = re.compile(r"[A-Za-z][\w-]*[ \t]*:|[ \t]+\S")  # "title: ...", or indented under one
 _HEADING = re.compile(r"\A\s*#{1,6}[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
 # An HTML page whose main text is shorter than this is navigation, a consent banner or an index
 # page, not an article (a one-paragraph news brief is 40 words or more).
@@ -95,13 +104,9 @@ def _undecodable(raw: bytes, markup: bool) -> str:
 
 def read_plain(text: str, context: ReadContext) -> Article:
     """Seed format, front-matter markdown, or plain text whose first line is the title."""
-    front = _FRONT_MATTER.match(text)
-    if front:
-        fields = dict(
-            (k.strip().lower(), v.strip().strip("'\"")) for k, _, v in
-            (line.partition(":") for line in front.group(1).splitlines()) if k.strip()
-        )
-        body = text[front.end():]
+    front = _front_matter(text, context)
+    if front is not None and front[0]:
+        fields, body = front
         title = fields.get("title", "")
         heading = _HEADING.match(body)
         if heading and (not title or heading.group(1).strip() == title):  # "# Title": not evidence
@@ -110,6 +115,8 @@ def read_plain(text: str, context: ReadContext) -> Article:
             title, body, published=fields.get("published") or fields.get("date") or None,
             url=fields.get("url"), source=fields.get("source"),
         )
+    if front is not None:  # a rule above the text, not a title
+        text = front[1]
     first, _, body = text.lstrip("\n").partition("\n")
     seed = _SEED_HEADER.match(first)
     if seed:
@@ -118,6 +125,28 @@ def read_plain(text: str, context: ReadContext) -> Article:
     if not body.strip():  # a one-line file: the line is the article
         return context.article(first_words(title), title)
     return context.article(title, body)
+
+
+def _front_matter(text: str, context: ReadContext) -> tuple[dict[str, str], str] | None:
+    """The fields and the body of a text that opens with a `---` line; None when it does not.
+    Without its closing `---`, the field lines (`key: value`, and indented ones under them) that
+    follow the opening are the front matter, and a warning says so."""
+    closed = _FRONT_MATTER.match(text)
+    if closed:
+        block, body = closed.group(1) or "", text[closed.end():]
+    else:
+        opening = _OPENING_RULE.match(text)
+        if not opening:
+            return None
+        lines = text[opening.end():].split("\n")
+        count = next((i for i, line in enumerate(lines) if not _FIELD_LINE.match(line)), len(lines))
+        block, body = "\n".join(lines[:count]), "\n".join(lines[count:])
+        if count:
+            context.warnings.append(RecordError("", "the front matter has no closing '---' line: its "
+                                                    f"fields were read up to line {count + 1} (add the line)"))
+    fields = {k.strip().lower(): v.strip().strip("'\"") for k, _, v in
+              (line.partition(":") for line in block.splitlines()) if k.strip()}
+    return fields, body
 
 
 @dataclass(frozen=True)

@@ -239,3 +239,24 @@ def test_a_canonical_url_that_is_the_site_root_is_not_an_article_id(tmp_path: Pa
     assert (a.id, a.url, a.source) == (path_id("a.html"), None, "daily.example")
     assert (b.id, b.url, b.source) == (path_id("b.html"), None, "daily.example")
     assert (c.id, c.url) == (url_id("https://daily.example/?p=42"), "https://daily.example/?p=42")
+
+
+@pytest.mark.parametrize("blank", ["", "\n"])
+def test_front_matter_without_its_closing_line_is_read_with_a_warning(tmp_path: Path, blank: str) -> None:
+    """Item 15: the article was titled "---"."""
+    path = tmp_path / "a.md"
+    path.write_text(f"---\ntitle: Port reopens\ndate: 2021-11-30\n{blank}The port reopened on Tuesday.\n")
+    result = read_file(path, tmp_path, MB)
+    [article] = result.articles
+    assert (article.title, article.published, article.text) == (
+        "Port reopens", date(2021, 11, 30), "The port reopened on Tuesday.")
+    assert [w.reason for w in result.warnings] == [
+        "the front matter has no closing '---' line: its fields were read up to line 3 (add the line)"]
+
+
+def test_a_leading_rule_without_fields_is_not_a_title(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("---\n\nPort reopens\nThe port reopened on Tuesday.\n")
+    result = read_file(path, tmp_path, MB)
+    assert (result.articles[0].title, result.articles[0].text) == ("Port reopens", "The port reopened on Tuesday.")
+    assert result.warnings == []
