@@ -7,8 +7,8 @@ and sitemaps.
     reader.remember_fetched(is_stored)   # once the run's articles are stored
 
 Every problem lands in the report once (`failed`, `skipped` or `warnings`) and the rest is still
-read. An article id met twice in one run is read once. Only ids, paths and hashes (and saved pages' titles) are kept, never texts, so memory
-stays flat however large a source is.
+read. An article id met twice in one run is read once. Only ids, paths and hashes (and saved
+pages' titles) are kept, never texts, so memory stays flat however large a source is.
 
 What is read how:
 
