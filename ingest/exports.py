@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from index.models import Article
+from ingest.encodings import unicode_kind
 from ingest.errors import ArticleReadError
 from ingest.items import Problem, SourceItem
 from ingest.records import ReadContext, ReadResult, RecordError
+
+_CHUNK = 1 << 20
 
 
 def read_json_lines(path: Path, context: ReadContext, max_record_bytes: int) -> ReadResult:
@@ -39,7 +44,7 @@ def stream_json_lines(path: Path, root: Path, max_record_bytes: int) -> Iterator
         for item in _json_lines(path, context, max_record_bytes):
             if isinstance(item, RecordError):
                 reported += 1
-                yield Problem(f"{path} ({item.where})", item.reason)
+                yield Problem(f"{path} ({item.where})" if item.where else str(path), item.reason)
                 continue
             yield item
             for note in context.warnings:
@@ -58,7 +63,8 @@ class _NoArticles(ArticleReadError):
 
 def _json_lines(path: Path, context: ReadContext, max_record_bytes: int) -> Iterator[Article | RecordError]:
     """Each line's article, or the reason it has none, as the line is read. Raises
-    ArticleReadError when the file cannot be read or gives no article at all."""
+    ArticleReadError when the file cannot be read or gives no article at all. A problem of the
+    whole file (damaged or cut short) comes as a RecordError whose `where` is ""."""
     records = articles = errors = 0
     first_error: RecordError | None = None
 
@@ -68,9 +74,15 @@ def _json_lines(path: Path, context: ReadContext, max_record_bytes: int) -> Iter
         first_error = first_error or RecordError(where, reason)
         return RecordError(where, reason)
 
+    damage = gzip_damage(path) if path.suffix.lower() == ".gz" else None
+    read = 0  # bytes of decompressed data read so far
     try:
         with _open_lines(path) as lines:
             for number, raw in enumerate(lines, start=1):
+                read += len(raw)
+                if damage is not None and read > damage.trusted:
+                    yield error("", damage.report(articles))
+                    break
                 if not raw.strip():
                     continue
                 where = f"line {number}"
@@ -93,15 +105,57 @@ def _json_lines(path: Path, context: ReadContext, max_record_bytes: int) -> Iter
                     continue
                 articles += 1
                 yield article
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        if not records:
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        if damage is not None:
+            yield error("", damage.report(articles))
+        elif not records:
             raise ArticleReadError(f"cannot read file: {exc}") from exc
-        yield error("end of file", f"file is cut short: {exc}")
+        else:
+            yield error("", f"file is cut short ({exc}): the {articles} records before the cut were read")
     if not articles:
         if first_error is not None and errors == 1:
-            raise _NoArticles(f"{first_error.where}: {first_error.reason}")
+            raise _NoArticles(f"{first_error.where}: {first_error.reason}" if first_error.where
+                              else first_error.reason)
         raise _NoArticles(f"no usable article among {records} records" if records or errors
                           else "no records in the file")
+
+
+@dataclass(frozen=True)
+class GzipDamage:
+    trusted: int  # bytes of decompressed data in the members whose checksum held
+    reason: str
+
+    def report(self, kept: int) -> str:
+        read = f"the {kept} records before the damage were read, none after it" if kept else "none of its records were read"
+        return f"{self.reason}: {read} (restore the file from a copy and ingest it again)"
+
+
+def gzip_damage(path: Path) -> GzipDamage | None:
+    """Where the data of a gzip file stops being trustworthy, or None when nothing is damaged.
+
+    Read once to the end before any record is used: a changed byte may decode to changed text and
+    show only in the checksum at the end of its member, so only whole members whose checksum held
+    are trusted (an appended export, or a file of many members, keeps the ones before the damage).
+    A file merely cut short is not damaged: what it holds was decoded from intact bytes."""
+    trusted = member = 0
+    decoder = zlib.decompressobj(wbits=31)
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                while chunk:
+                    member += len(decoder.decompress(chunk, _CHUNK))
+                    if not decoder.eof:
+                        chunk = decoder.unconsumed_tail
+                        continue
+                    trusted, member, chunk = trusted + member, 0, decoder.unused_data
+                    if not chunk.strip(b"\0"):  # zero padding after the last member
+                        break
+                    decoder = zlib.decompressobj(wbits=31)
+    except zlib.error as exc:
+        return GzipDamage(trusted, f"the gzip data is corrupt ({exc})")
+    except OSError:
+        return None  # reported when the file is read
+    return None
 
 
 def _open_lines(path: Path) -> IO[bytes]:
@@ -110,8 +164,12 @@ def _open_lines(path: Path) -> IO[bytes]:
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rb")  # type: ignore[return-value]
     with path.open("rb") as probe:
-        if b"\x00" in probe.read(8192):
-            raise ArticleReadError("binary file, not text")
+        head = probe.read(8192)
+    wide = unicode_kind(head)
+    if wide:
+        raise ArticleReadError(f"{wide} text: a JSONL export is read as UTF-8 (re-save it as UTF-8)")
+    if b"\x00" in head:
+        raise ArticleReadError("binary file, not text")
     return path.open("rb")
 
 

@@ -44,7 +44,7 @@ SourceItem: TypeAlias = Article | Problem
 Known: TypeAlias = Callable[[str], bool]
 
 
-def read_date(value: object, today: date | None = None) -> date | None:
+def read_date(value: object, today: date | None = None, notes: list[str] | None = None) -> date | None:
     """`parse_date`, plus the RFC 822 dates of RSS ("Mon, 06 Sep 2021 16:45:00 +0000") read
     without dateparser. Raises DateProblem like `parse_date`."""
     if isinstance(value, str) and value.strip() and not value.strip()[:4].isdigit():
@@ -54,21 +54,23 @@ def read_date(value: object, today: date | None = None) -> date | None:
             parsed = None
         if parsed is not None:
             return parse_date(parsed, today)
-    return parse_date(value, today)
+    return parse_date(value, today, notes)
 
 
 def pick_date(candidates: Iterable[object], where: str, today: date | None = None) -> tuple[date | None, Problem | None]:
     """The first usable date among `candidates` (best first). When none is usable but one was
-    given, the article is undated and the first bad value becomes a warning."""
+    given, the article is undated and the first bad value becomes a warning; a numeric date read
+    day first, that both orders make, is a warning too."""
     first_problem: Problem | None = None
     for value in candidates:
+        notes: list[str] = []  # a numeric date read day first, when both orders make one
         try:
-            day = read_date(value, today)
+            day = read_date(value, today, notes)
         except DateProblem as problem:
             first_problem = first_problem or Problem(where, f"stored undated: the date {problem}", "warning")
             continue
         if day is not None:
-            return day, None
+            return day, Problem(where, notes[0], "warning") if notes else None
     return None, first_problem
 
 

@@ -7,8 +7,8 @@ and sitemaps.
     reader.remember_fetched(is_stored)   # once the run's articles are stored
 
 Every problem lands in the report once (`failed`, `skipped` or `warnings`) and the rest is still
-read. An article id met twice in one run is read once. Only ids, paths and hashes are kept,
-never texts, so memory stays flat however large a source is.
+read. An article id met twice in one run is read once. Only ids, paths and hashes (and saved
+pages' titles) are kept, never texts, so memory stays flat however large a source is.
 
 What is read how:
 
@@ -38,7 +38,14 @@ from ingest.fetch import Fetcher, FetchPolicy
 from ingest.files import Found, Source, as_sources, discover, is_url
 from ingest.items import Known, Problem
 from ingest.pages import PageRef, fetch_page
-from ingest.readers import LINES_SUFFIXES, SUPPORTED_SUFFIXES, read_file, suffix_of
+from ingest.readers import (
+    HTML_SUFFIXES,
+    LINES_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    read_file,
+    suffix_of,
+    without_url,
+)
 from ingest.report import Failure, IngestReport
 from ingest.sources import SourceKind, read_source, source_kind
 from ingest.warc import WARC_SUFFIXES
@@ -62,6 +69,7 @@ class SourceReader:
         self.stopping = stopping or threading.Event()
         self.seen: dict[str, tuple[str, str]] = {}  # article id -> (where it was read, content hash)
         self.files_read: set[str] = set()  # files read whole: articles stored from them and not read again are gone
+        self.page_titles: dict[str, str] = {}  # id of a saved page's canonical URL -> its first title
         self.fetched_from: dict[str, list[str]] = {}  # a feed or sitemap URL -> ids of the articles it gave
         self._fetcher: Fetcher | None = None
 
@@ -132,15 +140,20 @@ class SourceReader:
         for note in result.warnings:
             report.warnings.append(Failure(f"{path} ({note.where})" if note.where else str(path), note.reason))
         for article in result.articles:
+            if suffix in HTML_SUFFIXES:
+                article = self._own_page(article, path, root)
             if self._first(article, str(path)):
                 yield article
 
     def _json_lines(self, path: Path, root: Path) -> Iterator[Article]:
         """A JSONL export, a line at a time. It counts as read (for --prune) once a line gave an
-        article: a file that cannot be read at all must not look like one that lost its articles."""
+        article, and not once the file itself failed (damaged or cut short: the records after the
+        break were not read, not removed)."""
         for item in stream_json_lines(path, root, self.max_bytes):
             if isinstance(item, Problem):
                 self._problem(item)
+                if item.kind == "failed" and item.where == str(path):
+                    self.files_read.discard(str(path.resolve()))
                 continue
             self.files_read.add(str(path.resolve()))
             if self._first(item, str(path)):
@@ -198,6 +211,14 @@ class SourceReader:
 
     def _problem(self, problem: Problem) -> None:
         getattr(self.report, _REPORT_FIELD[problem.kind]).append(Failure(problem.where, problem.reason))
+
+    def _own_page(self, article: Article, path: Path, root: Path) -> Article:
+        """A saved page whose canonical URL an earlier page of this run, under another title, called
+        canonical too (a section page's URL) is named by its path instead (see `without_url`)."""
+        if article.url is None:
+            return article
+        title = self.page_titles.setdefault(article.id, article.title)
+        return article if title == article.title else without_url(article, path, root)
 
     def _first(self, article: Article, where: str) -> bool:
         """Whether this is the first time this run meets `article.id`; a second time is reported."""

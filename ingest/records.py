@@ -97,11 +97,13 @@ class ReadContext:
         if url and link is None:
             self.warnings.append(RecordError(record or "", f"the link '{url[:80]}' is not an http(s) URL: "
                                                            "stored without it"))
+        notes: list[str] = []  # a numeric date read day first, when both orders make one
         try:
-            day = parse_date(published) if published is not None else find_dateline(text)
+            day = parse_date(published, notes=notes) if published is not None else find_dateline(text, notes=notes)
         except DateProblem as problem:
             self.warnings.append(RecordError(record or "", f"stored undated: the date {problem}"))
             day = None
+        self.warnings.extend(RecordError(record or "", note) for note in notes)
         return Article(
             id=article_id,
             title=(title or "").strip() or first_words(text),

@@ -238,3 +238,47 @@ def test_a_rebuilt_index_reads_its_feeds_anew(tmp_path: Path, web: FakeWeb) -> N
     _, rebuilt = invoke(web.url("/feed.xml"), "--rebuild", home=home)
     assert rebuilt["added"] == 1  # "not modified" meant "nothing new" to the dropped index only
     assert web.requests_to("/feed.xml")[-1].status == 200
+
+
+# -- issue 21 ------------------------------------------------------------------------------------
+
+
+def test_a_corrupt_jsonl_gz_is_one_failed_file_and_is_not_pruned(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> None:
+    """Item 9: a zlib error sank the whole ingest with a traceback; nothing else was stored."""
+    import gzip
+
+    from tests.test_jsonl_stream import _damaged, _member
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    export = folder / "export.jsonl.gz"
+    export.write_bytes(_member(1, 3) + _member(4, 3))
+    (folder / "a.txt").write_text("Quay reopens\n" + STORY)
+    runtime = Runtime(load_settings(home=tmp_path / "home"), embedder=embedder)
+    first = runtime.ingest([folder])
+    assert (first.added, first.failed) == (7, [])
+
+    export.write_bytes(_member(1, 3) + _damaged(_member(4, 3)))
+    assert gzip.decompress(_member(1, 3))  # the first member is whole
+    (folder / "b.txt").write_text("Ferry resumes\nThe ferry to the island resumed on Friday after the storm.")
+    report = runtime.ingest([folder], prune=True, confirm_prune=True)
+    assert [f.path for f in report.failed] == [str(export)]
+    assert "corrupt" in report.failed[0].error
+    assert (report.added, report.unchanged, report.removed) == (1, 4, 0)  # the 3 unread records are kept
+    assert runtime.store.counts()[0] == 8
+
+
+def test_pages_sharing_a_canonical_url_under_different_titles_are_each_read(tmp_path: Path) -> None:
+    """Item 10: a canonical URL that pages with different titles share (a section page) is not
+    an article id: the second page failed "id already used"."""
+    shared = "https://daily.example/world/"
+    pages = {"a.html": ("Quay reopens", STORY), "b.html": ("Ferry resumes", STORY.replace("quay", "ferry")),
+             "c.html": ("Quay reopens", STORY)}  # the same page saved twice: read once
+    for name, (title, body) in pages.items():
+        (tmp_path / name).write_text(article_page(title, body, canonical=shared))
+    report = IngestReport()
+    read = list(SourceReader(report, max_bytes=1_000_000).articles([tmp_path]))
+    assert [a.title for a in read] == ["Quay reopens", "Ferry resumes"]
+    assert read[0].id == url_id(shared) and read[0].url == shared
+    assert read[1].id != read[0].id and read[1].url is None
+    assert report.failed == [] and [s.path for s in report.skipped] == [str(tmp_path / "c.html")]

@@ -232,3 +232,44 @@ def test_undated_articles_are_available_from_their_files_modification_day(tmp_pa
     assert article.published is None
     assert article.received == date(2022, 8, 20)
     assert article.available == date(2022, 8, 20)
+
+
+# -- issue 21 ------------------------------------------------------------------------------------
+
+
+def test_a_canonical_url_that_is_the_site_root_is_not_an_article_id(tmp_path: Path) -> None:
+    """Item 10: pages calling the home page canonical were one id: only the first was stored."""
+    from ingest.records import path_id
+    from tests.web_fake import article_page
+
+    stories = {"a.html": ("Quay reopens", "https://www.daily.example/"),
+               "b.html": ("Ferry resumes", "https://daily.example/index.html"),
+               "c.html": ("Dam approved", "https://daily.example/?p=42")}  # a query names a page
+    for name, (title, canonical) in stories.items():
+        body = f"{title}: officials said on Tuesday that the work was done and the site is open again to all."
+        (tmp_path / name).write_text(article_page(title, body + "\n\n" + body, canonical=canonical))
+    a, b, c = (read_file(tmp_path / name, tmp_path, MB).articles[0] for name in stories)
+    assert (a.id, a.url, a.source) == (path_id("a.html"), None, "daily.example")
+    assert (b.id, b.url, b.source) == (path_id("b.html"), None, "daily.example")
+    assert (c.id, c.url) == (url_id("https://daily.example/?p=42"), "https://daily.example/?p=42")
+
+
+@pytest.mark.parametrize("blank", ["", "\n"])
+def test_front_matter_without_its_closing_line_is_read_with_a_warning(tmp_path: Path, blank: str) -> None:
+    """Item 15: the article was titled "---"."""
+    path = tmp_path / "a.md"
+    path.write_text(f"---\ntitle: Port reopens\ndate: 2021-11-30\n{blank}The port reopened on Tuesday.\n")
+    result = read_file(path, tmp_path, MB)
+    [article] = result.articles
+    assert (article.title, article.published, article.text) == (
+        "Port reopens", date(2021, 11, 30), "The port reopened on Tuesday.")
+    assert [w.reason for w in result.warnings] == [
+        "the front matter has no closing '---' line: its fields were read up to line 3 (add the line)"]
+
+
+def test_a_leading_rule_without_fields_is_not_a_title(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("---\n\nPort reopens\nThe port reopened on Tuesday.\n")
+    result = read_file(path, tmp_path, MB)
+    assert (result.articles[0].title, result.articles[0].text) == ("Port reopens", "The port reopened on Tuesday.")
+    assert result.warnings == []
