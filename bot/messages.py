@@ -17,7 +17,24 @@ ARTICLE_PATH_MORE = "… and {count:,} more: newsdesk articles --path {name} --l
 # newsdesk articles
 ARTICLES_NO_MATCH = "No stored article matches these filters ({total:,} in the archive)."
 ARTICLES_MORE = "showing {shown:,} of {total:,}; use --limit N for more (--limit 0 for all)"
+ARTICLES_NO_TEXT = "--text needs words to look for in the stored texts, e.g. --text \"port reopened\"."
 BAD_DATE_RANGE = "--since {since} is after --until {until}, so no article can match."
+# newsdesk forget
+FORGET_UNKNOWN = "'{given}' is neither the id of a stored article nor the path of a file or folder they came from."
+FORGET_VERSION = (
+    "'{given}' names one version of an article, and one version cannot be forgotten alone: "
+    "`newsdesk forget {base}` removes the article with all its versions (nothing was removed)."
+)
+FORGET_DONE = (
+    "forgot {count:,} article(s), with their earlier versions ({chunks:,} chunks). Ingesting their "
+    "files, feeds or pages again brings them back."
+)
+FORGET_DRY_RUN = "would forget {count:,} article(s), with their earlier versions; nothing was changed (--dry-run)."
+FORGET_WAITING = "Waiting: {holder} is writing to {home}. Forgetting starts when it is done (Ctrl-C to stop)."
+FORGET_INTERRUPTED = (
+    "interrupted: some of the articles may be forgotten already, or have lost their earlier versions; "
+    "run the same command again to finish."
+)
 INGEST_SEEDS_FIRST = "The archive is empty: ingesting the sample articles in {path} first."
 CITATIONS_HEADING = "Sources"
 # Wire copies and earlier versions (docs/live-archive.md), under a citation and in `newsdesk article`
