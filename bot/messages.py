@@ -57,6 +57,25 @@ DATASET_NOT_FOUND = (
 )
 KIT_WITH_CORPUS = "{path} is a kit: it brings its own corpus, so --corpus does not apply."
 NOT_A_KIT = "{path} is a directory but not an eval kit: {missing} is missing."
+# newsdesk kit realtimeqa
+KIT_NO_SOURCE = (
+    "{path} is not a folder. Clone the RealTimeQA repository first: "
+    "git clone https://github.com/realtimeqa/realtimeqa_public"
+)
+KIT_NO_WEEKS = (
+    "No RealTimeQA week from {start} to {end} under {path} (weekly files past/YYYY/YYYYMMDD_qa.jsonl "
+    "with their YYYYMMDD_gcs.jsonl): is it a clone of github.com/realtimeqa/realtimeqa_public, and "
+    "are the dates right?"
+)
+KIT_BAD_RANGE = "--from {start} is after --to {end}, so no week can match."
+KIT_NO_QUESTIONS = "No usable question in the chosen weeks of {path}; nothing was written."
+KIT_OUT_NOT_EMPTY = "{path} exists and is not an empty folder: choose a new --out folder (nothing was written)."
+KIT_WEEK_SKIPPED = "skipped week {week}: it has questions but no search results (YYYYMMDD_gcs.jsonl)"
+KIT_QUESTIONS_SKIPPED = "skipped {count} question(s): {reason}"
+KIT_BUILT = (
+    "wrote {questions:,} questions of {weeks} week(s) and {articles:,} articles to {out}; "
+    "evaluate with: newsdesk eval {out} --mode choices"
+)
 BAD_DATASET_RECORD = "{path}, line {line}: {reason}"
 UNREADABLE_DATASET = "Cannot read {path}: {reason}"
 EMPTY_DATASET = "{path} holds no questions."

@@ -14,6 +14,7 @@ from bot.cli import (
     eval_cmd,
     forget_cmd,
     ingest_cmd,
+    kit_cmd,
     slack_cmd,
     train_cmd,
     watch_cmd,
@@ -34,6 +35,7 @@ app.command("articles")(articles_cmd.articles)
 app.command("forget")(forget_cmd.forget)
 app.command("eval")(eval_cmd.eval_)
 app.command("train-ranker")(train_cmd.train_ranker)
+kit_cmd.register(app)
 slack_cmd.register(app)
 
 
