@@ -17,7 +17,24 @@ ARTICLE_PATH_MORE = "… and {count:,} more: newsdesk articles --path {name} --l
 # newsdesk articles
 ARTICLES_NO_MATCH = "No stored article matches these filters ({total:,} in the archive)."
 ARTICLES_MORE = "showing {shown:,} of {total:,}; use --limit N for more (--limit 0 for all)"
+ARTICLES_NO_TEXT = "--text needs words to look for in the stored texts, e.g. --text \"port reopened\"."
 BAD_DATE_RANGE = "--since {since} is after --until {until}, so no article can match."
+# newsdesk forget
+FORGET_UNKNOWN = "'{given}' is neither the id of a stored article nor the path of a file or folder they came from."
+FORGET_VERSION = (
+    "'{given}' names one version of an article, and one version cannot be forgotten alone: "
+    "`newsdesk forget {base}` removes the article with all its versions (nothing was removed)."
+)
+FORGET_DONE = (
+    "forgot {count:,} article(s), with their earlier versions ({chunks:,} chunks). Ingesting their "
+    "files, feeds or pages again brings them back."
+)
+FORGET_DRY_RUN = "would forget {count:,} article(s), with their earlier versions; nothing was changed (--dry-run)."
+FORGET_WAITING = "Waiting: {holder} is writing to {home}. Forgetting starts when it is done (Ctrl-C to stop)."
+FORGET_INTERRUPTED = (
+    "interrupted: some of the articles may be forgotten already, or have lost their earlier versions; "
+    "run the same command again to finish."
+)
 INGEST_SEEDS_FIRST = "The archive is empty: ingesting the sample articles in {path} first."
 CITATIONS_HEADING = "Sources"
 # Wire copies and earlier versions (docs/live-archive.md), under a citation and in `newsdesk article`
@@ -40,6 +57,25 @@ DATASET_NOT_FOUND = (
 )
 KIT_WITH_CORPUS = "{path} is a kit: it brings its own corpus, so --corpus does not apply."
 NOT_A_KIT = "{path} is a directory but not an eval kit: {missing} is missing."
+# newsdesk kit realtimeqa
+KIT_NO_SOURCE = (
+    "{path} is not a folder. Clone the RealTimeQA repository first: "
+    "git clone https://github.com/realtimeqa/realtimeqa_public"
+)
+KIT_NO_WEEKS = (
+    "No RealTimeQA week from {start} to {end} under {path} (weekly files past/YYYY/YYYYMMDD_qa.jsonl "
+    "with their YYYYMMDD_gcs.jsonl): is it a clone of github.com/realtimeqa/realtimeqa_public, and "
+    "are the dates right?"
+)
+KIT_BAD_RANGE = "--from {start} is after --to {end}, so no week can match."
+KIT_NO_QUESTIONS = "No usable question in the chosen weeks of {path}; nothing was written."
+KIT_OUT_NOT_EMPTY = "{path} exists and is not an empty folder: choose a new --out folder (nothing was written)."
+KIT_WEEK_SKIPPED = "skipped week {week}: it has questions but no search results (YYYYMMDD_gcs.jsonl)"
+KIT_QUESTIONS_SKIPPED = "skipped {count} question(s): {reason}"
+KIT_BUILT = (
+    "wrote {questions:,} questions of {weeks} week(s) and {articles:,} articles to {out}; "
+    "evaluate with: newsdesk eval {out} --mode choices"
+)
 BAD_DATASET_RECORD = "{path}, line {line}: {reason}"
 UNREADABLE_DATASET = "Cannot read {path}: {reason}"
 EMPTY_DATASET = "{path} holds no questions."

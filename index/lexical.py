@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.archive import Archive, date_int
+from index.records import article_of
 
 if TYPE_CHECKING:
     import bm25s
@@ -132,6 +133,15 @@ class LexicalIndex:
         return [
             (self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if float(s) > 0
         ]
+
+    def article_scores(self, query: str) -> dict[str, float]:
+        """The current articles that hold a term of `query`, each scored by its best chunk's BM25
+        (a long article gains nothing from having many chunks)."""
+        scores: dict[str, float] = {}
+        for cid, score in self.search(query, len(self.chunk_ids)):
+            article_id = article_of(cid)
+            scores[article_id] = max(score, scores.get(article_id, 0.0))
+        return scores
 
 
 def lexical_folder(home: Path, store: Archive) -> Path:

@@ -17,6 +17,11 @@ def chunk_id(article_id: str, index: int) -> str:
     return f"{article_id}:{index:05d}"
 
 
+def article_of(chunk_id: str) -> str:
+    """The (possibly version-qualified) id of the article a chunk id belongs to."""
+    return chunk_id.rsplit(":", 1)[0]
+
+
 def chunk_metadata(article: Article, chunk: Chunk, content_hash: str) -> Metadata:
     return {
         "article_id": article.id,

@@ -23,11 +23,12 @@ def articles(
     source: Annotated[str | None, typer.Option("--source", metavar="TEXT", help="The source contains TEXT (any case).", show_default=False, rich_help_panel=_FILTERS)] = None,
     title: Annotated[str | None, typer.Option("--title", metavar="WORDS", help="The title contains every one of these WORDS (any case).", show_default=False, rich_help_panel=_FILTERS)] = None,
     path: Annotated[str | None, typer.Option("--path", metavar="TEXT", help="The path of the file it came from contains TEXT.", show_default=False, rich_help_panel=_FILTERS)] = None,
+    text: Annotated[str | None, typer.Option("--text", metavar="WORDS", help="The stored text holds any of these WORDS; best match first (BM25, the score in --json).", show_default=False, rich_help_panel=_FILTERS)] = None,
     limit: Annotated[int, typer.Option("--limit", metavar="N", min=0, help="Show at most N articles (0 for all).")] = 50,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List stored articles (id, published, source, title), newest first.
+    """List stored articles (id, published, source, title), newest first (best match first with --text).
 
     Show one with `newsdesk article ID`. Exit code 1 when the archive is empty or nothing matches.
     """
@@ -43,15 +44,21 @@ def articles(
     )
     if where.since and where.until and where.since > where.until:
         raise UserInputError(messages.BAD_DATE_RANGE.format(since=where.since, until=where.until))
-    store = Runtime(settings_for(data_dir)).store
+    if text is not None and not text.strip():
+        raise UserInputError(messages.ARTICLES_NO_TEXT)
+    runtime = Runtime(settings_for(data_dir))
+    store = runtime.store
     total = store.counts()[0]
     if total == 0:
         err.print(messages.EMPTY_INDEX, markup=False)
         raise typer.Exit(1)
     found = store.article_summaries(where)
+    scores = runtime.lexical.article_scores(text) if text else {}
+    if text:  # best match first; a stable sort keeps ties newest first
+        found = sorted((s for s in found if s.id in scores), key=lambda s: -scores[s.id])
     shown = found[:limit] if limit else found
     if as_json:
-        print_json([s.to_json() for s in shown])
+        print_json([{**s.to_json(), **({"score": round(scores[s.id], 4)} if text else {})} for s in shown])
     else:
         for line in summary_lines(shown):
             out.print(line, markup=False)

@@ -12,7 +12,9 @@ from bot.cli import (
     articles_cmd,
     ask_cmd,
     eval_cmd,
+    forget_cmd,
     ingest_cmd,
+    kit_cmd,
     slack_cmd,
     train_cmd,
     watch_cmd,
@@ -30,8 +32,10 @@ watch_cmd.register(app)
 app.command("ask")(ask_cmd.ask)
 app.command("article")(article_cmd.article)
 app.command("articles")(articles_cmd.articles)
+app.command("forget")(forget_cmd.forget)
 app.command("eval")(eval_cmd.eval_)
 app.command("train-ranker")(train_cmd.train_ranker)
+kit_cmd.register(app)
 slack_cmd.register(app)
 
 
