@@ -61,7 +61,8 @@ class SourceReader:
         self.fetch_policy = fetch_policy or FetchPolicy()
         self.stopping = stopping or threading.Event()
         self.seen: dict[str, tuple[str, str]] = {}  # article id -> (where it was read, content hash)
-        self.files_read: set[str] = set()  # files read whole: articles stored from them and not read again are gone
+        # Files read whole and cleanly (no record failed): articles stored from them and not read again are gone.
+        self.files_read: set[str] = set()
         self.fetched_from: dict[str, list[str]] = {}  # a feed or sitemap URL -> ids of the articles it gave
         self._fetcher: Fetcher | None = None
 
@@ -126,7 +127,8 @@ class SourceReader:
             log.debug("reading %s failed", path, exc_info=True)
             report.failed.append(Failure(str(path), f"cannot be read ({type(exc).__name__}: {exc})"))
             return
-        self.files_read.add(str(path.resolve()))
+        if not result.errors:
+            self.files_read.add(str(path.resolve()))
         for bad in result.errors:
             report.failed.append(Failure(f"{path} ({bad.where})", bad.reason))
         for note in result.warnings:
@@ -136,15 +138,17 @@ class SourceReader:
                 yield article
 
     def _json_lines(self, path: Path, root: Path) -> Iterator[Article]:
-        """A JSONL export, a line at a time. It counts as read (for --prune) once a line gave an
-        article: a file that cannot be read at all must not look like one that lost its articles."""
+        """A JSONL export, a line at a time. It counts as read (for --prune) once read to its end
+        with every line an article: a line that failed to read is not an article that is gone."""
+        clean = True
         for item in stream_json_lines(path, root, self.max_bytes):
             if isinstance(item, Problem):
+                clean = clean and item.kind != "failed"
                 self._problem(item)
-                continue
-            self.files_read.add(str(path.resolve()))
-            if self._first(item, str(path)):
+            elif self._first(item, str(path)):
                 yield item
+        if clean:
+            self.files_read.add(str(path.resolve()))
 
     # -- feeds, sitemaps, WARC files ----------------------------------------------------------
 
