@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from index.models import Article
+from index.versions import split_version_id
 from ingest.dates import DateProblem, find_dateline, parse_date
 from ingest.errors import ArticleReadError
 
@@ -82,6 +83,11 @@ class ReadContext:
         text = text.strip()
         if not text:
             raise ArticleReadError("no article text found")
+        if own_id and split_version_id(own_id):
+            raise ArticleReadError(
+                f"id '{own_id}' has the form of an earlier version's id (ID@vN, kept for corrected "
+                "articles); not stored: give the record an id that does not end in '@v' and a number"
+            )
         if own_id:
             article_id = own_id
         elif url:

@@ -14,6 +14,7 @@ import pytest
 
 from index.embedder import HashingEmbedder
 from index.memory_store import MemoryStore
+from index.versions import version_id
 from ingest.chunking import create_chunker
 from ingest.pipeline import ingest
 from ingest.report import IngestReport
@@ -75,3 +76,22 @@ def test_prune_keeps_the_article_of_a_bad_item_of_a_json_export(store: MemorySto
     broken = run(store, tmp_path / "news", prune=True, confirm=True)
     assert [f.error for f in broken.failed] == ["record has no 'text' or 'body'"]
     assert (broken.removed, store.counts()[0]) == (0, 2)
+
+
+# -- 7. an export id cannot name a version --------------------------------------------------------
+
+def test_an_export_id_in_the_version_syntax_is_refused(store: MemoryStore, tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    export = write(news / "a.jsonl", lines({"id": "c1", "title": "Census", "text": "The census counted 120 million."}))
+    run(store, news)
+    export.write_text(lines({"id": "c1", "title": "Census", "text": "The census counted 121 million."}))
+    assert run(store, news).versions_kept == 1
+    write(news / "planted.jsonl", lines({"id": version_id("c1", 1), "title": "Census", "text": "No census was held."},
+                                        {"id": "c2", "title": "Rain", "text": "It rained all week in the capital."}))
+    report = run(store, news)
+    assert report.added == 1
+    [failure] = report.failed
+    assert failure.path.endswith("planted.jsonl (line 1)") and "c1@v1" in failure.error
+    assert "version" in failure.error
+    assert store.get_articles([version_id("c1", 1)])[version_id("c1", 1)].text == "The census counted 120 million."
+    assert store.counts()[0] == 2
