@@ -7,7 +7,8 @@ and sitemaps.
     reader.remember_fetched(is_stored)   # once the run's articles are stored
 
 Every problem lands in the report once (`failed`, `skipped` or `warnings`) and the rest is still
-read. An article id met twice in one run is read once. Only ids, paths and hashes are kept,
+read. An article id met twice in one run is read once, and so is a file reached by two names (a
+symlink, a folder inside another one given). Only ids, paths and hashes are kept,
 never texts, so memory stays flat however large a source is.
 
 What is read how:
@@ -39,6 +40,7 @@ from ingest.files import Found, Source, as_sources, discover, is_url
 from ingest.items import Known, Problem
 from ingest.pages import PageRef, fetch_page
 from ingest.readers import LINES_SUFFIXES, SUPPORTED_SUFFIXES, read_file, suffix_of
+from ingest.records import StoredIds
 from ingest.report import Failure, IngestReport
 from ingest.sources import SourceKind, read_source, source_kind
 from ingest.warc import WARC_SUFFIXES
@@ -52,17 +54,19 @@ class SourceReader:
     """Reads sources into articles and the report. Used from one thread (the planner's)."""
 
     def __init__(self, report: IngestReport, *, max_bytes: int, known: Known | None = None,
-                 fetch_cache: Path | None = None, fetch_policy: FetchPolicy | None = None,
-                 stopping: threading.Event | None = None) -> None:
+                 stored_ids: StoredIds | None = None, fetch_cache: Path | None = None,
+                 fetch_policy: FetchPolicy | None = None, stopping: threading.Event | None = None) -> None:
         self.report = report
         self.max_bytes = max_bytes
         self.known = known
+        self.stored_ids = stored_ids  # a file keeps the ids it is stored under (ingest.records.StoredFile)
         self.fetch_cache = fetch_cache
         self.fetch_policy = fetch_policy or FetchPolicy()
         self.stopping = stopping or threading.Event()
         self.seen: dict[str, tuple[str, str]] = {}  # article id -> (where it was read, content hash)
         # Files read whole and cleanly (no record failed): articles stored from them and not read again are gone.
         self.files_read: set[str] = set()
+        self.read_as: dict[str, str] = {}  # a file's real path -> the name it was read under (each file once)
         self.fetched_from: dict[str, list[str]] = {}  # a feed or sitemap URL -> ids of the articles it gave
         self._fetcher: Fetcher | None = None
 
@@ -108,6 +112,11 @@ class SourceReader:
         if problem is not None:
             report.skipped.append(Failure(str(path), problem))
             return
+        real = str(path.resolve())
+        if real in self.read_as:  # a file read already, by this name or another (a symlink, a folder given twice)
+            report.skipped.append(Failure(str(path), f"the same file as {self.read_as[real]}: read once"))
+            return
+        self.read_as[real] = str(path)
         suffix = suffix_of(path)
         if suffix in WARC_SUFFIXES:  # under a folder (a named one was recognised already)
             yield from self._live(str(path), "warc")
@@ -119,7 +128,7 @@ class SourceReader:
             yield from self._json_lines(path, root)
             return
         try:
-            result = read_file(path, root, self.max_bytes)
+            result = read_file(path, root, self.max_bytes, self.stored_ids)
         except ArticleReadError as exc:
             report.failed.append(Failure(str(path), str(exc)))
             return
@@ -128,7 +137,7 @@ class SourceReader:
             report.failed.append(Failure(str(path), f"cannot be read ({type(exc).__name__}: {exc})"))
             return
         if not result.errors:
-            self.files_read.add(str(path.resolve()))
+            self.files_read.add(real)
         for bad in result.errors:
             report.failed.append(Failure(f"{path} ({bad.where})", bad.reason))
         for note in result.warnings:
@@ -141,7 +150,7 @@ class SourceReader:
         """A JSONL export, a line at a time. It counts as read (for --prune) once read to its end
         with every line an article: a line that failed to read is not an article that is gone."""
         clean = True
-        for item in stream_json_lines(path, root, self.max_bytes):
+        for item in stream_json_lines(path, root, self.max_bytes, self.stored_ids):
             if isinstance(item, Problem):
                 clean = clean and item.kind != "failed"
                 self._problem(item)

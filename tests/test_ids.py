@@ -78,6 +78,107 @@ def test_prune_keeps_the_article_of_a_bad_item_of_a_json_export(store: MemorySto
     assert (broken.removed, store.counts()[0]) == (0, 2)
 
 
+# -- 3. a subfolder of an ingested folder ---------------------------------------------------------
+
+def archive(root: Path) -> Path:
+    write(root / "txt" / "a.txt", story("Dam opens", DAM["text"]))
+    write(root / "txt" / "b.txt", story("Mine closes", MINE["text"]))
+    write(root / "c.txt", story("Port reopens", PORT["text"]))
+    write(root / "exports" / "e.jsonl", lines(DAM | {"title": "Dam opens (wire)"}, MINE | {"title": "Mine (wire)"}))
+    return root
+
+
+def test_a_subfolder_of_an_ingested_folder_finds_the_same_articles(store: MemoryStore, tmp_path: Path) -> None:
+    arch = archive(tmp_path / "arch")
+    assert run(store, arch).added == 5
+    for again in (arch / "txt", arch / "exports", arch / "txt" / "a.txt", arch / "exports" / "e.jsonl"):
+        report = run(store, again)
+        assert (report.added, report.updated, report.failed) == (0, 0, []), again
+    assert store.counts()[0] == 5
+    ids = set(store.article_states())
+    (tmp_path / "moved").mkdir()
+    arch.rename(tmp_path / "moved" / "arch")
+    assert run(store, tmp_path / "moved" / "arch").unchanged == 5
+    assert set(store.article_states()) == ids  # a moved folder keeps its ids
+
+
+def test_a_folder_after_its_subfolder_finds_the_same_articles(store: MemoryStore, tmp_path: Path) -> None:
+    arch = archive(tmp_path / "arch")
+    assert run(store, arch / "txt").added == 2
+    assert run(store, arch / "exports" / "e.jsonl").added == 2
+    report = run(store, arch)
+    assert (report.added, report.unchanged, store.counts()[0]) == (1, 4, 5)
+
+
+def test_many_files_keep_their_ids_once_the_archive_is_read_in_bulk(store: MemoryStore, tmp_path: Path) -> None:
+    for n in range(40):  # more files than are looked up one by one (ingest.records.ArchiveFiles)
+        write(tmp_path / "arch" / "txt" / f"{n:02d}.txt", story(f"Story {n}", f"Story {n} says the dam held."))
+    assert run(store, tmp_path / "arch" / "txt").added == 40
+    report = run(store, tmp_path / "arch")
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 40)
+
+
+def test_a_source_given_and_then_removed_is_not_kept(store: MemoryStore, tmp_path: Path) -> None:
+    export = write(tmp_path / "news" / "e.jsonl", lines(DAM | {"source": "Wire"}))
+    run(store, tmp_path / "news")
+    export.write_text(lines(DAM))
+    run(store, tmp_path / "news" / "e.jsonl")  # the folder's name is the source, not the one removed
+    assert [s.source for s in store.article_summaries()] == ["news"]
+
+
+def test_one_command_reads_a_file_once_whatever_folder_names_it(store: MemoryStore, tmp_path: Path) -> None:
+    arch = archive(tmp_path / "arch")
+    report = run(store, arch, arch / "txt")
+    assert (report.added, store.counts()[0]) == (5, 5)
+    assert sorted(Path(s.path).name for s in report.skipped) == ["a.txt", "b.txt"]
+
+
+def test_files_with_one_relative_path_from_two_folders_go_in_from_their_parent(store: MemoryStore,
+                                                                               tmp_path: Path) -> None:
+    write(tmp_path / "news" / "a" / "x.txt", story("Dam opens", DAM["text"]))
+    write(tmp_path / "news" / "b" / "x.txt", story("Mine closes", MINE["text"]))
+    assert run(store, tmp_path / "news" / "a").added == 1
+    assert "already used" in run(store, tmp_path / "news" / "b").failed[0].error
+    [first] = store.article_summaries()
+    both = run(store, tmp_path / "news")  # what the clash's message advises
+    assert (both.added, both.unchanged, both.failed) == (1, 1, [])
+    assert store.get_articles([first.id])[first.id].source == "a"  # the first keeps its id and source
+
+
+# -- 4. symlinks ----------------------------------------------------------------------------------
+
+def test_a_symlink_named_before_its_target_does_not_hide_the_real_folder(store: MemoryStore, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    write(root / "real" / "x.txt", story("Dam opens", DAM["text"]))
+    (root / "a-link").symlink_to(root / "real")  # sorted before its target
+    write(root / "story.txt", story("Port reopens", PORT["text"]))
+    (root / "a-story.txt").symlink_to(root / "story.txt")
+    first = run(store, root)
+    assert (first.added, store.counts()[0]) == (2, 2)
+    reasons = {Path(s.path).name: s.error for s in first.skipped}
+    assert set(reasons) == {"a-link", "a-story.txt"}  # the links, never the real folder or file
+    assert all("read under its own name" in reason for reason in reasons.values())
+    ids = set(store.article_states())
+
+    (root / "a-link").unlink()
+    (root / "a-story.txt").unlink()
+    second = run(store, root)
+    assert (second.added, second.unchanged, set(store.article_states())) == (0, 2, ids)
+
+
+def test_a_folder_reached_by_two_links_is_read_once_under_one_id(store: MemoryStore, tmp_path: Path) -> None:
+    write(tmp_path / "elsewhere" / "x.txt", story("Dam opens", DAM["text"]))
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "one").symlink_to(tmp_path / "elsewhere")
+    (root / "two").symlink_to(tmp_path / "elsewhere")
+    first = run(store, root)
+    assert (first.added, [Path(s.path).name for s in first.skipped]) == (1, ["two"])
+    assert "already read as" in first.skipped[0].error and "loop" not in first.skipped[0].error
+    (root / "one").unlink()
+    assert (run(store, root).added, store.counts()[0]) == (0, 1)  # read as two/x.txt now: the same article
+
+
 # -- 7. an export id cannot name a version --------------------------------------------------------
 
 def test_an_export_id_in_the_version_syntax_is_refused(store: MemoryStore, tmp_path: Path) -> None:
