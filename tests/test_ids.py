@@ -17,6 +17,7 @@ from index.memory_store import MemoryStore
 from index.versions import version_id
 from ingest.chunking import create_chunker
 from ingest.pipeline import ingest
+from ingest.records import StoredFile
 from ingest.report import IngestReport
 
 
@@ -116,6 +117,17 @@ def test_many_files_keep_their_ids_once_the_archive_is_read_in_bulk(store: Memor
     assert run(store, tmp_path / "arch" / "txt").added == 40
     report = run(store, tmp_path / "arch")
     assert (report.added, report.updated, report.unchanged) == (0, 0, 40)
+
+
+def test_a_copy_stored_by_an_earlier_newsdesk_goes_with_prune(store: MemoryStore, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    arch = archive(tmp_path / "arch")
+    run(store, arch)
+    with monkeypatch.context() as old:  # newsdesk before issue 21: a subfolder's files got ids of their own
+        old.setattr(StoredFile, "stored", lambda self: {})
+        assert run(store, arch / "txt").added == 2
+    pruned = run(store, arch, prune=True)
+    assert (pruned.removed, pruned.unchanged, store.counts()[0]) == (2, 5, 5)
 
 
 def test_a_source_given_and_then_removed_is_not_kept(store: MemoryStore, tmp_path: Path) -> None:
