@@ -73,6 +73,7 @@ class ArticleState:
     title: str = ""
     url: str | None = None
     annotated: str = ""  # the version of the annotator its chunks carry ("": not annotated)
+    source: str | None = None
 
 
 @dataclass(frozen=True)

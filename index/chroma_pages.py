@@ -32,6 +32,7 @@ def article_states(articles: Collection, ids: Sequence[str] | None) -> dict[str,
             states[article_id] = ArticleState(
                 article_id, str(meta.get("content_hash", "")), opt(meta.get("path")),
                 str(meta.get("title", "")), opt(meta.get("url")), str(meta.get("annotated") or ""),
+                opt(meta.get("source")),
             )
     return states
 

@@ -90,7 +90,7 @@ class MemoryStore:
     def article_states(self, ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
         chosen = self._articles if ids is None else {i: self._articles[i] for i in ids if i in self._articles}
         return {
-            i: ArticleState(i, a.content_hash(), a.path, a.title, a.url, self._annotated.get(i, ""))
+            i: ArticleState(i, a.content_hash(), a.path, a.title, a.url, self._annotated.get(i, ""), a.source)
             for i, (a, _) in chosen.items()
         }
 

@@ -15,7 +15,7 @@ from index.models import Article
 from ingest.encodings import unicode_kind
 from ingest.errors import ArticleReadError
 from ingest.items import Problem, SourceItem
-from ingest.records import ReadContext, ReadResult, RecordError
+from ingest.records import ReadContext, ReadResult, RecordError, StoredIds
 
 _CHUNK = 1 << 20
 
@@ -33,12 +33,13 @@ def read_json_lines(path: Path, context: ReadContext, max_record_bytes: int) -> 
     return context.result(articles, errors)
 
 
-def stream_json_lines(path: Path, root: Path, max_record_bytes: int) -> Iterator[SourceItem]:
+def stream_json_lines(path: Path, root: Path, max_record_bytes: int,
+                      stored: StoredIds | None = None) -> Iterator[SourceItem]:
     """A JSONL export (optionally gzipped) as a stream of SourceItems (see ingest/items.py): each
     article as soon as its line is read, so memory stays flat however large the export. Reports
     what `read_file` reports, as Problems (`where` = "<path> (line N)"), and never raises for
-    a bad file."""
-    context = ReadContext.for_file(path, root)
+    a bad file. `stored`: as for `read_file`."""
+    context = ReadContext.for_file(path, root, stored)
     reported = 0
     try:
         for item in _json_lines(path, context, max_record_bytes):

@@ -2,8 +2,8 @@
 and which arguments are web addresses (http(s) URLs of feeds and sitemaps) instead.
 
 Nothing under a folder is passed over in silence: broken symlinks, special files (FIFOs, sockets,
-devices) and symlinks back into a folder already read come out with the reason they are skipped.
-Symlinked folders elsewhere are followed, once.
+devices), symlink loops and symlinks to what the folder holds under its own name come out with the
+reason they are skipped. Symlinked files and folders elsewhere are followed, once.
 """
 
 from __future__ import annotations
@@ -73,23 +73,54 @@ def discover(paths: Sequence[Path]) -> Iterator[Found]:
 
 
 def _walk(root: Path) -> Iterator[Found]:
-    seen = {root.resolve()}
+    """Every non-hidden file under `root`, each real file and folder once, under its own name when
+    it has one there: a symlink to a file or folder inside `root` is skipped (the target is read
+    under its own name, whichever name comes first), one to elsewhere is followed once."""
+    top = root.resolve()
+    read_as = {top: root}  # each real folder walked -> the name it is walked under
     for folder, dirnames, filenames in os.walk(root, followlinks=True):
         here = Path(folder)
         kept = []
         for name in sorted(dirnames):
             if name.startswith("."):
                 continue
-            real = (here / name).resolve()
-            if real in seen:
-                yield Found(here / name, root, False, "symlink loop (a folder already read): not followed")
+            problem = _linked_folder(here / name, read_as, top)
+            if problem is not None:
+                yield Found(here / name, root, False, problem)
                 continue
-            seen.add(real)
+            read_as[(here / name).resolve()] = here / name
             kept.append(name)
         dirnames[:] = kept  # os.walk descends only into these, in this order
         for name in sorted(filenames):
             if not name.startswith("."):
-                yield Found(here / name, root, False, _special(here / name))
+                path = here / name
+                yield Found(path, root, False, _special(path) or _read_under_own_name(path, top))
+
+
+def _linked_folder(path: Path, read_as: dict[Path, Path], top: Path) -> str | None:
+    """Why the folder `path` is not walked (a symlink loop, a folder read already or read under
+    its own name), or None."""
+    real = path.resolve()
+    if real == path.parent.resolve() or real in path.parent.resolve().parents:
+        return "symlink loop (a folder it is in): not followed"
+    if real in read_as:
+        return f"a folder already read as {read_as[real]}: not followed"
+    return _read_under_own_name(path, top)
+
+
+def _read_under_own_name(path: Path, top: Path) -> str | None:
+    """For a symlink to a file or folder inside the folder being read (`top`, resolved) that the
+    walk reaches under its own name: why the link itself is skipped."""
+    if not path.is_symlink():
+        return None
+    real = path.resolve()
+    try:
+        inside = real.relative_to(top).parts
+    except ValueError:
+        return None
+    if not inside or any(part.startswith(".") for part in inside):
+        return None  # the folder itself (a loop, caught before), or hidden: read through the link
+    return f"symlink to {Path(*inside)}, which is read under its own name"
 
 
 def _special(path: Path) -> str | None:

@@ -10,15 +10,14 @@ come back, as a forgotten file's do: forgetting is not a block list.
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.archive import Archive, ArticleSummary
 from index.versions import split_version_id
-from ingest.fetch import CACHE_FILE, ValidatorCache
+from ingest.fetch import CACHE_FILE
+from ingest.validators import ValidatorCache
 
 
 @dataclass
@@ -71,11 +70,9 @@ def forget_fetched(cache_file: Path, keep: set[str]) -> int:
     many went."""
     if not cache_file.is_file():
         return 0
-    with contextlib.closing(sqlite3.connect(cache_file)) as db:
-        known = [row[0] for row in db.execute("SELECT url FROM validators")]  # ValidatorCache's table
     cache = ValidatorCache(cache_file)
     try:
-        gone = [url for url in known if url not in keep]
+        gone = [url for url in cache.urls() if url not in keep]
         for url in gone:
             cache.stage(url, None)
         cache.commit()

@@ -44,6 +44,7 @@ from ingest.nlp import Annotator
 from ingest.progress import NoProgress, Progress
 from ingest.prune import prune_gone
 from ingest.reading import SourceReader
+from ingest.records import ArchiveFiles
 from ingest.report import Failure, IngestReport
 from ingest.revisions import prepare
 
@@ -112,6 +113,7 @@ def ingest(
     report = IngestReport()
     caller_done = threading.Event()  # tells the planner to stop early (the caller failed or stops)
     reader = SourceReader(report, max_bytes=max_bytes, known=lambda i: bool(store.article_states([i])),
+                          stored_ids=ArchiveFiles(store),
                           fetch_cache=fetch_cache, fetch_policy=fetch_policy, stopping=caller_done)
     planner = _Planner(store, chunker, report, reader, annotator=annotator)
     annotated = annotator.version if annotator else ""

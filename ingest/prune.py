@@ -16,8 +16,11 @@ MAX_PRUNE_SHARE = 0.5
 
 def prune_gone(store: Archive, paths: Sequence[Path], seen: Collection[str], files_read: Collection[str],
                report: IngestReport, confirmed: bool) -> None:
-    """Drop stored articles under `paths` whose file is gone, or was read in this run (`files_read`)
-    without yielding them (`seen`: the ids read). Records what it did, or why not, in `report`."""
+    """Drop stored articles under `paths` whose file is gone, or was read whole and cleanly in this
+    run (`files_read`: every record an article) without yielding them (`seen`: the ids read). A
+    file with a record that failed to read, or that failed to read at all, keeps all its stored
+    articles: a record that failed to read is not a record that is gone. Records what it did, or
+    why not, in `report`."""
     roots = [str(p.resolve()) for p in paths]
 
     def under(path: str) -> bool:

@@ -17,6 +17,7 @@ from ingest.records import (
     ReadContext,
     ReadResult,
     RecordError,
+    StoredIds,
     first_words,
     normalize_url,
     source_of,
@@ -47,14 +48,15 @@ _HEADING = re.compile(r"\A\s*#{1,6}[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
 MIN_HTML_WORDS = 15
 
 
-def read_file(path: Path, root: Path, max_bytes: int) -> ReadResult:
-    """Read one file of any supported format. Raises ArticleReadError when nothing can be used."""
+def read_file(path: Path, root: Path, max_bytes: int, stored: StoredIds | None = None) -> ReadResult:
+    """Read one file of any supported format. Raises ArticleReadError when nothing can be used.
+    `stored`: the ids stored from a file, so that it keeps them (`ingest.records.PathIds`)."""
     suffix = suffix_of(path)
     if suffix not in SUPPORTED_SUFFIXES:
         raise ArticleReadError(
             f"unsupported file type '{suffix or 'none'}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
         )
-    context = ReadContext.for_file(path, root)
+    context = ReadContext.for_file(path, root, stored)
     if suffix in LINES_SUFFIXES:
         return read_json_lines(path, context, max_bytes)
     text = _read_text(path, max_bytes, markup=suffix in HTML_SUFFIXES)

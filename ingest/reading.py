@@ -7,8 +7,9 @@ and sitemaps.
     reader.remember_fetched(is_stored)   # once the run's articles are stored
 
 Every problem lands in the report once (`failed`, `skipped` or `warnings`) and the rest is still
-read. An article id met twice in one run is read once. Only ids, paths and hashes (and saved
-pages' titles) are kept, never texts, so memory stays flat however large a source is.
+read. An article id met twice in one run is read once, and so is a file reached by two names (a
+symlink, a folder inside another one given). Only ids, paths and hashes (and saved pages'
+titles) are kept, never texts, so memory stays flat however large a source is.
 
 What is read how:
 
@@ -46,6 +47,7 @@ from ingest.readers import (
     suffix_of,
     without_url,
 )
+from ingest.records import StoredIds
 from ingest.report import Failure, IngestReport
 from ingest.sources import SourceKind, read_source, source_kind
 from ingest.warc import WARC_SUFFIXES
@@ -59,16 +61,19 @@ class SourceReader:
     """Reads sources into articles and the report. Used from one thread (the planner's)."""
 
     def __init__(self, report: IngestReport, *, max_bytes: int, known: Known | None = None,
-                 fetch_cache: Path | None = None, fetch_policy: FetchPolicy | None = None,
-                 stopping: threading.Event | None = None) -> None:
+                 stored_ids: StoredIds | None = None, fetch_cache: Path | None = None,
+                 fetch_policy: FetchPolicy | None = None, stopping: threading.Event | None = None) -> None:
         self.report = report
         self.max_bytes = max_bytes
         self.known = known
+        self.stored_ids = stored_ids  # a file keeps the ids it is stored under (ingest.records.StoredFile)
         self.fetch_cache = fetch_cache
         self.fetch_policy = fetch_policy or FetchPolicy()
         self.stopping = stopping or threading.Event()
         self.seen: dict[str, tuple[str, str]] = {}  # article id -> (where it was read, content hash)
-        self.files_read: set[str] = set()  # files read whole: articles stored from them and not read again are gone
+        # Files read whole and cleanly (no record failed): articles stored from them and not read again are gone.
+        self.files_read: set[str] = set()
+        self.read_as: dict[str, str] = {}  # a file's real path -> the name it was read under (each file once)
         self.page_titles: dict[str, str] = {}  # id of a saved page's canonical URL -> its first title
         self.fetched_from: dict[str, list[str]] = {}  # a feed or sitemap URL -> ids of the articles it gave
         self._fetcher: Fetcher | None = None
@@ -115,6 +120,11 @@ class SourceReader:
         if problem is not None:
             report.skipped.append(Failure(str(path), problem))
             return
+        real = str(path.resolve())
+        if real in self.read_as:  # a file read already, by this name or another (a symlink, a folder given twice)
+            report.skipped.append(Failure(str(path), f"the same file as {self.read_as[real]}: read once"))
+            return
+        self.read_as[real] = str(path)
         suffix = suffix_of(path)
         if suffix in WARC_SUFFIXES:  # under a folder (a named one was recognised already)
             yield from self._live(str(path), "warc")
@@ -126,7 +136,7 @@ class SourceReader:
             yield from self._json_lines(path, root)
             return
         try:
-            result = read_file(path, root, self.max_bytes)
+            result = read_file(path, root, self.max_bytes, self.stored_ids)
         except ArticleReadError as exc:
             report.failed.append(Failure(str(path), str(exc)))
             return
@@ -134,7 +144,8 @@ class SourceReader:
             log.debug("reading %s failed", path, exc_info=True)
             report.failed.append(Failure(str(path), f"cannot be read ({type(exc).__name__}: {exc})"))
             return
-        self.files_read.add(str(path.resolve()))
+        if not result.errors:
+            self.files_read.add(real)
         for bad in result.errors:
             report.failed.append(Failure(f"{path} ({bad.where})", bad.reason))
         for note in result.warnings:
@@ -146,18 +157,17 @@ class SourceReader:
                 yield article
 
     def _json_lines(self, path: Path, root: Path) -> Iterator[Article]:
-        """A JSONL export, a line at a time. It counts as read (for --prune) once a line gave an
-        article, and not once the file itself failed (damaged or cut short: the records after the
-        break were not read, not removed)."""
-        for item in stream_json_lines(path, root, self.max_bytes):
+        """A JSONL export, a line at a time. It counts as read (for --prune) once read to its end
+        with every line an article: a line that failed to read is not an article that is gone."""
+        clean = True
+        for item in stream_json_lines(path, root, self.max_bytes, self.stored_ids):
             if isinstance(item, Problem):
+                clean = clean and item.kind != "failed"
                 self._problem(item)
-                if item.kind == "failed" and item.where == str(path):
-                    self.files_read.discard(str(path.resolve()))
-                continue
-            self.files_read.add(str(path.resolve()))
-            if self._first(item, str(path)):
+            elif self._first(item, str(path)):
                 yield item
+        if clean:
+            self.files_read.add(str(path.resolve()))
 
     # -- feeds, sitemaps, WARC files ----------------------------------------------------------
 

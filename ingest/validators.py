@@ -45,6 +45,13 @@ class ValidatorCache:
             ).fetchone()
         return Validators(*row) if row else None
 
+    def urls(self) -> list[str]:
+        """Every URL with validators kept from earlier runs."""
+        with self._lock:
+            if self._db is None:
+                return []
+            return [row[0] for row in self._db.execute("SELECT url FROM validators")]
+
     def stage(self, url: str, validators: Validators | None) -> None:
         with self._lock:
             self._staged[url] = validators
