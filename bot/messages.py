@@ -217,6 +217,22 @@ INGEST_INTERRUPTED = (
 )
 PRUNE_REFUSED = "not pruned: {reason}."
 ALLOW_HOST_INVALID = "--allow-host: {reason}"
+INGEST_NO_SOURCE = (
+    "nothing to ingest: give one or more SOURCEs (files, folders, feed, sitemap or WARC files, http(s) "
+    "URLs), or --rebuild to re-embed the stored articles with the current settings."
+)
+REBUILT = (
+    "rebuilt the index ({settings}): re-embedded {articles} stored article(s) and {versions} earlier "
+    "version(s) from their stored text; the old index is deleted."
+)
+REBUILD_INCOMPLETE = (
+    "not rebuilt: {reason}; the stored index is kept as it was, and what the new one holds is kept for "
+    "the next `newsdesk ingest --rebuild`."
+)
+REBUILD_INTERRUPTED = (
+    "interrupted: the stored index is kept as it was, and what the new one holds so far is kept too; "
+    "run `newsdesk ingest --rebuild` again to go on (nothing is encoded twice)."
+)
 INGEST_WAITING = "Waiting: {holder} is writing to {home}. This ingest starts when it is done (Ctrl-C to stop)."
 INGEST_SUMMARY = (
     "added {added}, updated {updated}, unchanged {unchanged}, removed {removed}, failed {failed} · "

@@ -128,15 +128,41 @@ class Runtime:
         stored the articles then (another embedding backend, or a rebuilt index, reads anew)."""
         return self.settings.store.home / FETCH_FOLDER / self.store.spec.prefix
 
-    def drop_indexes(self) -> None:
-        """Delete every index of this namespace (any settings), and what was fetched into them."""
+    def rebuild(self, *, progress: Progress | None = None, stop: threading.Event | None = None) -> IngestReport:
+        """Encode every stored article again, with its earlier versions, from its stored text into
+        a new index for the current settings, reading them from whichever indexes of this archive
+        hold them (any settings); those are replaced only once the new one holds every article,
+        so Ctrl-C loses nothing and the next rebuild goes on (ingest/rebuild.py). What was fetched
+        into the old indexes is forgotten: the next ingest of a feed reads it anew."""
+        from index.factory import begin_rebuild
+        from ingest.nlp import ChunkAnnotator
+        from ingest.rebuild import rebuild
+
+        if self._store is not None:
+            raise TypeError("a store given to the runtime is rebuilt by its owner")
+        s = self.settings
+        plan = begin_rebuild(s.store, s.chunking, self.embedder, self.namespace, self._client)
+        report = rebuild(plan, self.embedder, self.chunker, progress=progress, stop=stop,
+                         annotator=ChunkAnnotator() if s.ingest.annotate else None)
+        if report.rebuild_incomplete is None:
+            self._forget_replaced()
+        return report
+
+    def _forget_replaced(self) -> None:
+        """After a rebuild: the new store is opened on next use; what was fetched into the old
+        indexes, and their lexical indexes, go."""
         import shutil
 
-        from index.store import ArchiveStore, open_client
+        from index.archive import IndexSpec
+        from index.lexical import lexical_folder
 
-        ArchiveStore.drop(open_client(self.settings.store), self.namespace)
-        for folder in (self.settings.store.home / FETCH_FOLDER).glob(f"nd_{self.namespace}_*"):
-            shutil.rmtree(folder, ignore_errors=True)
+        for name in ("store", "lexical", "retriever", "raw_answerer", "answerer"):
+            self.__dict__.pop(name, None)
+        home, every = self.settings.store.home, IndexSpec.prefixes(self.namespace)
+        lexical = lexical_folder(home, self.store)
+        for folder in [*(home / FETCH_FOLDER).glob(every), *lexical.parent.glob(every)]:
+            if folder != lexical:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def ingest(self, sources: Sequence[Source], *, prune: bool = False, confirm_prune: bool = False,
                progress: Progress | None = None, stop: threading.Event | None = None) -> IngestReport:

@@ -38,6 +38,11 @@ class IndexSpec:
     def prefix(self) -> str:
         return f"nd_{self.namespace}_{self.key()}"
 
+    @staticmethod
+    def prefixes(namespace: str) -> str:
+        """A glob pattern that matches the prefix of every index of `namespace`, any settings."""
+        return f"nd_{namespace}_" + "?" * 10
+
     def metadata(self) -> dict[str, str | int]:
         return {
             "newsdesk_format": INDEX_FORMAT,
@@ -53,6 +58,12 @@ class IndexSpec:
             f"model {self.embed_model}, chunks of {self.chunk_tokens} {self.encoding} tokens, "
             f"overlap {self.overlap_sentences} sentence(s)"
         )
+
+    @classmethod
+    def from_metadata(cls, meta: Mapping[str, object], namespace: str) -> IndexSpec:
+        """The spec an index's collection metadata records (`metadata()`)."""
+        return cls(str(meta.get("embed_model", "")), int(str(meta.get("chunk_tokens", 0))),
+                   int(str(meta.get("overlap_sentences", 0))), str(meta.get("encoding", "")), namespace)
 
     @staticmethod
     def describe_metadata(meta: Mapping[str, object]) -> str:
@@ -192,6 +203,11 @@ class Archive(ArticleLookup, Protocol):
         """(article title, chunk text, vector) of every stored chunk of these articles."""
         ...
 
+    def stored_articles(self) -> Iterator[Article]:
+        """Every stored article with its text, a page at a time: the current ones, then the
+        earlier versions (ids `ID@vN`). What a rebuild encodes again (ingest/rebuild.py)."""
+        ...
+
     # -- earlier versions (index/versions.py): `query`, `get_chunks`, `get_articles` and
     # `all_chunks` serve them too, each only within the days it was the current text
     def article_versions(self, article_id: str) -> list[Article]:
@@ -215,7 +231,10 @@ class Archive(ArticleLookup, Protocol):
     def write(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], fresh: Iterable[str] = (),
               annotated: str = "") -> int: ...
 
-    def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None: ...
+    def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None:
+        """Store chunks of articles. An earlier version (`superseded` set, id `ID@vN`: a rebuild
+        writes them as they are) goes among the versions, here and in `finish_articles`."""
+        ...
 
     def finish_articles(self, done: Sequence[tuple[Article, int, bool]], annotated: str = "") -> int:
         """Record articles whose `n` chunks are all stored (annotated by `annotated`), dropping
@@ -236,4 +255,26 @@ class Archive(ArticleLookup, Protocol):
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         """Remove articles, their chunks, earlier versions and fingerprints. Returns chunks removed."""
+        ...
+
+
+class Rebuild(Protocol):
+    """A new index for the current settings, filled from the stored indexes of the archive (any
+    settings), which it replaces only at `finish` (index/chroma_rebuild.py, ingest/rebuild.py)."""
+
+    @property
+    def target(self) -> Archive: ...
+
+    @property
+    def sources(self) -> Sequence[Archive]:
+        """The stored indexes, the current settings' first."""
+        ...
+
+    @property
+    def complete(self) -> tuple[int, int] | None:
+        """(articles, earlier versions) when the new index was complete already: only `finish` is left."""
+        ...
+
+    def finish(self, articles: int, versions: int) -> list[str]:
+        """Replace the stored indexes by the new one, which holds every article; returns their prefixes."""
         ...

@@ -5,6 +5,10 @@ They live apart from the current articles so that everything that reads only cur
 (listing, counts, ingest's comparisons, the common as-of query) costs what it did, and an index
 written before versions existed needs no migration. A chunk of version N of article ID is
 stored as `ID@vN:00003`, with `article_id` `ID@vN` and `until` the day it was replaced.
+
+A version gets here either kept from the main collections (`keep`, when a changed text is
+ingested) or written as it is, with chunks encoded anew (`write_chunks`, `finish`: a rebuilt index,
+ingest/rebuild.py).
 """
 
 from __future__ import annotations
@@ -15,16 +19,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.archive import date_int
+from index import chroma_pages as pages
+from index.archive import ArticleState, date_int
 from index.chroma_pages import chunks_by_id
-from index.models import Article, Passage
+from index.models import Article, Chunk, Passage
 from index.records import article_from_record, article_metadata, chunk_id, passage_from_record
-from index.versions import as_superseded, oldest_first, version_id
+from index.versions import as_superseded, oldest_first, split_version_id, version_id
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
     from chromadb.api.types import Metadata
+
+    from index.embedder import Vectors
 
 _PAGE = 5000
 
@@ -83,6 +90,24 @@ class ChromaHistory:
                                embeddings=np.ones((1, 1), dtype=np.float32))
         return kept
 
+    def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], batch: int) -> None:
+        """Chunks of earlier versions (articles under `ID@vN`, `superseded` set), encoded anew."""
+        pages.upsert_chunks(self._chunks, items, batch)
+
+    def finish(self, done: Sequence[tuple[Article, int, bool]], annotated: str, batch: int) -> int:
+        """Record earlier versions whose chunks are all written (see `ArchiveStore.finish_articles`)."""
+        if not done:
+            return 0
+        removed = pages.delete_chunks_beyond(self._chunks, {a.id: n for a, n, more in done if more})
+        for i in range(0, len(done), batch):
+            part = done[i : i + batch]
+            self._texts.upsert(
+                ids=[a.id for a, _, _ in part], documents=[a.text for a, _, _ in part],
+                metadatas=[{**article_metadata(a, n, annotated), "of": _of_version(a.id)} for a, n, _ in part],
+                embeddings=np.ones((len(part), 1), dtype=np.float32),
+            )
+        return removed
+
     def delete(self, article_ids: Sequence[str]) -> int:
         """Every earlier version of these articles; returns chunks removed."""
         if not article_ids:
@@ -100,6 +125,16 @@ class ChromaHistory:
 
     def count(self) -> int:
         return self._chunks.count()
+
+    def states(self, keys: Sequence[str]) -> dict[str, ArticleState]:
+        return pages.article_states(self._texts, keys) if keys else {}
+
+    def stored_chunks(self, keys: Sequence[str]) -> list[tuple[str, str, Vectors]]:
+        return pages.stored_chunks(self._chunks, keys) if keys else []
+
+    def articles(self) -> Iterator[Article]:
+        """Every earlier version, with its text."""
+        return pages.articles(self._texts)
 
     def _keys_of(self, article_ids: Sequence[str]) -> list[str]:
         """The version-qualified ids of every kept version of these articles."""
@@ -145,3 +180,10 @@ class ChromaHistory:
 
 def _of(article_ids: Sequence[str]) -> Any:
     return {"of": {"$in": list(article_ids)}}
+
+
+def _of_version(key: str) -> str:
+    found = split_version_id(key)
+    if found is None:
+        raise ValueError(f"an earlier version is stored under ID@vN, not '{key}'")
+    return found[0]

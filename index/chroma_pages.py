@@ -1,23 +1,32 @@
-"""What `ArchiveStore` reads from and deletes in one Chroma collection, page by page: listing a
-large archive reads metadata only and never loads its texts."""
+"""What `ArchiveStore` reads from, writes to and deletes in one Chroma collection, page by page:
+listing a large archive reads metadata only and never loads its texts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from index.archive import ArticleFilter, ArticleState, ArticleSummary, newest_first
-from index.models import Passage
-from index.records import opt, passage_from_record, summary_from_record
+from index.models import Article, Chunk, Passage
+from index.records import (
+    article_from_record,
+    chunk_id,
+    chunk_metadata,
+    opt,
+    passage_from_record,
+    summary_from_record,
+)
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Metadata
 
     from index.embedder import Vectors
 
 PAGE = 5000
+TEXT_PAGE = 200  # full texts per read: a page of long articles stays a few MB
 
 
 def article_states(articles: Collection, ids: Sequence[str] | None) -> dict[str, ArticleState]:
@@ -96,3 +105,30 @@ def delete_chunks_beyond(chunks: Collection, kept: dict[str, int]) -> int:
             chunks.delete(ids=stale)
             removed += len(stale)
     return removed
+
+
+def articles(texts: Collection) -> Iterator[Article]:
+    """Every article record of a collection with its full text, TEXT_PAGE at a time."""
+    for offset in range(0, texts.count(), TEXT_PAGE):
+        page = texts.get(include=["documents", "metadatas"], limit=TEXT_PAGE, offset=offset)
+        for article_id, text, meta in zip(page["ids"], page["documents"] or [], page["metadatas"] or []):
+            yield article_from_record(article_id, text or "", meta)
+
+
+def upsert_chunks(chunks: Collection, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]], batch: int) -> None:
+    """Store chunks with their vectors, under `chunk_id(article.id, index)`."""
+    ids: list[str] = []
+    docs: list[str] = []
+    metas: list[Metadata] = []
+    for article, parts, _ in items:
+        content_hash = article.content_hash()
+        for chunk in parts:
+            ids.append(chunk_id(article.id, chunk.index))
+            docs.append(chunk.text)
+            metas.append(chunk_metadata(article, chunk, content_hash))
+    if not ids:
+        return
+    vectors = np.concatenate([vecs[: len(parts)] for _, parts, vecs in items]).astype(np.float32)
+    for i in range(0, len(ids), batch):
+        chunks.upsert(ids=ids[i : i + batch], documents=docs[i : i + batch], metadatas=metas[i : i + batch],
+                      embeddings=vectors[i : i + batch])

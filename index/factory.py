@@ -7,6 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index import chroma_rebuild
+from index.archive import Rebuild
 from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, StoreError
 from index.settings import ChunkSettings, EmbeddingSettings, StoreSettings
@@ -80,3 +82,18 @@ def open_store(
             except IndexMismatchError:
                 continue
         raise
+
+
+def begin_rebuild(
+    store: StoreSettings, chunking: ChunkSettings, embedder: Embedder, namespace: str = "main",
+    client: ClientAPI | None = None,
+) -> Rebuild:
+    """A new index for these settings beside the namespace's stored ones (any settings), which it
+    replaces once filled: see index/chroma_rebuild.py and ingest/rebuild.py."""
+    client = client or open_client(store)
+    opened = client
+
+    def open_at(spec: IndexSpec, prefix: str) -> ArchiveStore:
+        return ArchiveStore.at(opened, spec, prefix)
+
+    return chroma_rebuild.begin(client, index_spec(chunking, embedder, namespace), open_at)

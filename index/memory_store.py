@@ -88,11 +88,11 @@ class MemoryStore:
         return self.get_articles([article_id]).get(article_id)
 
     def article_states(self, ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
-        chosen = self._articles if ids is None else {i: self._articles[i] for i in ids if i in self._articles}
-        return {
-            i: ArticleState(i, a.content_hash(), a.path, a.title, a.url, self._annotated.get(i, ""), a.source)
-            for i, (a, _) in chosen.items()
-        }
+        chosen = [a for a, _ in self._articles.values()] if ids is None else [
+            a for a in (self._articles[i][0] if i in self._articles else self._earlier.get(i) for i in ids) if a]
+        return {a.id: ArticleState(a.id, a.content_hash(), a.path, a.title, a.url,
+                                   self._annotated.get(a.id, ""), a.source)
+                for a in chosen}
 
     def article_summaries(self, where: ArticleFilter | None = None) -> list[ArticleSummary]:
         summaries = [
@@ -106,8 +106,12 @@ class MemoryStore:
 
     def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, Vectors]]:
         wanted = set(article_ids)
-        return [(s.article_title, s.passage.text, s.vector) for s in self._chunks.values()
-                if s.passage.article_id in wanted]
+        return [(s.article_title, s.passage.text, s.vector)
+                for s in [*self._chunks.values(), *self._earlier_chunks.values()] if s.passage.article_id in wanted]
+
+    def stored_articles(self) -> Iterator[Article]:
+        yield from [a for a, _ in self._articles.values()]
+        yield from list(self._earlier.values())
 
     def article_versions(self, article_id: str) -> list[Article]:
         return oldest_first(a for key, a in self._earlier.items() if (split_version_id(key) or ("",))[0] == article_id)
@@ -139,6 +143,7 @@ class MemoryStore:
 
     def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None:
         for article, chunks, vectors in items:
+            into = self._chunks if article.superseded is None else self._earlier_chunks  # an earlier version
             for chunk, vector in zip(chunks, vectors):
                 passage = Passage(
                     chunk_id=chunk_id(article.id, chunk.index), article_id=article.id, text=chunk.text,
@@ -148,20 +153,24 @@ class MemoryStore:
                     entities=chunk.entities, phrases=chunk.phrases, version=article.version,
                     superseded=article.superseded, story=article.story,
                 )
-                self._chunks[passage.chunk_id] = _Stored(passage, np.asarray(vector, dtype=np.float32), article.title)
+                into[passage.chunk_id] = _Stored(passage, np.asarray(vector, dtype=np.float32), article.title)
         self._bump()
 
     def finish_articles(self, done: Sequence[tuple[Article, int, bool]], annotated: str = "") -> int:
         removed = 0
         for article, n, may_have_more in done:
+            chunks = self._chunks if article.superseded is None else self._earlier_chunks
             if may_have_more:
-                stale = [cid for cid, s in self._chunks.items()
+                stale = [cid for cid, s in chunks.items()
                          if s.passage.article_id == article.id and int(cid.rsplit(":", 1)[1]) >= n]
                 for cid in stale:
-                    del self._chunks[cid]
+                    del chunks[cid]
                 removed += len(stale)
-            self._articles[article.id] = (article, n)
             self._annotated[article.id] = annotated
+            if article.superseded is not None:  # an earlier version, written as it is (a rebuild)
+                self._earlier[article.id] = article
+                continue
+            self._articles[article.id] = (article, n)
             if article.fingerprint is not None:
                 self._fingerprints[article.id] = article.fingerprint
         self._bump()

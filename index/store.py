@@ -11,7 +11,7 @@ An article record is written only after all its chunks, so it marks the article 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -29,22 +29,16 @@ from index.archive import (
 from index.chroma import list_collections, open_client, server_errors
 from index.chroma_copies import ChromaCopies
 from index.chroma_history import ChromaHistory
+from index.chroma_rebuild import refuse_while_swapping
 from index.errors import IndexMismatchError, StoreError
 from index.fingerprint import SCHEME
 from index.models import Article, Chunk, Fingerprint, Passage
-from index.records import (
-    article_from_record,
-    article_metadata,
-    chunk_id,
-    chunk_metadata,
-    passage_from_record,
-)
+from index.records import article_from_record, article_metadata, passage_from_record
 from index.versions import split_version_id
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
-    from chromadb.api.types import Metadata
 
     from index.embedder import Vectors
 
@@ -85,10 +79,11 @@ class ArchiveStore:
     @classmethod
     @server_errors
     def open(cls, client: ClientAPI, spec: IndexSpec) -> ArchiveStore:
-        """Open (creating if needed) the index for `spec`; refuse one built with other settings."""
-        chunk_name, article_name = f"{spec.prefix}_chunks", f"{spec.prefix}_articles"
+        """Open (creating if needed) the index for `spec`; refuse one built with other settings,
+        and a namespace whose old index an interrupted rebuild was replacing."""
         existing = {c.name: c for c in list_collections(client)}
-        if chunk_name not in existing:
+        refuse_while_swapping(existing, spec.namespace)
+        if f"{spec.prefix}_chunks" not in existing:
             others = [
                 c for name, c in existing.items()
                 if name.startswith(f"nd_{spec.namespace}_") and name.endswith("_chunks")
@@ -100,8 +95,18 @@ class ArchiveStore:
                     f"this data directory holds an index built with {IndexSpec.describe_metadata(meta)}, but "
                     f"the current settings ask for {spec.describe()}. Use the settings it was built with"
                     f"{' (NEWSDESK_EMBED_BACKEND names the encoder backend after the +)' if backend else ''}, "
-                    "another --data-dir, or `newsdesk ingest --rebuild` to re-embed everything."
+                    "another --data-dir, or `newsdesk ingest --rebuild` to re-embed every stored article "
+                    "with the current settings."
                 )
+        return cls.at(client, spec, spec.prefix)
+
+    @classmethod
+    @server_errors
+    def at(cls, client: ClientAPI, spec: IndexSpec, prefix: str) -> ArchiveStore:
+        """The index for `spec` in the collections `<prefix>_*`, created if needed, whatever other
+        indexes the namespace holds (a rebuild reads the old ones and writes a new one:
+        index/chroma_rebuild.py). Refuses collections built with other settings."""
+        chunk_name, article_name = f"{prefix}_chunks", f"{prefix}_articles"
         try:
             chunks = client.get_or_create_collection(
                 chunk_name,
@@ -112,8 +117,8 @@ class ArchiveStore:
             articles = client.get_or_create_collection(
                 article_name, metadata=spec.metadata(), embedding_function=None
             )
-            history = ChromaHistory.open(client, spec.prefix, spec.metadata())
-            copies = ChromaCopies.open(client, spec.prefix, SCHEME)  # fingerprints made another way go
+            history = ChromaHistory.open(client, prefix, spec.metadata())
+            copies = ChromaCopies.open(client, prefix, SCHEME)  # fingerprints made another way go
         except Exception as exc:  # chromadb raises many types for a broken store
             raise StoreError(f"cannot open the index collections: {exc}") from exc
         stored = chunks.metadata or {}
@@ -123,15 +128,6 @@ class ArchiveStore:
                 f"refusing to use it with {spec.describe()}"
             )
         return cls(client, spec, chunks, articles, history, copies)
-
-    @classmethod
-    @server_errors
-    def drop(cls, client: ClientAPI, namespace: str) -> int:
-        """Delete every index of a namespace (for --rebuild). Returns how many collections went."""
-        names = [c.name for c in list_collections(client) if c.name.startswith(f"nd_{namespace}_")]
-        for name in names:
-            client.delete_collection(name)
-        return len(names)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -158,8 +154,10 @@ class ArchiveStore:
 
     @server_errors
     def article_states(self, ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
-        """Content hash and path of stored articles: those in `ids`, or all of them."""
-        return pages.article_states(self._articles, ids)
+        """Content hash and path of stored articles: those in `ids` (earlier versions by `ID@vN`),
+        or all current ones."""
+        states = pages.article_states(self._articles, ids)
+        return {**states, **self._history.states(_earlier_ids(ids, states))}
 
     @server_errors
     def article_summaries(self, where: ArticleFilter | None = None) -> list[ArticleSummary]:
@@ -173,8 +171,16 @@ class ArchiveStore:
 
     @server_errors
     def stored_chunks(self, article_ids: Sequence[str]) -> list[tuple[str, str, Vectors]]:
-        """(article title, chunk text, vector) of every stored chunk of these articles."""
-        return pages.stored_chunks(self._chunks, article_ids)
+        """(article title, chunk text, vector) of every stored chunk of these articles (earlier
+        versions by `ID@vN`)."""
+        return pages.stored_chunks(self._chunks, article_ids) + self._history.stored_chunks(
+            _earlier_ids(article_ids, {}))
+
+    def stored_articles(self) -> Iterator[Article]:
+        """Every stored article with its text, a page at a time: the current ones, then the
+        earlier versions (ids `ID@vN`)."""
+        yield from pages.articles(self._articles)
+        yield from self._history.articles()
 
     @server_errors
     def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
@@ -282,27 +288,13 @@ class ArchiveStore:
     @server_errors
     def write_chunks(self, items: Sequence[tuple[Article, Sequence[Chunk], Vectors]]) -> None:
         """Store chunks and their vectors (part of an article is fine). Until `finish_articles`
-        records the article, they are leftovers that a later ingest of it reuses."""
-        ids: list[str] = []
-        docs: list[str] = []
-        metas: list[Metadata] = []
-        for article, chunks, _ in items:
-            content_hash = article.content_hash()
-            for chunk in chunks:
-                ids.append(chunk_id(article.id, chunk.index))
-                docs.append(chunk.text)
-                metas.append(chunk_metadata(article, chunk, content_hash))
-        if not ids:
+        records the article, they are leftovers that a later ingest of it reuses. An earlier
+        version (`superseded` set, id `ID@vN`) goes among the versions."""
+        if not items:
             return
-        vectors = np.concatenate([vecs[: len(chunks)] for _, chunks, vecs in items]).astype(np.float32)
         batch = max(1, self.client.get_max_batch_size())
-        for i in range(0, len(ids), batch):
-            self._chunks.upsert(
-                ids=ids[i : i + batch],
-                documents=docs[i : i + batch],
-                metadatas=metas[i : i + batch],
-                embeddings=vectors[i : i + batch],
-            )
+        pages.upsert_chunks(self._chunks, [i for i in items if i[0].superseded is None], batch)
+        self._history.write_chunks([i for i in items if i[0].superseded is not None], batch)
         self._bump_revision()
 
     @server_errors
@@ -311,9 +303,11 @@ class ArchiveStore:
         `may_have_more` is set, drop chunks left over beyond `n` first. Returns chunks removed."""
         if not done:
             return 0
-        removed = pages.delete_chunks_beyond(self._chunks, {a.id: n for a, n, may_have_more in done if may_have_more})
-        self._bump_revision()
         batch = max(1, self.client.get_max_batch_size())
+        removed = self._history.finish([d for d in done if d[0].superseded is not None], annotated, batch)
+        done = [d for d in done if d[0].superseded is None]
+        removed += pages.delete_chunks_beyond(self._chunks, {a.id: n for a, n, may_have_more in done if may_have_more})
+        self._bump_revision()
         for i in range(0, len(done), batch):
             part = done[i : i + batch]
             self._articles.upsert(
@@ -382,3 +376,8 @@ class ArchiveStore:
             self._copies.delete(part)
         self._bump_revision()
         return removed
+
+
+def _earlier_ids(ids: Sequence[str] | None, found: Container[str]) -> list[str]:
+    """The ids among `ids` that name an earlier version (`ID@vN`) and are not in `found`."""
+    return [i for i in ids or () if i not in found and split_version_id(i)]

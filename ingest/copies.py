@@ -65,7 +65,9 @@ class CopyFinder:
 
     def mark(self, articles: Sequence[Article]) -> list[Article]:
         """The articles with their story and fingerprint set, in the same order. The first call
-        of a run first fingerprints stored articles that have none (`_backfill`)."""
+        of a run first fingerprints stored articles that have none (`_backfill`). An article that
+        comes with its story (one stored before: a rebuild) keeps it; an earlier version is left
+        as it is (it has no fingerprint of its own)."""
         self._backfill()
         if not articles:
             return []
@@ -73,8 +75,11 @@ class CopyFinder:
         stored = {f.article_id: f for f in self.store.fingerprints_sharing([f.bands for f in prints if f.bands])}
         marked: list[Article] = []
         for article, found in zip(articles, prints):
-            best = self._most_similar(found, stored) if found.bands else None
-            story = best.story if best is not None else article.id
+            if article.superseded is not None:
+                marked.append(article)
+                continue
+            best = self._most_similar(found, stored) if found.bands and not article.story else None
+            story = article.story or (best.story if best is not None else article.id)
             if best is not None:
                 self.copies += 1
             found = replace(found, story=story)

@@ -21,10 +21,11 @@ Web sources remember what they fetched (conditional GET) only once the run's art
 from __future__ import annotations
 
 import contextlib
+import itertools
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -100,13 +101,15 @@ def ingest(
     fetch_policy: FetchPolicy | None = None,
     stop: threading.Event | None = None,
     annotator: Annotator | None = None,
+    stored: Iterable[Article] = (),
 ) -> IngestReport:
     """Ingest `sources`: files and folders (each must exist), feed, sitemap and WARC files, and
     http(s) URLs of feeds and sitemaps (see `ingest.reading`; `fetch_cache` keeps what was
     fetched for the next run). With `prune`, also drop stored articles under the paths whose
     files are gone (never articles read from the web); a prune of more than half of them needs
     `confirm_prune` (see `ingest.prune`). Setting `stop` ends the run early, keeping what was
-    encoded, and raises IngestStopped."""
+    encoded, and raises IngestStopped. `stored`: articles read from a stored index, written as
+    they are, before the sources (`ingest --rebuild`: ingest/rebuild.py)."""
     check_paths(sources)
     started = time.perf_counter()
     progress = progress or NoProgress()
@@ -125,7 +128,7 @@ def ingest(
 
     def plan() -> None:
         try:
-            planner.run(sources, lambda group: _put(plans, group, caller_done))
+            planner.run(sources, lambda group: _put(plans, group, caller_done), stored)
         except _Abandoned:
             return
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
@@ -283,11 +286,12 @@ class _Planner:
         self.copies = CopyFinder(store)  # wire copies (ingest/copies.py)
         self.planned_chunks = 0
 
-    def run(self, sources: Sequence[Source], put: Callable[[list[_Planned]], None]) -> None:
+    def run(self, sources: Sequence[Source], put: Callable[[list[_Planned]], None],
+            stored: Iterable[Article] = ()) -> None:
         group: list[_Planned] = []
         size = 0
         since = time.monotonic()
-        for batch in _batched(self.reader.articles(sources), LOOKUP_BATCH):
+        for batch in _batched(itertools.chain(stored, self.reader.articles(sources)), LOOKUP_BATCH):
             for item in self._plan(batch):
                 group.append(item)
                 size += len(item.chunks)

@@ -27,6 +27,11 @@ class IngestReport:
     skipped: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)  # stored, with a value set aside
     prune_refused: str | None = None  # why a prune was not done (it needs confirming)
+    # ingest --rebuild (ingest/rebuild.py): stored articles and earlier versions the new index holds,
+    # and why it did not replace the stored indexes (some could not be encoded again)
+    rebuilt: int = 0
+    rebuilt_versions: int = 0
+    rebuild_incomplete: str | None = None
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, object]:

@@ -25,7 +25,8 @@ def prepare(store: Archive, copies: CopyFinder, planned: Sequence[tuple[Article,
     written: a changed text's stored version kept first (`revise`), each put in its wire story
     (ingest/copies.py). Only version, day and story change, never what was chunked."""
     articles = [article for article, _ in planned]
-    updates = [i for i, (_, is_update) in enumerate(planned) if is_update]
+    # An earlier version written as it is (a rebuild) is never revised.
+    updates = [i for i, (article, is_update) in enumerate(planned) if is_update and article.superseded is None]
     revised, kept = revise(store, [articles[i] for i in updates], date.today())
     for i, article in zip(updates, revised):
         articles[i] = article

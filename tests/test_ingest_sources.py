@@ -236,7 +236,7 @@ def test_a_rebuilt_index_reads_its_feeds_anew(tmp_path: Path, web: FakeWeb) -> N
     home = tmp_path / "home"
     assert invoke(web.url("/feed.xml"), home=home)[1]["added"] == 1
     _, rebuilt = invoke(web.url("/feed.xml"), "--rebuild", home=home)
-    assert rebuilt["added"] == 1  # "not modified" meant "nothing new" to the dropped index only
+    assert (rebuilt["rebuilt"], rebuilt["added"], rebuilt["unchanged"]) == (1, 0, 1)  # kept, read anew
     assert web.requests_to("/feed.xml")[-1].status == 200
 
 

@@ -1,5 +1,5 @@
 """`newsdesk ingest SOURCE...`: add or update articles from files, folders, feeds, sitemaps and
-WARC files, incrementally."""
+WARC files, incrementally; with `--rebuild`, every stored article re-embedded first (ingest/rebuild.py)."""
 
 from __future__ import annotations
 
@@ -22,16 +22,17 @@ from bot.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from bot.runtime import Runtime
     from bot.settings import Settings
     from ingest.files import Source
     from ingest.report import IngestReport
 
 
 def ingest(
-    sources: Annotated[list[str], typer.Argument(metavar="SOURCE", help="Files or folders of articles (.txt, .md, .html, .json, .jsonl, .warc), feed, sitemap and WARC files, and http(s) URLs of RSS/Atom feeds, sitemaps and web pages.", show_default=False)],
+    sources: Annotated[list[str] | None, typer.Argument(metavar="SOURCE", help="Files or folders of articles (.txt, .md, .html, .json, .jsonl, .warc), feed, sitemap and WARC files, and http(s) URLs of RSS/Atom feeds, sitemaps and web pages (optional with --rebuild).", show_default=False)] = None,
     prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files under the given folders are gone (never articles read from the web).")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm a prune that removes more than half of the articles stored under the given folders.")] = False,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the existing index (any settings) and re-embed from SOURCE.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed every stored article (with its earlier versions) from its stored text into a new index with the current settings, then ingest SOURCE if given. Nothing stored is dropped; the old index (any settings) is deleted once the new one holds every article. Needed after changing the model or chunking settings.")] = False,
     batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="Passages per encoder batch (default: $NEWSDESK_EMBED_BATCH_SIZE or 16; 16 is fastest on CPU).", show_default=False)] = None,
     device: Annotated[str | None, typer.Option("--device", help="Encoder device: cpu, cuda, cuda:N, mps or auto (default: $NEWSDESK_EMBED_DEVICE or cpu).", show_default=False)] = None,
     embed_backend: Annotated[str | None, typer.Option("--embed-backend", help="Encoder backend: onnx (ONNX Runtime), torch (same vectors and index; for --device cuda or mps) or onnx-int8 (fastest; its own index). Default: $NEWSDESK_EMBED_BACKEND or onnx. Set the same for ask.", show_default=False)] = None,
@@ -40,7 +41,8 @@ def ingest(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Read, chunk, embed and store articles. Unchanged articles cost nothing."""
+    """Read, chunk, embed and store articles. Unchanged articles cost nothing. With --rebuild,
+    every stored article is first re-embedded from its stored text with the current settings."""
     from index.errors import UserInputError
     from index.lock import write_lock
     from index.onnx_embedder import BACKENDS
@@ -58,7 +60,9 @@ def ingest(
         err.print(messages.INGEST_WAITING.format(holder=holder, home=home), markup=False)
 
     timeout = lock_timeout if lock_timeout is not None else settings.ingest.lock_timeout
-    paths = as_sources(sources)
+    if not sources and not rebuild:
+        raise UserInputError(messages.INGEST_NO_SOURCE)
+    paths = as_sources(sources or [])
     check_paths(paths)  # a missing path stops everything, before the lock or the model
     with interrupted_means(messages.INGEST_INTERRUPTED), write_lock(home, timeout=timeout, on_wait=waiting):
         report = _ingest_locked(settings, paths, prune=prune, confirm_prune=yes, rebuild=rebuild)
@@ -68,7 +72,9 @@ def ingest(
         print_summary(report)
     if report.prune_refused:
         err.print(messages.PRUNE_REFUSED.format(reason=report.prune_refused), markup=False)
-    if report.failed or report.prune_refused:
+    if report.rebuild_incomplete:
+        err.print(messages.REBUILD_INCOMPLETE.format(reason=report.rebuild_incomplete), markup=False)
+    if report.failed or report.prune_refused or report.rebuild_incomplete:
         raise typer.Exit(1)
 
 
@@ -77,13 +83,30 @@ def _ingest_locked(settings: Settings, paths: list[Source], *, prune: bool, conf
     from bot.runtime import Runtime
 
     runtime = Runtime(settings)
-    if rebuild:
-        runtime.drop_indexes()
     progress = RichProgress()
     try:
-        return runtime.ingest(paths, prune=prune, confirm_prune=confirm_prune, progress=progress)
+        rebuilt = _rebuild(runtime, progress) if rebuild else None
+        if rebuilt is not None and rebuilt.rebuild_incomplete:
+            return rebuilt  # the stored index is as it was: nothing more is written
+        report = runtime.ingest(paths, prune=prune, confirm_prune=confirm_prune, progress=progress)
     finally:
         progress.stop()
+    if rebuilt is not None:
+        report.rebuilt, report.rebuilt_versions = rebuilt.rebuilt, rebuilt.rebuilt_versions
+        report.embedded += rebuilt.embedded
+        report.seconds = round(report.seconds + rebuilt.seconds, 3)
+    return report
+
+
+def _rebuild(runtime: Runtime, progress: RichProgress) -> IngestReport:
+    """`--rebuild`: every stored article into a new index (ingest/rebuild.py), said on stderr."""
+    with interrupted_means(messages.REBUILD_INTERRUPTED):
+        report = runtime.rebuild(progress=progress)
+    if report.rebuild_incomplete is None:
+        progress.stop()
+        err.print(messages.REBUILT.format(articles=report.rebuilt, versions=report.rebuilt_versions,
+                                          settings=runtime.store.spec.describe()), markup=False)
+    return report
 
 
 def print_summary(report: IngestReport, line: str = "{summary}") -> None:
