@@ -38,10 +38,17 @@ from tests.test_ingest_sources import FAST, STORY, rss
 from tests.test_server_mode import running_chroma
 from tests.test_versions import BEFORE, QUESTION, V1, V2, write
 from tests.test_wire_copies import RECORDS
-from tests.web_fake import FakeWeb, Reply, article_page, fake_web
+from tests.web_fake import HOSTS, FakeWeb, Reply, article_page, fake_web
 
 runner = CliRunner()
 
+
+
+def web_settings(home: Path) -> Settings:
+    """Settings that may fetch from the fake site on 127.0.0.1 (tests/web_fake.py)."""
+    settings = make_settings(home)
+    settings.ingest = settings.ingest.model_copy(update={"allow_hosts": HOSTS, "fetch_delay": 0.0})
+    return settings
 
 def invoke(*args: str, home: Path, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
     done = runner.invoke(app, ["ingest", *args, "--json", "--data-dir", str(home)],
@@ -85,7 +92,7 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransfor
     """The archive, then `ingest --rebuild news/` with the feed's site gone."""
     root = tmp_path_factory.mktemp("rebuild")
     home = root / "home"
-    runtime = Runtime(make_settings(home), embedder=embedder)
+    runtime = Runtime(web_settings(home), embedder=embedder)
     with fake_web() as web:
         news, aktau = make_archive(root, runtime, web)
     before = everything(runtime)
@@ -101,7 +108,7 @@ def test_a_rebuild_naming_one_folder_keeps_every_stored_article(
     home, _, before, report = rebuilt
     assert (report["rebuilt"], report["rebuilt_versions"]) == (5, 1)
     assert (report["added"], report["unchanged"], report["failed"]) == (0, 1, [])
-    runtime = Runtime(make_settings(home), embedder=embedder)
+    runtime = Runtime(web_settings(home), embedder=embedder)
     # ids, texts, titles, dates, urls, sources, paths, received days, versions, stories
     assert everything(runtime) == before
 
@@ -109,7 +116,7 @@ def test_a_rebuild_naming_one_folder_keeps_every_stored_article(
 def test_the_rebuilt_index_keeps_earlier_versions_and_answers_from_all_sources(
         rebuilt: tuple[Path, str, dict[str, Any], dict[str, Any]], embedder: SentenceTransformerEmbedder) -> None:
     home, aktau, _, _ = rebuilt
-    runtime = Runtime(make_settings(home), embedder=embedder)
+    runtime = Runtime(web_settings(home), embedder=embedder)
     [first] = runtime.store.article_versions(aktau)
     assert (first.id, first.version, first.superseded) == (version_id(aktau, 1), 1, date(2022, 1, 20))
     current = runtime.store.get_article(aktau)
@@ -126,7 +133,7 @@ def test_the_rebuilt_index_keeps_earlier_versions_and_answers_from_all_sources(
 def test_the_old_collections_are_gone_and_no_staging_is_left(
         rebuilt: tuple[Path, str, dict[str, Any], dict[str, Any]], embedder: SentenceTransformerEmbedder) -> None:
     home = rebuilt[0]
-    prefix = Runtime(make_settings(home), embedder=embedder).store.spec.prefix
+    prefix = Runtime(web_settings(home), embedder=embedder).store.spec.prefix
     assert collections(home) == sorted(f"{prefix}_{part}" for part in (
         "articles", "chunks", "copies", "history", "history_texts"))
 
