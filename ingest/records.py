@@ -179,13 +179,13 @@ class ReadContext:
                 f"id '{own_id}' has the form of an earlier version's id (ID@vN, kept for corrected "
                 "articles); not stored: give the record an id that does not end in '@v' and a number"
             )
+        link = url if url and is_http_url(url) else None  # a javascript: or file: link is never shown
         if own_id:
             article_id = own_id
-        elif url:
-            article_id = url_id(url)
-        else:
+        elif link:
+            article_id = url_id(link)
+        else:  # no link, or one that is not stored: it names nothing (`javascript:void(0)` in many files)
             article_id = self.stored.path_id(record)
-        link = url if url and is_http_url(url) else None  # a javascript: or file: link is never shown
         if url and link is None:
             self.warnings.append(RecordError(record or "", f"the link '{url[:80]}' is not an http(s) URL: "
                                                            "stored without it"))

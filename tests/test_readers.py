@@ -273,3 +273,11 @@ def test_a_leading_rule_without_fields_is_not_a_title(tmp_path: Path) -> None:
     result = read_file(path, tmp_path, MB)
     assert (result.articles[0].title, result.articles[0].text) == ("Port reopens", "The port reopened on Tuesday.")
     assert result.warnings == []
+
+
+def test_a_dropped_link_does_not_name_the_article(tmp_path: Path) -> None:
+    """Two files whose only link is `javascript:void(0)` are two articles, each named by its path."""
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text(f"---\ntitle: {name}\nurl: javascript:void(0)\n---\nThe port reopened.\n")
+    ids = {read_file(tmp_path / name, tmp_path, MB).articles[0].id for name in ("a.md", "b.md")}
+    assert len(ids) == 2 and url_id("javascript:void(0)") not in ids
