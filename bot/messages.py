@@ -2,6 +2,7 @@
 
 NOT_IN_ARCHIVE = "Not in the archive: I found nothing that answers this question."
 EMPTY_INDEX = "The archive is empty. Add articles with `newsdesk ingest PATH...` first."
+INTERRUPTED = "interrupted"
 EMPTY_QUESTION = "The question is empty. Ask something, e.g. newsdesk ask \"When did protests reach Almaty?\""
 QUESTION_TOO_LONG = "The question is {length} characters long; the limit is {limit}. Ask something shorter."
 BAD_DATE = "'{value}' is not a date: use YYYY-MM-DD, e.g. 2022-01-06."

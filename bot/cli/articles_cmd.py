@@ -45,10 +45,7 @@ def articles(
         raise UserInputError(messages.BAD_DATE_RANGE.format(since=where.since, until=where.until))
     store = Runtime(settings_for(data_dir)).store
     total = store.counts()[0]
-    if total == 0:
-        err.print(messages.EMPTY_INDEX, markup=False)
-        raise typer.Exit(1)
-    found = store.article_summaries(where)
+    found = store.article_summaries(where) if total else []
     shown = found[:limit] if limit else found
     if as_json:
         print_json([s.to_json() for s in shown])
@@ -56,7 +53,7 @@ def articles(
         for line in summary_lines(shown):
             out.print(line, markup=False)
     if not found:
-        err.print(messages.ARTICLES_NO_MATCH.format(total=total), markup=False)
+        err.print(messages.ARTICLES_NO_MATCH.format(total=total) if total else messages.EMPTY_INDEX, markup=False)
         raise typer.Exit(1)
     if len(shown) < len(found):
         err.print(messages.ARTICLES_MORE.format(shown=len(shown), total=len(found)), style="dim", markup=False)

@@ -13,7 +13,7 @@ from bot.cli.common import (
     LLMApiKey,
     LLMBaseUrl,
     LLMModel,
-    err,
+    fail,
     out,
     parse_as_of,
     print_json,
@@ -40,8 +40,7 @@ def ask(
     runtime = Runtime(settings)
     query = runtime.query(question, parse_as_of(as_of), choices or ())  # today, unless --as-of
     if runtime.store.counts()[0] == 0:
-        err.print(messages.EMPTY_INDEX, markup=False)
-        raise typer.Exit(1)
+        fail(messages.EMPTY_INDEX)
     answer = runtime.answerer.ask(query)
     if as_json:
         print_json(answer.to_json())

@@ -17,9 +17,11 @@ from bot.cli import (
     train_cmd,
     watch_cmd,
 )
+from bot.cli.common import JsonAwareGroup
 
 app = typer.Typer(
     name="newsdesk",
+    cls=JsonAwareGroup,
     help="Question answering over news archives, with verbatim, verified citations.",
     no_args_is_help=True,
     add_completion=False,
