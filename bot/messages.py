@@ -61,8 +61,13 @@ BAD_BASELINE = (
 )
 TRAIN_WITHOUT_LLM = "The ranker is trained on the extractive answerer: unset NEWSDESK_LLM_* for training."
 RANKER_MODEL_UNUSABLE = (
-    "Cannot use the ranker model {path} (NEWSDESK_ANSWER_RANKER_MODEL): {reason}. Retrain it with "
-    "`newsdesk train-ranker KIT --out {path}`, or unset the variable to use the shipped one."
+    "Cannot use the ranker model {path} (NEWSDESK_ANSWER_RANKER_MODEL): {reason}. Unset the variable to use "
+    "the shipped one, or train a model with `newsdesk train-ranker KIT_DIR --out {out}` and set the variable "
+    "to {out}."
+)
+TRAIN_OUT_NOT_A_MODEL = (
+    "{path} exists and is not a ranker model: train-ranker writes a new file or replaces an earlier model, "
+    "nothing else. Choose another --out."
 )
 TRAIN_INTERRUPTED = "interrupted: no model was written."
 TRAIN_DONE = (

@@ -185,7 +185,7 @@ class Runtime:
         from bot.extractive.ranker import load_model
 
         answer = self.settings.answer
-        ranker = load_model(answer.ranker_model) if answer.ranker else None
+        ranker = load_model(answer.ranker_model, self.settings.store.home) if answer.ranker else None
         extractive = ExtractiveAnswerer(self.retriever, self.reader, answer, self.store, ranker)
         if not self.settings.llm.enabled:
             return extractive
