@@ -90,7 +90,7 @@ class Runtime:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder or create_embedder(self.settings.embedding, self.settings.store.home)
+        return self._embedder or create_embedder(self.settings.embedding)
 
     @cached_property
     def store(self) -> Archive:
@@ -173,7 +173,7 @@ class Runtime:
         if self.settings.answer.reader == "int8":
             from index.factory import create_int8_reader
 
-            reader = create_int8_reader(self.embedder, self.settings.embedding, self.settings.store.home)
+            reader = create_int8_reader(self.embedder, self.settings.embedding)
             if reader is not None:
                 return reader
         return self.embedder
