@@ -24,8 +24,8 @@ from bot.cli.common import (
 
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Answer as of this date (YYYY-MM-DD); later articles are ignored. Default: today.", show_default=False)] = None,
-    choices: Annotated[list[str] | None, typer.Option("--choice", help="A candidate answer; repeat for each.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Answer as of this date (YYYY-MM-DD); later articles are ignored. Default: today.", show_default=False)] = None,
+    choices: Annotated[list[str] | None, typer.Option("--choice", metavar="TEXT", help="A candidate answer; repeat for each.")] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
     llm_base_url: LLMBaseUrl = None,

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from typer.core import TyperGroup
 
 from bot import messages
+from bot.cli.helptext import Group
 from index.errors import NewsdeskError, UserInputError
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Data directory (default: $NEWSDESK_HOME or ~/.local/share/newsdesk).",
+    typer.Option("--data-dir", metavar="DIR", help="Data directory (default: $NEWSDESK_HOME or ~/.local/share/newsdesk).",
                  show_default=False),
 ]
 JsonFlag = Annotated[bool, typer.Option(
@@ -35,17 +35,17 @@ JsonFlag = Annotated[bool, typer.Option(
 _LLM_PANEL = "LLM mode (opt-in)"
 LLMBaseUrl = Annotated[
     str | None,
-    typer.Option("--llm-base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 "
+    typer.Option("--llm-base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 "
                  "(default: $NEWSDESK_LLM_BASE_URL).", show_default=False, rich_help_panel=_LLM_PANEL),
 ]
 LLMModel = Annotated[
     str | None,
-    typer.Option("--llm-model", help="Model name at that endpoint (default: $NEWSDESK_LLM_MODEL).",
+    typer.Option("--llm-model", metavar="MODEL", help="Model name at that endpoint (default: $NEWSDESK_LLM_MODEL).",
                  show_default=False, rich_help_panel=_LLM_PANEL),
 ]
 LLMApiKey = Annotated[
     str | None,
-    typer.Option("--llm-api-key", help="API key, if the endpoint needs one; prefer $NEWSDESK_LLM_API_KEY "
+    typer.Option("--llm-api-key", metavar="KEY", help="API key, if the endpoint needs one; prefer $NEWSDESK_LLM_API_KEY "
                  "(flags end up in shell history).", show_default=False, rich_help_panel=_LLM_PANEL),
 ]
 
@@ -138,7 +138,7 @@ def wants_json(command: Any, args: Sequence[str]) -> bool:
     return False
 
 
-class JsonAwareGroup(TyperGroup):
+class JsonAwareGroup(Group):
     """The root command. Notes whether the command asked for JSON (`wants_json`); in JSON mode a
     failure (a domain error, a usage error, Ctrl-C) also prints `{"error": "..."}` on stdout, then
     goes on as without --json: the same line on stderr (`main.run`), the same exit code."""
