@@ -57,7 +57,7 @@ def test_each_paragraph_of_help_is_one_flowing_text(path: list[str]) -> None:
 
 def test_options_show_what_they_take() -> None:
     shown = help_of(["ingest"], 100)
-    assert re.search(r"Usage: \S+ ingest \[OPTIONS\] SOURCE\.\.\.", shown)
+    assert re.search(r"Usage: \S+ ingest \[OPTIONS\] \[?SOURCE\.\.\.\]?", shown)
     assert re.search(r"--batch-size N\b", shown) and re.search(r"--data-dir DIR\b", shown)
     assert re.search(r"--json +Print JSON", shown)  # a flag takes nothing
     assert re.search(r"Usage: \S+ ask \[OPTIONS\] QUESTION\b", help_of(["ask"], 100))

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ def test_article_naming_an_export_of_several_lists_them_as_json(
 
 
 # A user's mistake for every command that takes --json; a new such command needs a case here.
+# (forget and kit are on other branches of issue 21: their cases wait for them.)
 MISTAKES: dict[str, list[str]] = {
     "ingest": ["ingest", "no/such/folder", "--json"],
     "watch": ["watch", str(SEEDS), "--every", "soon", "--json"],
@@ -71,6 +73,8 @@ MISTAKES: dict[str, list[str]] = {
     "articles": ["articles", "--since", "06/01/2022", "--json"],
     "article": ["article", "no-such-id", "--json"],
     "eval": ["eval", "no/such/gold.jsonl", "--json", "-"],
+    "forget": ["forget", "some-id", "--lock-timeout", "-1", "--json"],
+    "kit realtimeqa": ["kit", "realtimeqa", "no/such/clone", "--out", "kit", "--from", "2023-13-01", "--json"],
 }
 USAGE_ERRORS = [
     ["articles", "--json", "--no-such-option"],
@@ -81,17 +85,26 @@ USAGE_ERRORS = [
 
 
 def commands_with_json() -> set[str]:
-    group = typer.main.get_command(app)
-    assert isinstance(group, TyperGroup)
-    return {name for name, command in group.commands.items()
-            if any("--json" in getattr(p, "opts", ()) for p in command.params)}
+    """Every command (`kit realtimeqa` for one in a group) with a --json option."""
+    def walk(prefix: str, command: Any) -> Iterator[str]:
+        if isinstance(command, TyperGroup):
+            for name, sub in command.commands.items():
+                yield from walk(f"{prefix} {name}".strip(), sub)
+        elif any("--json" in getattr(p, "opts", ()) for p in command.params):
+            yield prefix
+
+    return set(walk("", typer.main.get_command(app)))
+
+
+COMMANDS_WITH_JSON = sorted(commands_with_json())
 
 
 def test_every_command_with_json_has_a_mistake_case() -> None:
-    assert commands_with_json() == set(MISTAKES)
+    assert set(COMMANDS_WITH_JSON) <= set(MISTAKES)
+    assert {"ingest", "watch", "ask", "articles", "article", "eval"} <= set(COMMANDS_WITH_JSON)
 
 
-@pytest.mark.parametrize("command", sorted(MISTAKES))
+@pytest.mark.parametrize("command", COMMANDS_WITH_JSON)
 def test_a_mistake_under_json_prints_an_error_object(command: str, seeded_home: Path) -> None:
     result = invoke(*MISTAKES[command], "--data-dir", str(seeded_home))
     assert result.exit_code != 0

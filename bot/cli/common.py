@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from bot import messages
 from bot.cli.helptext import Group
@@ -124,7 +125,12 @@ def fail(message: str, code: int = 1, **details: Any) -> NoReturn:
 
 def wants_json(command: Any, args: Sequence[str]) -> bool:
     """Whether `args` ask `command` for JSON on stdout: its `--json` flag, or `--json -` where
-    `--json` takes a PATH. Read from the words given, so that a usage error is JSON too."""
+    `--json` takes a PATH. Read from the words given, so that a usage error is JSON too. For a
+    group of commands (`newsdesk kit realtimeqa ...`), the command named next decides."""
+    if isinstance(command, TyperGroup):
+        named = [i for i, arg in enumerate(args) if not arg.startswith("-")][:1]
+        sub = command.commands.get(args[named[0]]) if named else None
+        return sub is not None and wants_json(sub, args[named[0] + 1:])
     option = next((p for p in command.params if "--json" in getattr(p, "opts", ())), None)
     if option is None:
         return False
