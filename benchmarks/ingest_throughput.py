@@ -47,7 +47,7 @@ def main() -> None:
         settings.embedding = settings.embedding.model_copy(
             update={"batch_size": args.batch_size, "backend": args.embed_backend}
         )
-        embedder = create_embedder(settings.embedding, settings.store.home)
+        embedder = create_embedder(settings.embedding)
         chunker = Runtime(settings, embedder=embedder).chunker
 
         begun = time.perf_counter()

@@ -66,7 +66,7 @@ def main() -> None:
         for backend in BACKENDS:
             settings = load_settings(home=Path(tmp) / "home")
             settings.embedding = settings.embedding.model_copy(update={"backend": backend})
-            embedder = create_embedder(settings.embedding, settings.store.home)
+            embedder = create_embedder(settings.embedding)
             if args.threads and isinstance(embedder, OnnxEmbedder):
                 embedder.threads = args.threads
             embedders[backend] = embedder

@@ -2,6 +2,7 @@
 
 NOT_IN_ARCHIVE = "Not in the archive: I found nothing that answers this question."
 EMPTY_INDEX = "The archive is empty. Add articles with `newsdesk ingest PATH...` first."
+INTERRUPTED = "interrupted"
 EMPTY_QUESTION = "The question is empty. Ask something, e.g. newsdesk ask \"When did protests reach Almaty?\""
 QUESTION_TOO_LONG = "The question is {length} characters long; the limit is {limit}. Ask something shorter."
 BAD_DATE = "'{value}' is not a date: use YYYY-MM-DD, e.g. 2022-01-06."
@@ -96,8 +97,13 @@ BAD_BASELINE = (
 )
 TRAIN_WITHOUT_LLM = "The ranker is trained on the extractive answerer: unset NEWSDESK_LLM_* for training."
 RANKER_MODEL_UNUSABLE = (
-    "Cannot use the ranker model {path} (NEWSDESK_ANSWER_RANKER_MODEL): {reason}. Retrain it with "
-    "`newsdesk train-ranker KIT --out {path}`, or unset the variable to use the shipped one."
+    "Cannot use the ranker model {path} (NEWSDESK_ANSWER_RANKER_MODEL): {reason}. Unset the variable to use "
+    "the shipped one, or train a model with `newsdesk train-ranker KIT_DIR --out {out}` and set the variable "
+    "to {out}."
+)
+TRAIN_OUT_NOT_A_MODEL = (
+    "{path} exists and is not a ranker model: train-ranker writes a new file or replaces an earlier model, "
+    "nothing else. Choose another --out."
 )
 TRAIN_INTERRUPTED = "interrupted: no model was written."
 TRAIN_DONE = (
@@ -209,6 +215,12 @@ SLACK_REFUSED_TOO_LARGE = "the body is larger than {limit} MB"
 SLACK_REFUSED_SHORT_BODY = "the body is shorter than its Content-Length"
 SLACK_REFUSED_SLOW_BODY = "the body did not arrive in time"
 SLACK_REFUSED_UNREADABLE = "the body is not a Slack payload (a JSON object, or a form whose payload is one)"
+SLACK_PAYLOAD_EMPTY = "the payload is empty"
+SLACK_PAYLOAD_NO_TYPE = "the payload has neither a type nor a command"
+SLACK_PAYLOAD_NO_EVENT = "the event callback has no event object with a type"
+SLACK_PAYLOAD_NOT_STRING = "{field} is a {kind}, not a string"
+SLACK_PAYLOAD_NOT_OBJECT = "{field} is not an object"
+SLACK_PAYLOAD_NOT_LIST = "{field} is not a list of objects"
 FEEDBACK_EXPORTED = "wrote {count} question(s) from 👍 feedback to {path}"
 FEEDBACK_EMPTY = "No 👍 feedback recorded yet (looked in {db}); wrote an empty {path}."
 INGEST_INTERRUPTED = (

@@ -90,7 +90,7 @@ class Runtime:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder or create_embedder(self.settings.embedding, self.settings.store.home)
+        return self._embedder or create_embedder(self.settings.embedding)
 
     @cached_property
     def store(self) -> Archive:
@@ -199,7 +199,7 @@ class Runtime:
         if self.settings.answer.reader == "int8":
             from index.factory import create_int8_reader
 
-            reader = create_int8_reader(self.embedder, self.settings.embedding, self.settings.store.home)
+            reader = create_int8_reader(self.embedder, self.settings.embedding)
             if reader is not None:
                 return reader
         return self.embedder
@@ -211,7 +211,7 @@ class Runtime:
         from bot.extractive.ranker import load_model
 
         answer = self.settings.answer
-        ranker = load_model(answer.ranker_model) if answer.ranker else None
+        ranker = load_model(answer.ranker_model, self.settings.store.home) if answer.ranker else None
         extractive = ExtractiveAnswerer(self.retriever, self.reader, answer, self.store, ranker)
         if not self.settings.llm.enabled:
             return extractive

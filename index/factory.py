@@ -20,22 +20,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def export_root(cfg: EmbeddingSettings, home: Path) -> Path:
-    """Where exported encoders are cached: `NEWSDESK_EMBED_EXPORT_DIR`, else `home/encoders`."""
-    return cfg.export_dir.expanduser() if cfg.export_dir else home / "encoders"
+def export_root(cfg: EmbeddingSettings) -> Path:
+    """Where exported encoders are cached: one folder for every data directory of the user
+    (`NEWSDESK_EMBED_EXPORT_DIR`, default ~/.cache/newsdesk/encoders; see `index.onnx_export`)."""
+    return cfg.export_dir.expanduser()
 
 
-def create_embedder(cfg: EmbeddingSettings, home: Path) -> Embedder:
+def create_embedder(cfg: EmbeddingSettings) -> Embedder:
     """The index's encoder: ONNX Runtime's (exported once, see `export_root`) unless torch is asked for."""
     if cfg.backend == "torch":
         return SentenceTransformerEmbedder(cfg.model, cfg.model_path, cfg.batch_size, cfg.device)
     from index.onnx_embedder import OnnxEmbedder
 
-    return OnnxEmbedder(cfg.model, cfg.model_path, export_root(cfg, home),
+    return OnnxEmbedder(cfg.model, cfg.model_path, export_root(cfg),
                         int8=cfg.backend == "onnx-int8", batch_size=cfg.batch_size, device=cfg.device)
 
 
-def create_int8_reader(embedder: Embedder, cfg: EmbeddingSettings, home: Path) -> Embedder | None:
+def create_int8_reader(embedder: Embedder, cfg: EmbeddingSettings) -> Embedder | None:
     """The int8 reader of `embedder`'s model (`index.onnx_embedder.OnnxInt8Reader`), exported now if
     it is not cached yet; None when `embedder` is no full-precision model (a fake, onnx-int8) or the
     reader cannot be exported (then the answerer reads with `embedder`, and a warning says why)."""
@@ -46,7 +47,7 @@ def create_int8_reader(embedder: Embedder, cfg: EmbeddingSettings, home: Path) -
     if not exact:
         return None
     model_path = getattr(embedder, "model_path", None)
-    reader = OnnxInt8Reader(cfg.model, model_path, export_root(cfg, home), batch_size=cfg.batch_size)
+    reader = OnnxInt8Reader(cfg.model, model_path, export_root(cfg), batch_size=cfg.batch_size)
     try:
         reader.session  # noqa: B018 - export (once) and load now, so that a failure is seen here
     except StoreError as exc:

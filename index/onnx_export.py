@@ -1,7 +1,9 @@
 """Exporting the encoder to ONNX, once, into a cache folder keyed by the model and this recipe.
 
-Three files can live in a cache folder; each appears atomically (written aside, then renamed), so
-a concurrent process sees a whole file or none:
+The cache is the user's (`index.factory.export_root`: ~/.cache/newsdesk/encoders by default), shared
+by every data directory and every process. Three files can live in a cache folder; each appears
+atomically (written aside under a name of its writer's own, then renamed), so a concurrent process
+or thread sees a whole file or none, and two that export at once both end with the same whole file:
 
 - `model.onnx`: the whole sentence-transformers stack (encoder, mean pooling, normalization),
   exported with eager attention (not SDPA) so that ONNX Runtime's BERT optimizer recognises and
@@ -21,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -208,7 +211,8 @@ def _torch_int8_weights(model: Any) -> dict[str, LinearWeights]:
 
 
 def _partial(out: Path) -> Path:
-    return out.with_suffix(f".{os.getpid()}.partial")
+    """Where `out` is written before it is renamed: a name of this process's and thread's own."""
+    return out.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial")
 
 
 @contextmanager

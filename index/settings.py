@@ -22,6 +22,12 @@ def default_home() -> Path:
     return Path(base) / "newsdesk"
 
 
+def default_export_dir() -> Path:
+    """Per-user cache of the encoder exported to ONNX, shared by every data directory (XDG convention)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsdesk" / "encoders"
+
+
 def section_config(prefix: str) -> SettingsConfigDict:
     """How every settings section reads its variables: `prefix` + field name, and `.env`."""
     return SettingsConfigDict(
@@ -67,10 +73,10 @@ class EmbeddingSettings(BaseSettings):
         "torch (sentence-transformers, for GPUs) or onnx-int8 (quantized, fastest, slightly different "
         "vectors). onnx and torch give the same vectors and share an index; onnx-int8 has its own.",
     )
-    export_dir: Path | None = Field(
-        default=None,
-        description="Where the encoder exported to ONNX is cached (once per model and export "
-        "recipe); default: encoders/ in the data directory.",
+    export_dir: Path = Field(
+        default_factory=default_export_dir,
+        description="Where the encoder exported to ONNX is cached, once per model and export recipe for "
+        "every data directory; default: $XDG_CACHE_HOME/newsdesk/encoders, else ~/.cache/newsdesk/encoders.",
     )
     batch_size: int = Field(default=16, ge=1, description="Passages encoded per batch.")
     device: str = Field(

@@ -44,8 +44,9 @@ from ingest.files import Source, check_paths, local_paths
 from ingest.nlp import Annotator
 from ingest.progress import NoProgress, Progress
 from ingest.prune import prune_gone
+from ingest.readers import JSON_SUFFIXES, LINES_SUFFIXES, suffix_of
 from ingest.reading import SourceReader
-from ingest.records import ArchiveFiles
+from ingest.records import ArchiveFiles, normalize_url, url_id
 from ingest.report import Failure, IngestReport
 from ingest.revisions import prepare
 
@@ -339,7 +340,7 @@ class _Planner:
                 self.report.failed.append(Failure(
                     article.path or article.id,
                     f"id '{article.id}' is already used by \"{state.title}\" from {state.path}; not stored "
-                    "(give it its own id, or ingest both files from their common parent folder)",
+                    f"({_clash_hint(article)})",
                 ))
                 continue
             try:
@@ -360,6 +361,17 @@ def _clashes(stored: ArticleState, article: Article) -> bool:
         bool(stored.path) and stored.path != article.path and Path(stored.path or "").exists()
         and stored.title != article.title and not (article.url and article.url == stored.url)
     )
+
+
+def _clash_hint(article: Article) -> str:
+    """What stores the article without touching the other, by where its id came from: an export's
+    record (its own `id`, else its URL's or its line's) can take an `id` of its own; a page's URL
+    is shared; else it is the file's path under the folder ingested, which a common parent tells apart."""
+    if article.path and suffix_of(Path(article.path)) in JSON_SUFFIXES | LINES_SUFFIXES:
+        return "give this record an `id` of its own: an export's `id` names one article across all your exports"
+    if article.url and article.id == url_id(article.url):
+        return f"both have the URL {normalize_url(article.url)} once normalised: correct one of them"
+    return "ingest both files from their common parent folder"
 
 
 def _batched(items: Iterator[Article], size: int) -> Iterator[list[Article]]:

@@ -23,7 +23,7 @@ from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, UserInputError
 from index.factory import create_embedder, index_spec
 from index.offline import bundled_model_path
-from index.onnx_embedder import OnnxEmbedder
+from index.onnx_embedder import OnnxEmbedder, OnnxInt8Reader
 from tests.conftest import REPO, SEEDS, ask
 
 TEXTS = [
@@ -51,7 +51,7 @@ def export_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def embedder_for(settings: Settings) -> Embedder:
-    return create_embedder(settings.embedding, settings.store.home)
+    return create_embedder(settings.embedding)
 
 
 def settings_with(home: Path, backend: str, export_root: Path | None = None) -> Settings:
@@ -68,13 +68,37 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def test_onnx_is_the_default_and_writes_its_exports_where_told(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One export per user and machine, in the user's cache folder, whatever the data directory."""
     monkeypatch.delenv("NEWSDESK_EMBED_EXPORT_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
     default = embedder_for(load_settings(home=tmp_path / "home"))
     assert isinstance(default, OnnxEmbedder) and default.backend == "onnx"
-    assert default.model_file.is_relative_to(tmp_path / "home" / "encoders")
+    assert default.model_file.is_relative_to(tmp_path / "user" / ".cache" / "newsdesk" / "encoders")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    for home in ("home", "other-home"):
+        shared = embedder_for(load_settings(home=tmp_path / home))
+        assert isinstance(shared, OnnxEmbedder)
+        assert shared.model_file.is_relative_to(tmp_path / "xdg" / "newsdesk" / "encoders")
     monkeypatch.setenv("NEWSDESK_EMBED_EXPORT_DIR", str(tmp_path / "cache"))
     elsewhere = embedder_for(load_settings(home=tmp_path / "home"))
     assert isinstance(elsewhere, OnnxEmbedder) and elsewhere.model_file.is_relative_to(tmp_path / "cache")
+
+
+def test_data_directories_reuse_the_one_export_of_the_user_cache(
+    tmp_path: Path, export_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NEWSDESK_EMBED_EXPORT_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "xdg" / "newsdesk").mkdir(parents=True)
+    (tmp_path / "xdg" / "newsdesk" / "encoders").symlink_to(export_root)  # the cache, exported once
+    for home in (tmp_path / "first", tmp_path / "second"):
+        runtime = Runtime(load_settings(home=home))
+        runtime.ingest([SEEDS])
+        assert isinstance(runtime.embedder, OnnxEmbedder) and not runtime.embedder.exported
+        reader = runtime.reader  # the int8 reader, from the same cache
+        assert isinstance(reader, OnnxInt8Reader) and not reader.exported
+        assert not (home / "encoders").exists()
 
 
 def test_exports_are_made_once_and_reused_by_other_processes(export_root: Path) -> None:

@@ -140,7 +140,7 @@ def test_a_reader_that_cannot_be_exported_reads_with_the_exact_encoder(
     blocked.write_text("a file where the export cache should go\n", encoding="utf-8")
     monkeypatch.setenv("NEWSDESK_EMBED_EXPORT_DIR", str(blocked))
     settings = load_settings(home=tmp_path / "home")
-    exact = create_embedder(settings.embedding.model_copy(update={"backend": "torch"}), settings.store.home)
+    exact = create_embedder(settings.embedding.model_copy(update={"backend": "torch"}))
     with caplog.at_level(logging.WARNING):
         reader = Runtime(settings, embedder=exact).reader
     assert reader is exact

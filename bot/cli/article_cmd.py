@@ -11,7 +11,7 @@ import typer
 from bot import messages
 from bot.answer import OtherCopy
 from bot.cli.articles_cmd import summary_lines
-from bot.cli.common import DataDir, JsonFlag, err, out, print_json, settings_for
+from bot.cli.common import DataDir, JsonFlag, err, fail, json_mode, out, print_json, settings_for
 from index.errors import ArticleNotFoundError
 from index.versions import base_id
 
@@ -114,7 +114,10 @@ def _article_from_file(store: Archive, given: str) -> Article:
         if only is not None:  # None only if it was deleted a moment ago
             return only
         raise ArticleNotFoundError(messages.ARTICLE_NOT_FROM_PATH.format(path=path, name=path.name))
-    err.print(messages.ARTICLE_PATH_HOLDS_MANY.format(path=path, count=len(from_file)), markup=False)
+    heading = messages.ARTICLE_PATH_HOLDS_MANY.format(path=path, count=len(from_file))
+    if json_mode():
+        fail(heading.rstrip(":"), articles=[s.to_json() for s in from_file])
+    err.print(heading, markup=False)
     for line in summary_lines(from_file[:_LISTED_FROM_ONE_FILE]):
         err.print(f"  {line}", markup=False)
     if len(from_file) > _LISTED_FROM_ONE_FILE:

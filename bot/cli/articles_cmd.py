@@ -49,11 +49,8 @@ def articles(
     runtime = Runtime(settings_for(data_dir))
     store = runtime.store
     total = store.counts()[0]
-    if total == 0:
-        err.print(messages.EMPTY_INDEX, markup=False)
-        raise typer.Exit(1)
-    found = store.article_summaries(where)
-    scores = runtime.lexical.article_scores(text) if text else {}
+    found = store.article_summaries(where) if total else []
+    scores = runtime.lexical.article_scores(text) if text and total else {}
     if text:  # best match first; a stable sort keeps ties newest first
         found = sorted((s for s in found if s.id in scores), key=lambda s: -scores[s.id])
     shown = found[:limit] if limit else found
@@ -63,7 +60,7 @@ def articles(
         for line in summary_lines(shown):
             out.print(line, markup=False)
     if not found:
-        err.print(messages.ARTICLES_NO_MATCH.format(total=total), markup=False)
+        err.print(messages.ARTICLES_NO_MATCH.format(total=total) if total else messages.EMPTY_INDEX, markup=False)
         raise typer.Exit(1)
     if len(shown) < len(found):
         err.print(messages.ARTICLES_MORE.format(shown=len(shown), total=len(found)), style="dim", markup=False)

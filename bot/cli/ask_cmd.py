@@ -13,7 +13,7 @@ from bot.cli.common import (
     LLMApiKey,
     LLMBaseUrl,
     LLMModel,
-    err,
+    fail,
     out,
     parse_as_of,
     print_json,
@@ -24,8 +24,8 @@ from bot.cli.common import (
 
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Answer as of this date (YYYY-MM-DD); later articles are ignored. Default: today.", show_default=False)] = None,
-    choices: Annotated[list[str] | None, typer.Option("--choice", help="A candidate answer; repeat for each.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Answer as of this date (YYYY-MM-DD); later articles are ignored. Default: today.", show_default=False)] = None,
+    choices: Annotated[list[str] | None, typer.Option("--choice", metavar="TEXT", help="A candidate answer; repeat for each.")] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
     llm_base_url: LLMBaseUrl = None,
@@ -40,8 +40,7 @@ def ask(
     runtime = Runtime(settings)
     query = runtime.query(question, parse_as_of(as_of), choices or ())  # today, unless --as-of
     if runtime.store.counts()[0] == 0:
-        err.print(messages.EMPTY_INDEX, markup=False)
-        raise typer.Exit(1)
+        fail(messages.EMPTY_INDEX)
     answer = runtime.answerer.ask(query)
     if as_json:
         print_json(answer.to_json())

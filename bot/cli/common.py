@@ -6,25 +6,31 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from bot import messages
-from index.errors import UserInputError
+from bot.cli.helptext import Group
+from index.errors import NewsdeskError, UserInputError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bot.settings import Settings
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Data directory (default: $NEWSDESK_HOME or ~/.local/share/newsdesk).",
+    typer.Option("--data-dir", metavar="DIR", help="Data directory (default: $NEWSDESK_HOME or ~/.local/share/newsdesk).",
                  show_default=False),
 ]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+JsonFlag = Annotated[bool, typer.Option(
+    "--json", help='Print JSON on stdout; a failure prints {"error": "..."} with the same exit code.')]
 AllowHost = Annotated[
     list[str] | None,
     typer.Option("--allow-host", metavar="HOST", help="Fetch from HOST though it is not a public address "
@@ -36,17 +42,17 @@ AllowHost = Annotated[
 _LLM_PANEL = "LLM mode (opt-in)"
 LLMBaseUrl = Annotated[
     str | None,
-    typer.Option("--llm-base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 "
+    typer.Option("--llm-base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 "
                  "(default: $NEWSDESK_LLM_BASE_URL).", show_default=False, rich_help_panel=_LLM_PANEL),
 ]
 LLMModel = Annotated[
     str | None,
-    typer.Option("--llm-model", help="Model name at that endpoint (default: $NEWSDESK_LLM_MODEL).",
+    typer.Option("--llm-model", metavar="MODEL", help="Model name at that endpoint (default: $NEWSDESK_LLM_MODEL).",
                  show_default=False, rich_help_panel=_LLM_PANEL),
 ]
 LLMApiKey = Annotated[
     str | None,
-    typer.Option("--llm-api-key", help="API key, if the endpoint needs one; prefer $NEWSDESK_LLM_API_KEY "
+    typer.Option("--llm-api-key", metavar="KEY", help="API key, if the endpoint needs one; prefer $NEWSDESK_LLM_API_KEY "
                  "(flags end up in shell history).", show_default=False, rich_help_panel=_LLM_PANEL),
 ]
 
@@ -116,6 +122,70 @@ def interrupted_means(message: str) -> Iterator[None]:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# -- JSON mode: a command run with --json prints JSON on stdout, whatever happens ---------------------
+
+STDOUT = "-"  # the PATH of an option that writes JSON (`eval --json PATH`) meaning stdout
+_json_requested: ContextVar[bool] = ContextVar("newsdesk_json_requested", default=False)
+
+
+def json_mode() -> bool:
+    """Whether the running command was asked for JSON on stdout (see `JsonAwareGroup`)."""
+    return _json_requested.get()
+
+
+def fail(message: str, code: int = 1, **details: Any) -> NoReturn:
+    """Exit `code` with `message` on stderr; in JSON mode also `{"error": message, **details}` on stdout."""
+    err.print(message, markup=False)
+    if json_mode():
+        print_json({"error": message, **details})
+    raise typer.Exit(code)
+
+
+def wants_json(command: Any, args: Sequence[str]) -> bool:
+    """Whether `args` ask `command` for JSON on stdout: its `--json` flag, or `--json -` where
+    `--json` takes a PATH. Read from the words given, so that a usage error is JSON too. For a
+    group of commands (`newsdesk kit realtimeqa ...`), the command named next decides."""
+    if isinstance(command, TyperGroup):
+        named = [i for i, arg in enumerate(args) if not arg.startswith("-")][:1]
+        sub = command.commands.get(args[named[0]]) if named else None
+        return sub is not None and wants_json(sub, args[named[0] + 1:])
+    option = next((p for p in command.params if "--json" in getattr(p, "opts", ())), None)
+    if option is None:
+        return False
+    flag = bool(getattr(option, "is_flag", False))
+    for i, arg in enumerate(args):
+        if arg == "--":  # the end of the options
+            break
+        if (arg == "--json" and (flag or list(args[i + 1:i + 2]) == [STDOUT])) or (
+                not flag and arg == f"--json={STDOUT}"):
+            return True
+    return False
+
+
+class JsonAwareGroup(Group):
+    """The root command. Notes whether the command asked for JSON (`wants_json`); in JSON mode a
+    failure (a domain error, a usage error, Ctrl-C) also prints `{"error": "..."}` on stdout, then
+    goes on as without --json: the same line on stderr (`main.run`), the same exit code."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        _json_requested.set(command is not None and wants_json(command, rest))
+        return name, command, rest
+
+    def invoke(self, ctx: Any) -> Any:
+        outer = _json_requested.set(False)
+        try:
+            return super().invoke(ctx)
+        except (NewsdeskError, typer.TyperException, KeyboardInterrupt) as exc:
+            if json_mode():
+                message = (str(exc) if isinstance(exc, NewsdeskError) else
+                           exc.format_message() if isinstance(exc, typer.TyperException) else messages.INTERRUPTED)
+                print_json({"error": message})
+            raise
+        finally:
+            _json_requested.reset(outer)
 
 
 class RichProgress:

@@ -9,6 +9,7 @@ import typer
 
 from bot import messages
 from bot.cli.common import (
+    STDOUT,
     DataDir,
     LLMApiKey,
     LLMBaseUrl,
@@ -16,12 +17,15 @@ from bot.cli.common import (
     RichProgress,
     err,
     out,
+    print_json,
     settings_for,
     with_llm,
 )
 from evals.dataset import Mode
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from evals.dataset import Dataset
 
 
@@ -32,8 +36,8 @@ def eval_(
     limit: Annotated[int | None, typer.Option(
         "--limit", min=1, metavar="N", help="Ask only the first N questions.", show_default=False)] = None,
     json_path: Annotated[Path | None, typer.Option(
-        "--json", metavar="PATH", help="Write the full report (metrics, breakdowns, every answer) to PATH.",
-        show_default=False)] = None,
+        "--json", metavar="PATH", help="Write the full report (metrics, breakdowns, every answer) to PATH; "
+        "with - print it on stdout (the tables then go to stderr).", show_default=False)] = None,
     baseline: Annotated[Path | None, typer.Option(
         "--baseline", metavar="PATH", help="An earlier --json report: exit 1 when a headline metric drops by "
         "more than --tolerance.", show_default=False)] = None,
@@ -76,12 +80,16 @@ def eval_(
         progress.stop()
     report = build_report(data, mode, results, index, settings, runtime.store.spec.metadata(),
                           total_questions=len(data.questions))
-    if json_path:
+    human = out
+    if json_path == Path(STDOUT):
+        print_json(report)
+        human = err
+    elif json_path:
         write_report(report, json_path)
-    out.print(report_renderable(report))
+    human.print(report_renderable(report))
 
     citations_ok = _check_citations(report)
-    gate_ok = _check_baseline(report, earlier, baseline, tolerance) if earlier and baseline else True
+    gate_ok = _check_baseline(report, earlier, baseline, tolerance, human) if earlier and baseline else True
     if not (citations_ok and gate_ok):
         raise typer.Exit(1)
 
@@ -100,7 +108,8 @@ def _check_citations(report: dict[str, Any]) -> bool:
     return False
 
 
-def _check_baseline(report: dict[str, Any], earlier: dict[str, Any], path: Path, tolerance: float) -> bool:
+def _check_baseline(report: dict[str, Any], earlier: dict[str, Any], path: Path, tolerance: float,
+                    human: Console) -> bool:
     from evals.gate import compare
     from evals.tables import fmt
 
@@ -118,7 +127,7 @@ def _check_baseline(report: dict[str, Any], earlier: dict[str, Any], path: Path,
                                              new=fmt(r.metric, r.new), tolerance=points),
                   style="bold red", markup=False)
     if gate.passed:
-        out.print(messages.REGRESSION_NONE.format(tolerance=points, path=path), markup=False)
+        human.print(messages.REGRESSION_NONE.format(tolerance=points, path=path), markup=False)
     return gate.passed
 
 

@@ -19,13 +19,17 @@ from bot.cli import (
     train_cmd,
     watch_cmd,
 )
+from bot.cli.common import JsonAwareGroup
+from bot.cli.helptext import MAX_WIDTH, use_plain_help
 
 app = typer.Typer(
     name="newsdesk",
+    cls=JsonAwareGroup,
     help="Question answering over news archives, with verbatim, verified citations.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"max_content_width": MAX_WIDTH},
 )
 app.command("ingest")(ingest_cmd.ingest)
 watch_cmd.register(app)
@@ -37,6 +41,7 @@ app.command("eval")(eval_cmd.eval_)
 app.command("train-ranker")(train_cmd.train_ranker)
 kit_cmd.register(app)
 slack_cmd.register(app)
+use_plain_help(app)  # after every command is registered
 
 
 def run() -> None:
@@ -46,7 +51,7 @@ def run() -> None:
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app()
+        app(prog_name="newsdesk")  # also when run as `python -m bot.cli`
     except NewsdeskError as exc:
         from bot.cli.common import err
 

@@ -18,12 +18,14 @@ def train_ranker(
         metavar="KIT...", help="Kit directories (corpus.jsonl.gz + questions.jsonl) to train on: only data you "
         "may tune on, never a confirm set.", show_default=False)],
     out_path: Annotated[Path, typer.Option(
-        "--out", metavar="PATH", help="Where to write the model (JSON); ship it as bot/extractive/ranker.json.")],
+        "--out", metavar="PATH", help="Where to write the model (JSON): a new file, or an earlier model to replace. Ship it as "
+        "bot/extractive/ranker.json, or point NEWSDESK_ANSWER_RANKER_MODEL at it.")],
     limit: Annotated[int | None, typer.Option(
         "--limit", min=1, metavar="N", help="Use only the first N questions of each kit.", show_default=False)] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Fit the answer ranker to the kits' gold answers, measure it on held-out weeks, write it with its record."""
+    from bot.extractive.ranker import is_model_file
     from evals.archive import open_archive
     from evals.kit import load_kit
     from evals.ranker_training import collect, collect_choices, fit, training_record, with_choices
@@ -32,6 +34,8 @@ def train_ranker(
     settings = settings_for(data_dir)
     if settings.llm.enabled:
         raise UserInputError(messages.TRAIN_WITHOUT_LLM)
+    if out_path.exists() and not is_model_file(out_path):  # before the long run, not after
+        raise UserInputError(messages.TRAIN_OUT_NOT_A_MODEL.format(path=out_path))
     settings.answer = settings.answer.model_copy(update={"ranker": False})  # read as if untrained
     groups = []
     progress = RichProgress()

@@ -259,8 +259,9 @@ class RankerModel:
         )
 
 
-def load_model(path: Path | None = None) -> RankerModel | None:
-    """The model at `path`, else the shipped one; None when there is none (then the rules rank)."""
+def load_model(path: Path | None = None, data_dir: Path | None = None) -> RankerModel | None:
+    """The model at `path`, else the shipped one; None when there is none (then the rules rank).
+    A `path` that cannot be used is an error that suggests training a model into `data_dir`."""
     if path is None:
         return _shipped()
     try:
@@ -269,7 +270,27 @@ def load_model(path: Path | None = None) -> RankerModel | None:
         reason = error.strerror or str(error)
     except (ValueError, KeyError, TypeError) as error:  # not JSON, or not a model of these features
         reason = str(error) if isinstance(error, ValueError) else f"it lacks the field {error}"
-    raise UserInputError(messages.RANKER_MODEL_UNUSABLE.format(path=path, reason=reason))
+    out = new_model_path(data_dir or Path.cwd())  # never `path`: it may be any file at all
+    raise UserInputError(messages.RANKER_MODEL_UNUSABLE.format(path=path, reason=reason, out=out))
+
+
+def is_model_file(path: Path) -> bool:
+    """Whether `path` holds a ranker model, of any format: the only file a new model may replace."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "format" in data and "answers" in data
+
+
+def new_model_path(folder: Path) -> Path:
+    """Where a new model may go in `folder`: the first of ranker.json, ranker-2.json, ... that is
+    free or holds a ranker model."""
+    candidate, n = folder / "ranker.json", 1
+    while candidate.exists() and not is_model_file(candidate):
+        n += 1
+        candidate = folder / f"ranker-{n}.json"
+    return candidate
 
 
 @cache

@@ -8,7 +8,7 @@ from http.client import RemoteDisconnected
 from typing import TYPE_CHECKING
 from urllib.error import URLError
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry import (
@@ -24,6 +24,7 @@ from bot.slack.db import FILE_NAME, Database
 from bot.slack.dedupe import Deduper
 from bot.slack.desk import Desk
 from bot.slack.feedback import FeedbackStore
+from bot.slack.payloads import refusal
 from bot.slack.threads import ThreadMemory
 
 if TYPE_CHECKING:
@@ -43,6 +44,15 @@ class _TokenSkippedFilter(logging.Filter):
 
 
 _TOKEN_SKIPPED = _TokenSkippedFilter()
+
+class CheckedApp(App):
+    """Bolt's App, refusing payloads of a shape the listeners cannot read (`bot.slack.payloads`)
+    before Bolt's own middleware reads them. Over HTTP the signature is checked before this
+    (`bot.slack.server.RequestCheck`); Socket Mode payloads come over the app's own connection."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        return refusal(req.body) or super().dispatch(req)
+
 
 RETRIES = 2  # per kind of failure, on top of the first attempt
 
@@ -75,7 +85,7 @@ def create_app(settings: Settings, answerer: Answerer, client: WebClient | None 
         drafts=settings.llm.enabled and settings.llm.stream,
     )
     log.addFilter(_TOKEN_SKIPPED)  # on the logger App is given; adding it again is a no-op
-    app = App(
+    app = CheckedApp(
         client=client or create_client(slack),
         # Always a string: given None, Bolt would read the environment itself.
         signing_secret=slack.signing_secret.get_secret_value() if slack.signing_secret else "",
