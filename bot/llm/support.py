@@ -23,11 +23,12 @@ then its article) to stand in for one that does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.language.addressed import addressed_spans
 from bot.language.dates import MONTHS, NUMBERS, WEEKDAYS, DateMention, resolve_dates
 from bot.language.question import AnswerType, QuestionInfo
 from bot.language.terms import content_terms
@@ -93,21 +94,22 @@ def holds(info: QuestionInfo, answer: str, sentence: CitedSentence, reference: d
 
 
 def sentence_holding(info: QuestionInfo, answer: str, article_text: str, published: date | None,
-                     near: tuple[int, int], reference: date | None = None,
-                     refuse: Callable[[str], bool] = lambda _: False) -> CitedSentence | None:
+                     near: tuple[int, int], reference: date | None = None) -> CitedSentence | None:
     """The sentence of the article that holds the answer's key content and is about the question:
     the one sharing most words with the question and the answer, inside `near` (the cited passage)
-    on a tie, else the nearest to it; never one that `refuse` rejects (text addressing AI systems).
+    on a tie, else the nearest to it; never one addressed to machines (bot/language/addressed.py).
     Its offsets are the result's `start` and `end`."""
     from ingest.sentences import sentence_spans
 
     mentions = resolve_dates(article_text, published)  # once: relative dates read what comes before
     found: list[tuple[tuple[int, bool, int], CitedSentence]] = []
-    for start, end in sentence_spans(article_text):
+    spans = sentence_spans(article_text)
+    addressed = set(addressed_spans(article_text, spans))
+    for start, end in spans:
         dates = tuple(m for m in mentions if start <= m.start < end)
         sentence = CitedSentence(article_text[start:end], dates, published, start, end)
-        if (holds(info, answer, sentence, reference) and _on_topic(info.terms, answer, [sentence])
-                and not refuse(sentence.text)):
+        if ((start, end) not in addressed and holds(info, answer, sentence, reference)
+                and _on_topic(info.terms, answer, [sentence])):
             # The sentence most about the question and the answer, then inside the passage, then nearest.
             terms = content_terms(sentence.text)
             shared = sum(_any_same(t, terms) for t in {*info.terms, *content_terms(answer)})
