@@ -163,9 +163,9 @@ _TABLE: list[tuple[frozenset[str], str]] = [
     """),
     (frozenset("answer respond reply output print return write".split()), r"""
       (?:^|[.!?;:(\[«"]\s*|[—–]\s*)(?:from\s+now\s+on\s*,?\s*)?(?:please\s+|always\s+|just\s+|simply\s+|now\s+)?
-        (?:answer|respond|reply|output|print|return|write)\s+(?:only\s+|always\s+|exactly\s+|just\s+)?
-        (?:with\b|in\s+(?:french|english|spanish|german|capitals|caps)\b|[:"'«]
-        |the\s+(?:word|phrase|string|text|following)\b)
+        (?:(?:answer|respond|reply|output|print|write)\s+(?:only\s+|always\s+|exactly\s+|just\s+)?
+        (?:with\b|in\s+(?:french|english|spanish|german|capitals|caps)\b|[:"'«]|the\s+(?:word|phrase|string|text
+        |following)\b)|return\s+(?:only\s+|exactly\s+|just\s+)?(?:[:"'«]|the\s+(?:word|phrase|string|text)\b))
     | (?:^|[.!?;:(\[«"]\s*)(?:please\s+|always\s+|just\s+|simply\s+)?(?:respond|reply)\s+(?:only\s+|always\s+)?that\b
     | \binstead\s*,?\s+(?:print|output|return|reply|respond|answer|say)\s+(?:only\s+)?
         (?:with\b|[:"'«]|the\s+(?:word|phrase|string|text)\b)
