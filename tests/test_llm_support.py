@@ -163,7 +163,7 @@ def test_the_quotes_must_hold_the_answers_numbers_and_words() -> None:
     injured = one("Reportedly 353 members of law enforcement were injured in the clashes in Almaty.")
     question = "How many members of law enforcement were injured?"
     assert unsupported(analyse(question), "353", injured) is None
-    assert unsupported(analyse(question), "About 350", injured) == Unsupported.NOT_IN_QUOTES
+    assert unsupported(analyse(question), "About 350", injured) == Unsupported.NUMBER_NOT_QUOTED
     who = "Who chairs the Collective Security Council?"
     chair = one("Prime Minister of Armenia Nikol Pashinyan, incumbent chair of the Council, said so.")
     assert unsupported(analyse(who), "Nikol Pashinyan of Armenia", chair) is None

@@ -300,7 +300,11 @@ def _unsupported_note(problem: Unsupported, query: Query) -> str:
     if problem is Unsupported.WRONG_KIND:
         kind = messages.LLM_ANSWER_KINDS.get(query.info.kind.value)
         return messages.LLM_WRONG_KIND.format(kind=kind) if kind else messages.LLM_WRONG_KIND_ANY
-    return messages.LLM_OFF_TOPIC if problem is Unsupported.OFF_TOPIC else messages.LLM_NOT_IN_QUOTES
+    return {
+        Unsupported.OFF_TOPIC: messages.LLM_OFF_TOPIC,
+        Unsupported.NUMBER_NOT_QUOTED: messages.LLM_NUMBER_NOT_QUOTED,
+        Unsupported.NEGATION_NOT_QUOTED: messages.LLM_NEGATION_NOT_QUOTED,
+    }.get(problem, messages.LLM_NOT_IN_QUOTES)
 
 
 def _evidence(question: str, citations: Sequence[Citation], prompt: Prompt) -> list[str]:
