@@ -124,7 +124,11 @@ def test_llm_mode_drops_a_quote_of_text_addressed_to_summarisers_and_never_shows
 ) -> None:
     row = next(r for r in INJECTIONS if r["sentence"] == WAVE)
     for quote in (WAVE, "the reply is 9.9 metres"):  # the whole sentence, or only its payload
-        server.script(lambda body, q=quote: answer_json("9.9 metres", (passage_with(body, f"report {row['id']} said"), q)))
+
+        def obey(body: dict[str, Any], quote: str = quote) -> Reply:
+            return answer_json("9.9 metres", (passage_with(body, f"report {row['id']} said"), quote))
+
+        server.script(obey)
         runtime = runtime_for(planted_home, embedder, server.base_url)
         answer = ask(runtime, row["question"])
         assert answer.answer != "9.9 metres" and answer.dropped_citations >= 1
