@@ -168,6 +168,8 @@ LLM_ANSWER_KINDS = {  # by bot.language.question.AnswerType value
 }
 LLM_OFF_TOPIC = "the language model cited only quotes that are not about the question"
 LLM_NOT_IN_QUOTES = "the language model cited quotes that do not contain its answer"
+LLM_NUMBER_NOT_QUOTED = "the language model's answer states a number its quotes do not"
+LLM_NEGATION_NOT_QUOTED = "the language model's answer says 'not' where its quotes do not"
 LLM_REPLACED = (
     "Replaced {count} quote(s) from the language model with the archive sentence that holds its answer."
 )

@@ -22,9 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.language.addressed import addresses_machines
 from bot.language.question import analyse
 from bot.language.terms import content_terms
-from bot.llm.guard import looks_like_instructions
 from bot.llm.support import cited_sentence, unsupported
 from evals.dataset import Dataset
 from evals.kit import load_kit
@@ -54,7 +54,7 @@ def guard_on_corpus(stored: dict[str, dict[str, Any]]) -> tuple[int, list[str]]:
     for article in stored.values():
         for start, end in sentences(article["text"]):
             total += 1
-            if looks_like_instructions(article["text"][start:end]):
+            if addresses_machines(article["text"][start:end]):
                 flagged.append(article["text"][start:end])
     return total, flagged
 
@@ -77,7 +77,7 @@ def support_on_questions(kit: Dataset, stored: dict[str, dict[str, Any]]) -> Cou
         _, article, start, end = best
         published = date.fromisoformat(article["published"]) if article.get("published") else None
         cited = cited_sentence(article["text"], start, end, published)
-        if looks_like_instructions(cited.text) or looks_like_instructions(answer):
+        if addresses_machines(cited.text) or addresses_machines(answer):
             outcomes["instructions"] += 1
             continue
         problem = unsupported(analyse(question.question), answer, [cited], question.as_of)

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
+from bot.language.addressed import addresses_machines
 from bot.language.question import analyse
-from bot.llm.guard import looks_like_instructions
 from bot.llm.support import (
     CitedSentence,
     Unsupported,
@@ -61,9 +61,9 @@ def as_cited(case: Case, quotes: list[str]) -> list[CitedSentence]:
 def refusal(case: Case) -> str | None:
     """Why the answer is refused, as LLMAnswerer decides it: an answer that reads like
     instructions; then quotes that address AI systems, dropped; then the support check."""
-    if looks_like_instructions(case.answer):
+    if addresses_machines(case.answer):
         return "instructions in the answer"
-    kept = [q for q in case.cited if not looks_like_instructions(q)]
+    kept = [q for q in case.cited if not addresses_machines(q)]
     if not kept:
         return "only instructions cited"
     problem = unsupported(analyse(case.question), case.answer, as_cited(case, kept))
@@ -96,7 +96,7 @@ def test_every_planted_injection_is_refused_and_no_ordinary_answer_is() -> None:
 def test_the_support_check_alone_refuses_what_the_guard_lets_through() -> None:
     """Layer (b) on its own: injections worded so the guard misses them."""
     by_support = [c for c in load() if c.kind == "injection"
-                  and not any(looks_like_instructions(t) for t in [c.answer, *c.cited])]
+                  and not any(addresses_machines(t) for t in [c.answer, *c.cited])]
     assert len(by_support) >= 3
     for case in by_support:
         assert unsupported(analyse(case.question), case.answer, as_cited(case, case.cited)) is not None, case.why
@@ -163,7 +163,7 @@ def test_the_quotes_must_hold_the_answers_numbers_and_words() -> None:
     injured = one("Reportedly 353 members of law enforcement were injured in the clashes in Almaty.")
     question = "How many members of law enforcement were injured?"
     assert unsupported(analyse(question), "353", injured) is None
-    assert unsupported(analyse(question), "About 350", injured) == Unsupported.NOT_IN_QUOTES
+    assert unsupported(analyse(question), "About 350", injured) == Unsupported.NUMBER_NOT_QUOTED
     who = "Who chairs the Collective Security Council?"
     chair = one("Prime Minister of Armenia Nikol Pashinyan, incumbent chair of the Council, said so.")
     assert unsupported(analyse(who), "Nikol Pashinyan of Armenia", chair) is None
@@ -186,7 +186,7 @@ def decide(question: str, answer: str, span: tuple[int, int], as_of: date) -> tu
     sentence = cited_sentence(SEED_TEXT, *span, SEED_DAY)
     final, how = sentence, "kept"
     if not holds(info, answer, sentence, as_of):
-        found = sentence_holding(info, answer, SEED_TEXT, SEED_DAY, span, as_of, refuse=looks_like_instructions)
+        found = sentence_holding(info, answer, SEED_TEXT, SEED_DAY, span, as_of)
         final, how = (found, "replaced") if found else (sentence, "refused")
     if how == "refused" or unsupported(info, answer, [final], as_of) is not None:
         return "refused", None

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answer import Answer
+from bot.evidence import without_addressed
 from bot.extractive import tuning
 from bot.extractive.candidates import Candidate, gather, key_of
 from bot.extractive.choices import ChoiceEvidence, choice_evidence, hand_set_scores, pick_choice
@@ -58,8 +59,9 @@ class ExtractiveAnswerer:
         self.ranker = ranker  # None: the hand-set votes pick short answers
 
     def read(self, query: Query) -> Reading:
-        passages = self.retriever.search(query, max(tuning.RETRIEVED, self.settings.passages))
-        retrieved = list(dict.fromkeys(p.article_id for p in passages))
+        found = self.retriever.search(query, max(tuning.RETRIEVED, self.settings.passages))
+        retrieved = list(dict.fromkeys(p.article_id for p in found))
+        passages = without_addressed(found)  # text addressed to machines is never evidence
         sentences = score_sentences(query.info, split_passages(passages[: self.settings.passages]), self.reader)
         return Reading(passages, retrieved, sentences)
 
@@ -89,8 +91,8 @@ class ExtractiveAnswerer:
     def choice_evidence(self, query: Query, reading: Reading) -> list[ChoiceEvidence]:
         """What the archive says for each of the query's choices (see `choices.choice_evidence`)."""
         named = {
-            c: split_passages(self.retriever.keyword_search(
-                query.narrowed(f"{query.text} {c}"), tuning.CHOICE_PASSAGES))
+            c: split_passages(without_addressed(self.retriever.keyword_search(
+                query.narrowed(f"{query.text} {c}"), tuning.CHOICE_PASSAGES)))
             for c in query.choices if c.strip()
         }
         ranked = [(c.text, p) for c, p in self.ranked(query, reading.sentences)]

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 from bot import messages
 from bot.answer import Answer, Answerer, Citation, LLMTrace
 from bot.errors import ContextExceeded, LLMError
+from bot.evidence import addressed_at, without_addressed
+from bot.language.addressed import addresses_machines
 from bot.llm.budget import Budget
 from bot.llm.client import ChatModel, Completion, create_chat_model
-from bot.llm.guard import looks_like_instructions
 from bot.llm.locate import locate
 from bot.llm.parse import ModelReply, parse_reply, partial_answer
 from bot.llm.prompt import Prompt, build_prompt
@@ -117,8 +118,9 @@ class LLMAnswerer:
     def _answer(self, query: Query, on_text: OnText | None) -> Answer:
         question, as_of = query.text, query.as_of
         run = _Run()
-        passages = self.retriever.search(query, self.settings.passages)
-        retrieved = list(dict.fromkeys(p.article_id for p in passages))
+        found = self.retriever.search(query, self.settings.passages)
+        retrieved = list(dict.fromkeys(p.article_id for p in found))
+        passages = without_addressed(found)  # the model never reads text addressed to machines
         if not passages:
             return Answer(question, None, [], as_of=as_of, mode=self.mode, retrieved=retrieved,
                           llm=run.trace(None))
@@ -131,7 +133,7 @@ class LLMAnswerer:
             return Answer(question, None, [], as_of=as_of, mode=self.mode, retrieved=retrieved,
                           llm=run.trace(None))
         proposed = len(reply.citations) + reply.malformed
-        if looks_like_instructions(reply.answer):
+        if addresses_machines(reply.answer):
             return self._fall_back(query, messages.LLM_INSTRUCTIONS_IN_ANSWER, "instructions_in_answer",
                                    proposed, run)
         verified = self._verified_citations(reply, prompt)
@@ -228,7 +230,7 @@ class LLMAnswerer:
             if article is None or citation is None:
                 log.info("dropped a quote not found in article %s", passage.article_id)
                 rejected["not_found"] += 1
-            elif looks_like_instructions(citation.quote):
+            elif addresses_machines(citation.quote) or addressed_at(article.text, citation.start, citation.end):
                 log.info("dropped a quote that addresses a language model (article %s)", citation.article_id)
                 rejected["instructions"] += 1
             else:
@@ -247,8 +249,7 @@ class LLMAnswerer:
         for item in located:
             if not holds(query.info, answer, item.sentence, query.as_of):
                 better = sentence_holding(query.info, answer, item.article.text, item.article.published,
-                                          (item.passage.start, item.passage.end), query.as_of,
-                                          refuse=looks_like_instructions)
+                                          (item.passage.start, item.passage.end), query.as_of)
                 if better is None:
                     log.info("dropped a quote that does not hold the answer (article %s)", item.article.id)
                     dropped += 1
@@ -262,7 +263,7 @@ class LLMAnswerer:
     def _fall_back(self, query: Query, reason: str, key: str, dropped: int, run: _Run) -> Answer:
         log.info("LLM answer not used (%s); answering extractively", reason)
         answer = self.fallback.ask(query)
-        kept = [c for c in answer.citations if not looks_like_instructions(c.quote)]
+        kept = [c for c in answer.citations if not addresses_machines(c.quote)]
         removed = len(answer.citations) - len(kept)
         if removed and not kept:
             answer = replace(answer, answer=None, sentence=None)
@@ -299,7 +300,11 @@ def _unsupported_note(problem: Unsupported, query: Query) -> str:
     if problem is Unsupported.WRONG_KIND:
         kind = messages.LLM_ANSWER_KINDS.get(query.info.kind.value)
         return messages.LLM_WRONG_KIND.format(kind=kind) if kind else messages.LLM_WRONG_KIND_ANY
-    return messages.LLM_OFF_TOPIC if problem is Unsupported.OFF_TOPIC else messages.LLM_NOT_IN_QUOTES
+    return {
+        Unsupported.OFF_TOPIC: messages.LLM_OFF_TOPIC,
+        Unsupported.NUMBER_NOT_QUOTED: messages.LLM_NUMBER_NOT_QUOTED,
+        Unsupported.NEGATION_NOT_QUOTED: messages.LLM_NEGATION_NOT_QUOTED,
+    }.get(problem, messages.LLM_NOT_IN_QUOTES)
 
 
 def _evidence(question: str, citations: Sequence[Citation], prompt: Prompt) -> list[str]:

@@ -15,6 +15,7 @@ fit the token budget; at least one is always sent, cut at a sentence end if it a
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -120,7 +121,7 @@ def _fit(passages: list[Passage], room: int | None, boundary: str) -> list[Passa
 
 
 def _cost(passage: Passage, boundary: str, with_title: bool) -> int:
-    text = PASSAGE.format(number=99, boundary=boundary, text=passage.text.strip())
+    text = PASSAGE.format(number=99, boundary=boundary, text=_shown(passage.text))
     if with_title:
         text += "\n" + _article_line(passage, boundary)
     return count_tokens(text) + 1
@@ -175,7 +176,7 @@ def _data(passages: Sequence[Passage], boundary: str) -> str:
         if passage.article_id != article:
             article = passage.article_id
             lines.append(_article_line(passage, boundary))
-        lines.append(PASSAGE.format(number=number, boundary=boundary, text=passage.text.strip()))
+        lines.append(PASSAGE.format(number=number, boundary=boundary, text=_shown(passage.text)))
     lines.append(END.format(boundary=boundary))
     return "\n".join(lines) + "\n"
 
@@ -183,6 +184,22 @@ def _data(passages: Sequence[Passage], boundary: str) -> str:
 def _article_line(passage: Passage, boundary: str) -> str:
     published = passage.published.isoformat() if passage.published else "undated"
     return ARTICLE.format(boundary=boundary, title=_one_line(passage.title) or "untitled", published=published)
+
+
+_BLANKED = re.compile(r" {3,}")  # where bot/evidence.py blanked out a sentence addressed to machines
+
+
+def _shown(text: str) -> str:
+    """A passage's text as the model sees it: as stored, except that what was blanked out is
+    gone (a run of spaces as one space, a line left blank not at all)."""
+    shown: list[str] = []
+    for line in text.splitlines():
+        if _BLANKED.search(line):
+            line = _BLANKED.sub(" ", line).strip()
+            if not line:
+                continue
+        shown.append(line)
+    return "\n".join(shown).strip()
 
 
 def _one_line(text: str) -> str:
