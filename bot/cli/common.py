@@ -18,6 +18,7 @@ from index.errors import UserInputError
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+    from ingest.progress import IngestProgress
 
 DataDir = Annotated[
     Path | None,
@@ -99,7 +100,8 @@ def print_json(data: Any) -> None:
 
 
 class RichProgress:
-    """One progress bar per phase (embedding, asking) on a terminal; silent when stderr is not one.
+    """One progress bar per phase (asking; each stage of an ingest) on a terminal; silent when
+    stderr is not one.
 
     `grow` raises the total while the work is still being discovered (ingest reads files while it
     embeds), so no time-left estimate is shown.
@@ -108,22 +110,26 @@ class RichProgress:
     def __init__(self) -> None:
         from rich.progress import (
             BarColumn,
-            MofNCompleteColumn,
             Progress,
             TextColumn,
             TimeElapsedColumn,
         )
 
+        from bot.cli.progress import CountColumn
+
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), BarColumn(), CountColumn(), TimeElapsedColumn(),
             console=err, transient=True, disable=not err.is_terminal,
         )
         self.task: Any = None
+        self.stages: dict[str, Any] = {}  # an ingest's stages (ingest.progress), a bar each
 
     def start(self, total: int, description: str) -> None:
         self.bar.start()
-        if self.task is not None:
-            self.bar.remove_task(self.task)
+        for task in [self.task, *self.stages.values()]:
+            if task is not None:
+                self.bar.remove_task(task)
+        self.stages.clear()
         self.task = self.bar.add_task(description, total=total)
 
     def grow(self, more: int) -> None:
@@ -133,6 +139,17 @@ class RichProgress:
     def advance(self, done: int) -> None:
         if self.task is not None:
             self.bar.advance(self.task, done)
+
+    def update(self, state: IngestProgress) -> None:
+        """An ingest's stages as they move (ingest.progress.Progress); each bar says its count."""
+        from bot.cli.progress import stages
+
+        self.bar.start()
+        for stage in stages(state):
+            if stage.key not in self.stages:
+                self.stages[stage.key] = self.bar.add_task(stage.said, total=stage.total, said=True)
+            self.bar.update(self.stages[stage.key], description=stage.said, completed=stage.done,
+                            total=stage.total)
 
     def stop(self) -> None:
         self.bar.stop()

@@ -57,7 +57,7 @@ def ingest(
     paths = as_sources(sources)
     check_paths(paths)  # a missing path stops everything, before the lock or the model
     with interrupted_means(messages.INGEST_INTERRUPTED), write_lock(home, timeout=timeout, on_wait=waiting):
-        report = _ingest_locked(settings, paths, prune=prune, confirm_prune=yes, rebuild=rebuild)
+        report = _ingest_locked(settings, paths, prune=prune, confirm_prune=yes, rebuild=rebuild, as_json=as_json)
     if as_json:
         print_json(report.to_json())
     else:
@@ -69,13 +69,15 @@ def ingest(
 
 
 def _ingest_locked(settings: Settings, paths: list[Source], *, prune: bool, confirm_prune: bool,
-                   rebuild: bool) -> IngestReport:
+                   rebuild: bool, as_json: bool = False) -> IngestReport:
+    from bot.cli.progress import ProgressLines
     from bot.runtime import Runtime
 
     runtime = Runtime(settings)
     if rebuild:
         runtime.drop_indexes()
-    progress = RichProgress()
+    # Bars on a terminal; lines when stderr is a log or a pipe, or stdout is JSON.
+    progress = RichProgress() if err.is_terminal and not as_json else ProgressLines(settings.ingest.progress_seconds)
     try:
         return runtime.ingest(paths, prune=prune, confirm_prune=confirm_prune, progress=progress)
     finally:
