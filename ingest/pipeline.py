@@ -38,7 +38,7 @@ from index.errors import NewsdeskError
 from index.models import Article, Chunk
 from ingest.chunking import Chunker, embedding_text
 from ingest.copies import CopyFinder
-from ingest.errors import IngestStopped
+from ingest.errors import IngestInterrupted, IngestStopped
 from ingest.fetch import FetchPolicy
 from ingest.files import Source, check_paths, local_paths
 from ingest.handoff import Abandoned, get_unless_stopped, put_unless_abandoned
@@ -120,7 +120,9 @@ def ingest(
     files are gone (never articles read from the web); a prune of more than half of them needs
     `confirm_prune` (see `ingest.prune`). `progress` is told each stage's count as it moves.
 
-    Setting `stop` ends the run early, keeping what was encoded, and raises IngestStopped."""
+    Setting `stop` ends the run early, keeping what was encoded, and raises IngestStopped. Ctrl-C
+    does the same and raises IngestInterrupted (a KeyboardInterrupt) with the report of what
+    was stored."""
     check_paths(sources)
     started = time.perf_counter()
     report = IngestReport()
@@ -141,6 +143,9 @@ def ingest(
             reader.close()
         if prune:
             prune_gone(store, local_paths(sources), reader.seen, reader.files_read, report, confirmed=confirm_prune)
+    except KeyboardInterrupt as exc:
+        report.interrupted = True
+        raise IngestInterrupted(report) from exc
     finally:
         report.seconds = round(time.perf_counter() - started, 3)
     return report

@@ -27,6 +27,7 @@ class IngestReport:
     skipped: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)  # stored, with a value set aside
     prune_refused: str | None = None  # why a prune was not done (it needs confirming)
+    interrupted: bool = False  # Ctrl-C or SIGTERM ended the run early: the counts are what was stored
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, object]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,8 @@ from bot import messages
 from index.errors import UserInputError
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from bot.settings import Settings
     from ingest.progress import IngestProgress
 
@@ -86,13 +90,42 @@ def parse_date(value: str) -> date:
 
 
 @contextmanager
-def interrupted_means(message: str) -> Iterator[None]:
-    """Ctrl-C inside the block prints `message` (what was kept, how to go on) and exits 130."""
+def interrupted_means(message: str, keep: Callable[[KeyboardInterrupt], None] | None = None) -> Iterator[None]:
+    """Ctrl-C or SIGTERM inside the block calls `keep` with the interrupt (to print what was
+    kept), prints `message` (what was kept, how to go on) and exits 130 (143 after SIGTERM)."""
+    with terminate_as_interrupt() as signals:
+        try:
+            yield
+        except KeyboardInterrupt as exc:
+            if keep is not None:
+                keep(exc)
+            err.print(message, markup=False)
+            raise typer.Exit(interrupted_exit_code(signals)) from None
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM (`kill`, `systemctl stop`, `docker stop`) inside the block stops it as Ctrl-C does,
+    raising KeyboardInterrupt where the program is; the list yielded collects the signals met."""
+    met: list[int] = []
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        met.append(signum)
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread has signals
+        yield met
+        return
+    before = signal.signal(signal.SIGTERM, interrupt)
     try:
-        yield
-    except KeyboardInterrupt:
-        err.print(message, markup=False)
-        raise typer.Exit(130) from None
+        yield met
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def interrupted_exit_code(signals: list[int]) -> int:
+    """128 + the signal, as shells report it: 143 after SIGTERM, else 130 (Ctrl-C)."""
+    return 128 + (signals[-1] if signals else signal.SIGINT)
 
 
 def print_json(data: Any) -> None:

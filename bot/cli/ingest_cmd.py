@@ -56,7 +56,8 @@ def ingest(
     timeout = lock_timeout if lock_timeout is not None else settings.ingest.lock_timeout
     paths = as_sources(sources)
     check_paths(paths)  # a missing path stops everything, before the lock or the model
-    with interrupted_means(messages.INGEST_INTERRUPTED), write_lock(home, timeout=timeout, on_wait=waiting):
+    kept = _print_interrupted if as_json else None  # stdout is JSON, always
+    with interrupted_means(messages.INGEST_INTERRUPTED, kept), write_lock(home, timeout=timeout, on_wait=waiting):
         report = _ingest_locked(settings, paths, prune=prune, confirm_prune=yes, rebuild=rebuild, as_json=as_json)
     if as_json:
         print_json(report.to_json())
@@ -82,6 +83,15 @@ def _ingest_locked(settings: Settings, paths: list[Source], *, prune: bool, conf
         return runtime.ingest(paths, prune=prune, confirm_prune=confirm_prune, progress=progress)
     finally:
         progress.stop()
+
+
+def _print_interrupted(interrupt: KeyboardInterrupt) -> None:
+    """--json: the report of what an interrupted run stored (nothing, if it stopped before that)."""
+    from ingest.errors import IngestInterrupted
+    from ingest.report import IngestReport
+
+    report = interrupt.report if isinstance(interrupt, IngestInterrupted) else IngestReport(interrupted=True)
+    print_json(report.to_json())
 
 
 def print_summary(report: IngestReport, line: str = "{summary}") -> None:
