@@ -17,6 +17,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from bot.cli.progress import ProgressLines
+from ingest.progress import IngestProgress
 from tests.conftest import REPO
 from tests.test_archive_safety import as_json, newsdesk, write
 
@@ -46,6 +50,25 @@ def test_ingest_json_says_how_far_it_got_on_stderr(tmp_path: Path) -> None:
     last = lines[-1]
     passages = f"{report['chunks_added']:,}"
     assert "read 12 article(s)" in last and f"encoded {passages} of {passages} passages" in last
+
+
+def test_progress_lines_go_on_while_nothing_moves(capsys: pytest.CaptureFixture[str]) -> None:
+    """Loading the model, exporting it once, fingerprinting a 5 MB article: no count moves for a
+    while, and the log still shows the run is alive."""
+    lines = ProgressLines(every=0.01)
+    said = ""
+    try:
+        lines.update(IngestProgress(articles_read=1, chars_to_chunk=5_000_000, chars_chunked=5_000_000))
+        deadline = time.monotonic() + 60
+        while said.count("\n") < 3:  # three lines, all after the last update
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+            captured = capsys.readouterr()
+            assert captured.out == ""  # never on stdout
+            said += captured.err
+    finally:
+        lines.stop()
+    assert said.splitlines()[-1].endswith("read 1 article(s); chunked 5,000,000 of 5,000,000 characters")
 
 
 def test_sigterm_during_ingest_json_prints_what_was_stored(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import NamedTuple
 
@@ -40,23 +41,38 @@ def stages(state: IngestProgress) -> list[Stage]:
 
 
 class ProgressLines:
-    """An ingest's progress as one line on stderr every `every` seconds (0: at every step), for
-    logs, cron jobs and --json. Nothing is said of a run shorter than `every`."""
+    """An ingest's progress as one line on stderr every `every` seconds, whether or not it moved
+    (loading the model, fingerprinting a huge article), for logs, cron jobs and --json; with
+    `every` 0, a line at every step instead."""
 
     def __init__(self, every: float) -> None:
         self.every = every
-        self.started = self.said = time.monotonic()
+        self.started = time.monotonic()
+        self.state = IngestProgress()
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        if every > 0:
+            threading.Thread(target=self._beat, name="newsdesk-progress", daemon=True).start()
 
     def update(self, state: IngestProgress) -> None:
-        now = time.monotonic()
-        if now - self.said >= self.every:
-            self.said = now
-            said = "; ".join(stage.said for stage in stages(state))
-            sys.stderr.write(messages.INGEST_PROGRESS.format(seconds=now - self.started, stages=said) + "\n")
-            sys.stderr.flush()
+        with self.lock:
+            self.state = state
+            if self.every == 0:
+                self._say()
 
     def stop(self) -> None:
-        pass
+        self.stopped.set()
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(self.every):
+            with self.lock:
+                self._say()
+
+    def _say(self) -> None:
+        said = "; ".join(stage.said for stage in stages(self.state))
+        seconds = time.monotonic() - self.started
+        sys.stderr.write(messages.INGEST_PROGRESS.format(seconds=seconds, stages=said) + "\n")
+        sys.stderr.flush()
 
 
 class CountColumn(ProgressColumn):
