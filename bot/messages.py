@@ -252,6 +252,13 @@ INGEST_SUMMARY = (
     "added {added}, updated {updated}, unchanged {unchanged}, removed {removed}, failed {failed} · "
     "chunks +{chunks_added} -{chunks_removed} · {seconds:.1f}s"
 )
+# How far an ingest got: a bar per stage on a terminal; with --json, or when stderr is a log or a
+# pipe, a line on stderr every NEWSDESK_INGEST_PROGRESS_SECONDS.
+INGEST_PROGRESS = "ingest, {seconds:.0f}s: {stages}"
+INGEST_STAGE_READ = "read {done:,} article(s)"
+INGEST_STAGE_CHUNKED = "chunked {done:,} of {total:,} characters"
+INGEST_STAGE_MARKED_UP = "marked up {done:,} of {total:,} passages"
+INGEST_STAGE_ENCODED = "encoded {done:,} of {total:,} passages"
 # newsdesk watch, and newsdesk slack --watch
 BAD_INTERVAL = "'{value}' is not an interval: use a number and a unit, e.g. 90s, 15m, 2h or 1d."
 WATCH_STARTED = "Watching {count} source(s), a run every {every}; Ctrl-C to stop (nothing stored is lost)."

@@ -171,6 +171,7 @@ class Runtime:
         so the next question needs no rebuild. Take the data directory's write lock
         (`index.lock.write_lock`) around this when other processes may write, and open the store
         after taking it (`reopened()`), so that it starts from what they wrote."""
+        from ingest.errors import IngestInterrupted
         from ingest.nlp import ChunkAnnotator
         from ingest.pipeline import ingest
 
@@ -183,7 +184,11 @@ class Runtime:
         if report.added or report.updated or report.removed:
             for name in ("lexical", "retriever", "raw_answerer", "answerer"):
                 self.__dict__.pop(name, None)
-            self.lexical  # noqa: B018 - rebuild the BM25 side now, not on the next question
+            try:
+                self.lexical  # noqa: B018 - rebuild the BM25 side now, not on the next question
+            except KeyboardInterrupt as exc:  # the articles are stored (the next question builds it)
+                report.interrupted = True
+                raise IngestInterrupted(report) from exc
         return report
 
     # -- answering ----------------------------------------------------------------------------

@@ -14,6 +14,10 @@ Hierarchy (each room adds its own below the base, in its own `errors` module):
     ├── bot.errors.LLMError              the language model endpoint failed, timed out or replied unusably
     │   └── bot.errors.ContextExceeded   the prompt and reply do not fit the model's context
     └── bot.errors.ConfigError           a required setting is missing or unusable (e.g. no Slack token)
+
+    KeyboardInterrupt
+    └── ingest.errors.IngestInterrupted  Ctrl-C (or SIGTERM in the CLI) stopped an ingest; it holds the
+                                         report of what was stored
 """
 
 from __future__ import annotations

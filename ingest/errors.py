@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from index.errors import NewsdeskError
+
+if TYPE_CHECKING:
+    from ingest.report import IngestReport
 
 
 class ArticleReadError(NewsdeskError):
@@ -28,3 +33,13 @@ class IngestStopped(NewsdeskError):
 
     def __init__(self) -> None:
         super().__init__("the ingest was stopped; every article stored so far is kept")
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM, which the CLI turns into one) stopped an ingest once it had stored what
+    it encoded; `report` says what that was. A KeyboardInterrupt, so that whoever does not ask
+    for the report stops as on any Ctrl-C."""
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__()
+        self.report = report

@@ -10,11 +10,13 @@ interrupted run keeps every encoded chunk and the next run reuses them.
 
 The encoder is the bottleneck, so the work runs as three stages that overlap:
 
-    planner thread   read sources (ingest.reading), look up what is stored, chunk what changed  -> groups
+    planner thread   read sources (ingest.reading), look up what is stored, chunk what changed,
+                     mark it up                                                             -> groups
     calling thread   encode each group in batches (the encoder releases the GIL while it computes)
     writer thread    write each encoded batch to the store
 
-Queues between the stages are short, so memory stays flat however large the archive is.
+Queues between the stages are short, so memory stays flat however large the archive is; a huge
+article goes through them in parts. Each stage tells `progress` how far it got as it moves.
 Web sources remember what they fetched (conditional GET) only once the run's articles are stored.
 """
 
@@ -28,7 +30,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
@@ -38,11 +39,12 @@ from index.errors import NewsdeskError
 from index.models import Article, Chunk
 from ingest.chunking import Chunker, embedding_text
 from ingest.copies import CopyFinder
-from ingest.errors import IngestStopped
+from ingest.errors import IngestInterrupted, IngestStopped
 from ingest.fetch import FetchPolicy
 from ingest.files import Source, check_paths, local_paths
+from ingest.handoff import Abandoned, get_unless_stopped, put_unless_abandoned
 from ingest.nlp import Annotator
-from ingest.progress import NoProgress, Progress
+from ingest.progress import NoProgress, Progress, Tally
 from ingest.prune import prune_gone
 from ingest.readers import JSON_SUFFIXES, LINES_SUFFIXES, suffix_of
 from ingest.reading import SourceReader
@@ -55,6 +57,9 @@ WRITE_GROUP_CHUNKS = 512
 # Chunks per encoder call, and per store write: progress moves, and an interrupt keeps the work
 # done, every few seconds on a CPU, however large one article is.
 ENCODE_BATCH_CHUNKS = 64
+# Chunks marked up per annotator call. The encoder gets them slice by slice, so a huge article
+# (5 MB on one line: minutes of mark-up) is encoded while the rest of it is still marked up.
+MARKUP_BATCH_CHUNKS = 64
 # Stored states are looked up for this many read articles at a time (one store call).
 LOOKUP_BATCH = 256
 # Groups planned ahead of the encoder, and encoded batches waiting for the writer.
@@ -67,7 +72,7 @@ FLUSH_SECONDS = 2.0
 @dataclass(eq=False)  # compared and hashed by identity: one per article in a run
 class _Planned:
     article: Article
-    chunks: list[Chunk]
+    chunks: list[Chunk]  # all of its chunks, as cut (they go to the encoder marked up, in parts)
     is_update: bool  # an earlier version is stored (counted as updated, not added)
     # Vectors already stored for chunks whose embedding text is unchanged, by chunk index: from
     # an earlier version, or from an interrupted run that stored part of this article.
@@ -77,6 +82,15 @@ class _Planned:
     def may_have_leftovers(self) -> bool:
         """Stored chunks beyond this version's count may exist and must go."""
         return self.is_update or bool(self.known)
+
+
+@dataclass
+class _Part:
+    """Chunks of one article, in order and marked up, on their way to the encoder (a huge
+    article goes in many parts; its last part holds its last chunk)."""
+
+    planned: _Planned
+    chunks: list[Chunk]
 
 
 @dataclass
@@ -108,39 +122,65 @@ def ingest(
     http(s) URLs of feeds and sitemaps (see `ingest.reading`; `fetch_cache` keeps what was
     fetched for the next run). With `prune`, also drop stored articles under the paths whose
     files are gone (never articles read from the web); a prune of more than half of them needs
-    `confirm_prune` (see `ingest.prune`). Setting `stop` ends the run early, keeping what was
-    encoded, and raises IngestStopped. `stored`: articles read from a stored index, written as
-    they are, before the sources (`ingest --rebuild`: ingest/rebuild.py)."""
+    `confirm_prune` (see `ingest.prune`). `progress` is told each stage's count as it moves.
+    `stored`: articles read from a stored index, written as they are, before the sources
+    (`ingest --rebuild`: ingest/rebuild.py).
+
+    Setting `stop` ends the run early, keeping what was encoded, and raises IngestStopped. Ctrl-C
+    does the same and raises IngestInterrupted (a KeyboardInterrupt) with the report of what
+    was stored."""
     check_paths(sources)
     started = time.perf_counter()
-    progress = progress or NoProgress()
     report = IngestReport()
     caller_done = threading.Event()  # tells the planner to stop early (the caller failed or stops)
     reader = SourceReader(report, max_bytes=max_bytes, known=lambda i: bool(store.article_states([i])),
                           stored_ids=ArchiveFiles(store),
                           fetch_cache=fetch_cache, fetch_policy=fetch_policy, stopping=caller_done)
-    planner = _Planner(store, chunker, report, reader, annotator=annotator)
-    annotated = annotator.version if annotator else ""
+    tally = Tally(progress or NoProgress(), marking_up=annotator is not None)
+    planner = _Planner(store, chunker, report, reader, tally, annotator=annotator)
+    try:
+        try:
+            _run_stages(sources, stored, planner, _Encoder(embedder, report, tally), store, stop, caller_done)
+        except BaseException:  # what was fetched is not remembered: the next run fetches it again
+            reader.close()
+            raise
+        try:
+            reader.remember_fetched(lambda ids: len(store.article_states(list(ids))))
+        finally:
+            reader.close()
+        if prune:
+            prune_gone(store, local_paths(sources), reader.seen, reader.files_read, report, confirmed=confirm_prune)
+    except KeyboardInterrupt as exc:
+        report.interrupted = True
+        raise IngestInterrupted(report) from exc
+    finally:
+        report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: _Planner, encoder: _Encoder,
+                store: Archive,                stop: threading.Event | None, caller_done: threading.Event) -> None:
+    """Plan in a thread, encode in this one, write in another; raise here what any of them raised."""
     # None marks the end of a queue.
-    plans: queue.Queue[list[_Planned] | None] = queue.Queue(PLANNED_AHEAD)
+    plans: queue.Queue[list[_Part] | None] = queue.Queue(PLANNED_AHEAD)
     writes: queue.Queue[_Batch | None] = queue.Queue(ENCODED_AHEAD)
     writer_failed = threading.Event()
     errors: list[BaseException] = []  # raised again in the calling thread
 
     def plan() -> None:
         try:
-            planner.run(sources, lambda group: _put(plans, group, caller_done), stored)
-        except _Abandoned:
+            planner.run(sources, lambda group: put_unless_abandoned(plans, group, caller_done), stored)
+        except Abandoned:
             return
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
             errors.append(exc)
-        with contextlib.suppress(_Abandoned):
-            _put(plans, None, caller_done)
+        with contextlib.suppress(Abandoned):
+            put_unless_abandoned(plans, None, caller_done)
 
     def write() -> None:
         try:
             while (item := writes.get()) is not None:
-                _write_batch(store, item, report, annotated)
+                _write_batch(store, item, planner.report, planner.annotated or "")
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
             errors.append(exc)
             writer_failed.set()
@@ -149,55 +189,38 @@ def ingest(
                threading.Thread(target=write, name="newsdesk-write", daemon=True)]
     for thread in threads:
         thread.start()
-    encoder = _Encoder(embedder, report, progress)
-    announced = 0
-    progress.start(0, "Embedding")
-    completed = False
     try:
-        while (group := _get(plans, stop)) is not None:
-            progress.grow(planner.planned_chunks - announced)
-            announced = planner.planned_chunks
+        while (group := get_unless_stopped(plans, stop)) is not None:
             for batch in encoder.encode(group):
-                _put(writes, batch, writer_failed)
+                put_unless_abandoned(writes, batch, writer_failed)
                 if stop is not None and stop.is_set():
                     raise IngestStopped()
-        completed = True
-    except _Abandoned:
+    except Abandoned:
         pass  # the writer failed; its error is raised below
     finally:
         caller_done.set()
         threads[0].join()
-        with contextlib.suppress(_Abandoned):  # the writer stores what was encoded, even on Ctrl-C
-            _put(writes, None, writer_failed)
+        with contextlib.suppress(Abandoned):  # the writer stores what was encoded, even on Ctrl-C
+            put_unless_abandoned(writes, None, writer_failed)
         threads[1].join()
-        if errors or not completed:  # what was fetched is not remembered: the next run fetches it again
-            reader.close()
     if errors:
         raise errors[0]
-    try:
-        reader.remember_fetched(lambda ids: len(store.article_states(list(ids))))
-    finally:
-        reader.close()
-    if prune:
-        prune_gone(store, local_paths(sources), reader.seen, reader.files_read, report, confirmed=confirm_prune)
-    report.seconds = round(time.perf_counter() - started, 3)
-    return report
 
 
 class _Encoder:
     """Encodes planned chunks in batches of ENCODE_BATCH_CHUNKS, reusing known vectors. An
     article whose batch fails to encode is reported and its remaining chunks skipped."""
 
-    def __init__(self, embedder: Embedder, report: IngestReport, progress: Progress) -> None:
+    def __init__(self, embedder: Embedder, report: IngestReport, tally: Tally) -> None:
         self.embedder = embedder
         self.report = report
-        self.progress = progress
+        self.tally = tally
+        self.failed: set[str] = set()  # articles that failed (their later parts are skipped)
 
-    def encode(self, group: list[_Planned]) -> Iterator[_Batch]:
-        flat = [(p, c) for p in group for c in p.chunks]
-        failed: set[str] = set()
+    def encode(self, group: list[_Part]) -> Iterator[_Batch]:
+        flat = [(part.planned, c) for part in group for c in part.chunks]
         for i in range(0, len(flat), ENCODE_BATCH_CHUNKS):
-            pairs = [(p, c) for p, c in flat[i : i + ENCODE_BATCH_CHUNKS] if p.article.id not in failed]
+            pairs = [(p, c) for p, c in flat[i : i + ENCODE_BATCH_CHUNKS] if p.article.id not in self.failed]
             todo = [embedding_text(p.article.title, c.text) for p, c in pairs if c.index not in p.known]
             try:
                 encoded: Iterator[Vectors] = iter(self.embedder.embed(todo) if todo else [])
@@ -206,12 +229,12 @@ class _Encoder:
                 raise
             except Exception as exc:  # noqa: BLE001 - the encoder failed on this batch: report, keep going
                 for p in dict.fromkeys(p for p, _ in pairs):
-                    failed.add(p.article.id)
+                    self.failed.add(p.article.id)
                     self.report.failed.append(Failure(p.article.path or p.article.id, f"embedding failed: {exc}"))
-                self.progress.advance(len(flat[i : i + ENCODE_BATCH_CHUNKS]))
+                self.tally.add(encoded=len(flat[i : i + ENCODE_BATCH_CHUNKS]))
                 continue
             self.report.embedded += len(todo)
-            self.progress.advance(len(flat[i : i + ENCODE_BATCH_CHUNKS]))
+            self.tally.add(encoded=len(flat[i : i + ENCODE_BATCH_CHUNKS]))
             yield _batch(pairs, vectors)
 
 
@@ -225,35 +248,6 @@ def _batch(pairs: list[tuple[_Planned, Chunk]], vectors: list[Vectors]) -> _Batc
         [(p, chunks, np.stack(vecs).astype(np.float32)) for p, (chunks, vecs) in parts.items()],
         finished=[p for p, (chunks, _) in parts.items() if chunks[-1].index == len(p.chunks) - 1],
     )
-
-
-T = TypeVar("T")
-
-
-class _Abandoned(Exception):
-    """The other side of a queue has stopped listening."""
-
-
-def _get(q: queue.Queue[T], stop: threading.Event | None) -> T:
-    """Get, waiting as long as needed; raise IngestStopped when `stop` is set meanwhile."""
-    while True:
-        if stop is not None and stop.is_set():
-            raise IngestStopped()
-        try:
-            return q.get(timeout=0.1)
-        except queue.Empty:
-            continue
-
-
-def _put(q: queue.Queue[T], item: T, abandoned: threading.Event) -> None:
-    """Put, waiting as long as needed, unless the other side gives up meanwhile."""
-    while not abandoned.is_set():
-        try:
-            q.put(item, timeout=0.1)
-            return
-        except queue.Full:
-            continue
-    raise _Abandoned()
 
 
 def _write_batch(store: Archive, batch: _Batch, report: IngestReport, annotated: str) -> None:
@@ -270,33 +264,32 @@ def _write_batch(store: Archive, batch: _Batch, report: IngestReport, annotated:
 
 
 class _Planner:
-    """Reads, deduplicates, compares with the store and chunks; hands over groups of work.
+    """Reads, deduplicates, compares with the store, chunks and marks up; hands over groups of work.
 
     Writes `failed`, `skipped`, `warnings` and `unchanged` of the report (no other stage touches
     them while it runs). Only article ids, paths and hashes are remembered, never texts.
     """
 
     def __init__(self, store: Archive, chunker: Chunker, report: IngestReport, reader: SourceReader,
-                 annotator: Annotator | None = None) -> None:
+                 tally: Tally, annotator: Annotator | None = None) -> None:
         self.store = store
         self.chunker = chunker
         self.annotator = annotator
         self.annotated = annotator.version if annotator else None
         self.report = report
         self.reader = reader
+        self.tally = tally
         self.copies = CopyFinder(store)  # wire copies (ingest/copies.py)
-        self.planned_chunks = 0
 
-    def run(self, sources: Sequence[Source], put: Callable[[list[_Planned]], None],
+    def run(self, sources: Sequence[Source], put: Callable[[list[_Part]], None],
             stored: Iterable[Article] = ()) -> None:
-        group: list[_Planned] = []
+        group: list[_Part] = []
         size = 0
         since = time.monotonic()
-        for batch in _batched(itertools.chain(stored, self.reader.articles(sources)), LOOKUP_BATCH):
-            for item in self._plan(batch):
-                group.append(item)
-                size += len(item.chunks)
-                self.planned_chunks += len(item.chunks)
+        for batch in _batched(self._read(sources, stored), LOOKUP_BATCH):
+            for part in self._plan(batch):
+                group.append(part)
+                size += len(part.chunks)
                 # A slow source (a web page a second) still feeds the encoder every few seconds.
                 if size >= WRITE_GROUP_CHUNKS or time.monotonic() - since >= FLUSH_SECONDS:
                     put(group)
@@ -304,7 +297,12 @@ class _Planner:
         if group:
             put(group)
 
-    def _plan(self, articles: list[Article]) -> list[_Planned]:
+    def _read(self, sources: Sequence[Source], stored: Iterable[Article]) -> Iterator[Article]:
+        for article in itertools.chain(stored, self.reader.articles(sources)):
+            self.tally.add(articles_read=1)
+            yield article
+
+    def _plan(self, articles: list[Article]) -> Iterator[_Part]:
         planned = list(self._chunked(articles))
         # Hook (issue 15): a changed text is kept as an earlier version, each article put in its story.
         for p, article in zip(planned, prepare(self.store, self.copies, [(p.article, p.is_update) for p in planned],
@@ -320,11 +318,22 @@ class _Planner:
                     vector = stored.get(embedding_text(p.article.title, chunk.text))
                     if vector is not None:
                         p.known[chunk.index] = vector
-        if planned and self.annotator is not None:  # one batch through the annotator
-            annotated = iter(self.annotator.annotate([c for p in planned for c in p.chunks]))
-            for p in planned:
-                p.chunks = [next(annotated) for _ in p.chunks]
-        return planned
+        yield from self._marked_up(planned)
+
+    def _marked_up(self, planned: list[_Planned]) -> Iterator[_Part]:
+        """The planned articles' chunks in parts, marked up MARKUP_BATCH_CHUNKS at a time."""
+        if self.annotator is None:
+            yield from (_Part(p, p.chunks) for p in planned)
+            return
+        pairs = [(p, c) for p in planned for c in p.chunks]
+        for i in range(0, len(pairs), MARKUP_BATCH_CHUNKS):
+            some = pairs[i : i + MARKUP_BATCH_CHUNKS]
+            marked = self.annotator.annotate([c for _, c in some])
+            self.tally.add(marked_up=len(some))
+            parts: dict[_Planned, list[Chunk]] = {}
+            for (p, _), chunk in zip(some, marked):
+                parts.setdefault(p, []).append(chunk)
+            yield from (_Part(p, chunks) for p, chunks in parts.items())
 
     def _chunked(self, articles: list[Article]) -> Iterator[_Planned]:
         known = self.store.article_states([a.id for a in articles])
@@ -344,7 +353,7 @@ class _Planner:
                 ))
                 continue
             try:
-                chunks = self.chunker.chunk(article)
+                chunks = self._chunks(article)
             except Exception as exc:  # noqa: BLE001 - a chunking bug must not sink the other articles
                 self.report.failed.append(Failure(article.path or article.id, f"cannot chunk: {exc}"))
                 continue
@@ -352,6 +361,23 @@ class _Planner:
                 self.report.failed.append(Failure(article.path or article.id, "no text to index"))
                 continue
             yield _Planned(article, chunks, is_update=state is not None)
+
+    def _chunks(self, article: Article) -> list[Chunk]:
+        """The article's chunks, told to the tally as they are made (one article can take minutes)."""
+        self.tally.add(chars_to_chunk=len(article.text))
+        chunks: list[Chunk] = []
+        done = 0
+        try:
+            for chunk in self.chunker.iter_chunks(article):
+                chunks.append(chunk)
+                self.tally.add(chars_chunked=chunk.end - done, passages=1)
+                done = chunk.end
+        except Exception:
+            self.tally.add(passages=-len(chunks))  # none of them will be encoded
+            raise
+        finally:
+            self.tally.add(chars_chunked=len(article.text) - done)
+        return chunks
 
 
 def _clashes(stored: ArticleState, article: Article) -> bool:

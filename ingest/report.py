@@ -32,6 +32,7 @@ class IngestReport:
     rebuilt: int = 0
     rebuilt_versions: int = 0
     rebuild_incomplete: str | None = None
+    interrupted: bool = False  # Ctrl-C or SIGTERM ended the run early: the counts are what was stored
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, object]:

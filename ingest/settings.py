@@ -25,6 +25,11 @@ class IngestSettings(BaseSettings):
         description="Seconds to wait for another ingest writing to the same data directory before "
         "giving up (unset: wait as long as it takes; 0: do not wait).",
     )
+    progress_seconds: float = Field(
+        default=5.0, ge=0,
+        description="With --json, or when stderr is not a terminal, `newsdesk ingest` prints how far "
+        "it got (each stage's count) to stderr this often (0: at every step).",
+    )
     annotate: bool = Field(
         default=True,
         description="Mark up every chunk with spaCy's named entities and noun phrases, where the "

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from index.embedder import SentenceTransformerEmbedder
 from index.models import Article
+from ingest import sentences
 from ingest.chunking import Chunker, embedding_text
 from ingest.readers import read_file
-from ingest.sentences import sentence_spans
+from ingest.sentences import _punkt, sentence_spans
 from tests.conftest import SEEDS
 
 
@@ -55,3 +58,21 @@ def test_overlap_repeats_sentences(embedder: SentenceTransformerEmbedder) -> Non
     assert len(chunks) > 2
     for before, after in zip(chunks, chunks[1:]):
         assert after.sentences[0] == before.sentences[-1]
+
+
+def test_one_long_line_is_split_as_a_whole_within_nltks_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NLTK stops a regular-expression scan after 5 s of processor time (nltk.redos), counted
+    for the whole process: punkt over a 5 MB line took about that alone, more with the encoder
+    busy. It is now read a window at a time, with the same sentences as the line read at once."""
+    redos = pytest.importorskip("nltk.redos")
+    parts = []
+    for i in range(3000):
+        parts.append(f'Mr. Lopez said on day {i} that the U.S. bridge (built in 1932) would reopen. "Soon," she said.')
+        if i % 500 == 7:  # now and then a sentence far longer than a window
+            parts.append(" ".join(f"word{j}" for j in range(900)) + ".")
+    text = " ".join(parts)
+    whole = [(a, b) for a, b in _punkt().span_tokenize(text)]
+    monkeypatch.setattr(redos, "DEFAULT_TIMEOUT", 0.05)
+    monkeypatch.setattr(sentences, "WINDOW_CHARS", 2000, raising=False)
+    assert sentence_spans(text) == whole
+    assert sentence_spans(f"Headline\n{text}\nLast line.")[1:-1] == [(a + 9, b + 9) for a, b in whole]

@@ -27,6 +27,7 @@ from ingest.errors import IngestStopped
 from ingest.fetch import CACHE_FILE, FetchPolicy
 from ingest.files import as_sources, check_paths
 from ingest.pipeline import ingest
+from ingest.progress import IngestProgress
 from ingest.reading import SourceReader
 from ingest.records import url_id
 from ingest.report import IngestReport
@@ -178,10 +179,9 @@ def test_an_interrupted_run_keeps_its_articles_and_the_next_fetches_again(
     stop = threading.Event()
 
     class StopAfterFirstBatch:
-        def start(self, total_chunks: int, description: str) -> None: ...
-        def grow(self, chunks: int) -> None: ...
-        def advance(self, chunks: int) -> None:
-            stop.set()
+        def update(self, state: IngestProgress) -> None:
+            if state.encoded:
+                stop.set()
 
     def run(**kwargs: object) -> IngestReport:
         return ingest([web.url("/feed.xml")], store, embedder, chunker, max_bytes=1_000_000,

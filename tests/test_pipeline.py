@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,31 +14,31 @@ import torch
 from bot.settings import load_settings
 from index.embedder import HashingEmbedder, Vectors, torch_device
 from index.errors import StoreError, UserInputError
+from index.models import Chunk
 from index.store import ArchiveStore, IndexSpec, open_client
 from ingest import pipeline
 from ingest.chunking import create_chunker, embedding_text
 from ingest.pipeline import ingest
+from ingest.progress import IngestProgress
 from ingest.report import IngestReport
 
 
 class RecordingProgress:
+    """Records every state it is told, and whether two calls ever overlapped."""
+
     def __init__(self) -> None:
-        self.started: list[int] = []
-        self.grown = 0
-        self.advanced = 0
-        self.threads: set[str] = set()
+        self.states: list[IngestProgress] = []
+        self.busy = threading.Lock()
+        self.overlapped = False
 
-    def start(self, total_chunks: int, description: str) -> None:
-        self.started.append(total_chunks)
-        self.threads.add(threading.current_thread().name)
-
-    def grow(self, chunks: int) -> None:
-        self.grown += chunks
-        self.threads.add(threading.current_thread().name)
-
-    def advance(self, chunks: int) -> None:
-        self.advanced += chunks
-        self.threads.add(threading.current_thread().name)
+    def update(self, state: IngestProgress) -> None:
+        if not self.busy.acquire(blocking=False):
+            self.overlapped = True
+            return
+        try:
+            self.states.append(state)
+        finally:
+            self.busy.release()
 
 
 class FailingEmbedder(HashingEmbedder):
@@ -95,9 +96,10 @@ def test_every_chunk_is_encoded_once_and_stored(
     stored = store.get_chunks([f"{a}:{i:05d}" for a in store.article_states() for i in range(10)])
     articles = store.get_articles(store.article_states())
     assert sorted(encoded) == sorted(embedding_text(articles[p.article_id].title, p.text) for p in stored)
-    assert progress.started == [0]
-    assert progress.grown == progress.advanced == report.embedded
-    assert progress.threads == {threading.current_thread().name}
+    last = progress.states[-1]
+    assert (last.articles_read, last.marking_up) == (30, False)
+    assert last.passages == last.encoded == report.embedded
+    assert not progress.overlapped  # one call at a time, whichever stage's thread makes it
 
     again = run(tmp_path / "a", store, embedder := HashingEmbedder())
     assert (again.unchanged, again.embedded, embedder.calls) == (30, 0, [])
@@ -254,7 +256,7 @@ def test_one_huge_article_shows_progress_and_an_interrupt_keeps_its_encoded_chun
     with pytest.raises(KeyboardInterrupt):
         run(folder, store, embedder, progress=progress)
     assert max(len(call) for call in embedder.calls) <= 8  # encoded in small batches ...
-    assert 0 < progress.advanced  # ... and progress moved before the interrupt
+    assert 0 < progress.states[-1].encoded  # ... and progress moved before the interrupt
     encoded = sum(len(call) for call in embedder.calls)
     assert store.counts() == (0, encoded)  # the chunks are kept; the article is not complete yet
 
@@ -263,3 +265,77 @@ def test_one_huge_article_shows_progress_and_an_interrupt_keeps_its_encoded_chun
     assert resumed.added == 1
     total = store.counts()[1]
     assert resumed.embedded == total - encoded  # only what was not encoded before
+
+
+def huge_one_line_article(folder: Path, sentences: int) -> None:
+    """A long article on a single line, as a 5 MB scraped page or export record can be."""
+    folder.mkdir(parents=True, exist_ok=True)
+    body = " ".join(f"Sentence {j} says the council reopened the harbour bridge on day {j}." for j in range(sentences))
+    (folder / "huge.txt").write_text(f" date 2022-05-01 Huge\n{body}")
+
+
+class RecordingAnnotator:
+    """Marks the first character of each chunk as an entity; logs each call's size in `log`."""
+
+    version = "recording-1"
+
+    def __init__(self, log: list[tuple[str, int]]) -> None:
+        self.log = log
+
+    def annotate(self, chunks: Sequence[Chunk]) -> list[Chunk]:
+        self.log.append(("markup", len(chunks)))
+        return [replace(c, entities=((c.start, c.start + 1, "X"),)) for c in chunks]
+
+
+class LoggingEmbedder(HashingEmbedder):
+    def __init__(self, log: list[tuple[str, int]]) -> None:
+        super().__init__()
+        self.log = log
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.log.append(("encode", len(texts)))
+        return super().embed(texts)
+
+
+def test_progress_moves_while_one_huge_article_is_chunked_and_marked_up(
+    tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "ENCODE_BATCH_CHUNKS", 8)
+    monkeypatch.setattr(pipeline, "MARKUP_BATCH_CHUNKS", 8)
+    huge_one_line_article(tmp_path / "a", 200)
+    progress = RecordingProgress()
+    report = run(tmp_path / "a", store, HashingEmbedder(), progress=progress, annotator=RecordingAnnotator([]))
+
+    states = progress.states
+    assert report.added == 1 and report.chunks_added > 20
+    last = states[-1]
+    assert last.articles_read == 1 and last.marking_up
+    assert last.chars_chunked == last.chars_to_chunk > 10_000
+    assert last.passages == last.marked_up == last.encoded == report.chunks_added
+    # Each stage moved within the one article, not only once it was done with it.
+    assert any(0 < s.chars_chunked < s.chars_to_chunk for s in states)
+    assert any(0 < s.marked_up < s.passages for s in states)
+    assert any(0 < s.encoded < last.passages for s in states)
+    for field_name in ("articles_read", "chars_chunked", "passages", "marked_up", "encoded"):
+        values = [getattr(s, field_name) for s in states]
+        assert values == sorted(values), field_name  # counts only grow
+
+
+def test_a_huge_article_is_encoded_while_it_is_still_being_marked_up(
+    tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Marking up all of a 5 MB article before encoding any of it kept the encoder idle for minutes."""
+    for name, value in (("ENCODE_BATCH_CHUNKS", 8), ("MARKUP_BATCH_CHUNKS", 8), ("WRITE_GROUP_CHUNKS", 8),
+                        ("PLANNED_AHEAD", 1)):
+        monkeypatch.setattr(pipeline, name, value)
+    huge_one_line_article(tmp_path / "a", 200)
+    log: list[tuple[str, int]] = []
+    report = run(tmp_path / "a", store, LoggingEmbedder(log), annotator=RecordingAnnotator(log))
+
+    assert report.added == 1 and report.chunks_added > 40
+    steps = [step for step, _ in log]
+    assert steps.index("encode") < len(steps) - 1 - steps[::-1].index("markup")
+    assert max(n for step, n in log if step == "markup") <= 8
+    stored = store.get_chunks([f"{a}:{i:05d}" for a in store.article_states() for i in range(report.chunks_added)])
+    assert len(stored) == report.chunks_added
+    assert all(p.entities == ((p.start, p.start + 1, "X"),) for p in stored)  # every chunk kept its mark-up

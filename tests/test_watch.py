@@ -103,14 +103,17 @@ def test_stopping_within_a_run_loses_nothing(tmp_path: Path, web: FakeWeb, embed
     web.serve("/p3", Reply(body=article_page("Story 3", STORY), delay=0.5),  # the first run is stopped here
               Reply(body=article_page("Story 3", STORY)))
     home, log = tmp_path / "home", tmp_path / "watch.log"
-    proc = start_watch(home, log, web.url("/feed.xml"), "--every", "1h")
+    proc = start_watch(home, log, web.url("/feed.xml"), "--every", "1h", "--json")
     try:
         wait_for(lambda: web.requests_to("/p3") or proc.poll() is not None, timeout=300, what="the slow page")
         proc.send_signal(signal.SIGTERM)  # systemctl stop
-        assert proc.wait(timeout=120) == 130, log.read_text()
+        assert proc.wait(timeout=120) == 143, log.read_text()  # 128 + SIGTERM, as shells report it
     finally:
         proc.kill()
     assert "interrupted during run 1" in log.read_text() and "Traceback" not in log.read_text()
+    interrupted = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert [(r["run"], r["interrupted"]) for r in interrupted] == [(1, True)]  # --json: the stopped run's line
+    assert interrupted[0]["report"]["failed"] == []  # what it stored before it stopped
 
     done = runner.invoke(app, ["watch", web.url("/feed.xml"), "--every", "1s", "--runs", "1", "--json",
                                "--data-dir", str(home)], env=FAST, catch_exceptions=False)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -21,8 +23,10 @@ from index.errors import NewsdeskError, UserInputError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from types import FrameType
 
     from bot.settings import Settings
+    from ingest.progress import IngestProgress
 
 DataDir = Annotated[
     Path | None,
@@ -111,13 +115,42 @@ def parse_date(value: str) -> date:
 
 
 @contextmanager
-def interrupted_means(message: str) -> Iterator[None]:
-    """Ctrl-C inside the block prints `message` (what was kept, how to go on) and exits 130."""
+def interrupted_means(message: str, keep: Callable[[KeyboardInterrupt], None] | None = None) -> Iterator[None]:
+    """Ctrl-C or SIGTERM inside the block calls `keep` with the interrupt (to print what was
+    kept), prints `message` (what was kept, how to go on) and exits 130 (143 after SIGTERM)."""
+    with terminate_as_interrupt() as signals:
+        try:
+            yield
+        except KeyboardInterrupt as exc:
+            if keep is not None:
+                keep(exc)
+            err.print(message, markup=False)
+            raise typer.Exit(interrupted_exit_code(signals)) from None
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM (`kill`, `systemctl stop`, `docker stop`) inside the block stops it as Ctrl-C does,
+    raising KeyboardInterrupt where the program is; the list yielded collects the signals met."""
+    met: list[int] = []
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        met.append(signum)
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread has signals
+        yield met
+        return
+    before = signal.signal(signal.SIGTERM, interrupt)
     try:
-        yield
-    except KeyboardInterrupt:
-        err.print(message, markup=False)
-        raise typer.Exit(130) from None
+        yield met
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def interrupted_exit_code(signals: list[int]) -> int:
+    """128 + the signal, as shells report it: 143 after SIGTERM, else 130 (Ctrl-C)."""
+    return 128 + (signals[-1] if signals else signal.SIGINT)
 
 
 def print_json(data: Any) -> None:
@@ -189,7 +222,8 @@ class JsonAwareGroup(Group):
 
 
 class RichProgress:
-    """One progress bar per phase (embedding, asking) on a terminal; silent when stderr is not one.
+    """One progress bar per phase (asking; each stage of an ingest) on a terminal; silent when
+    stderr is not one.
 
     `grow` raises the total while the work is still being discovered (ingest reads files while it
     embeds), so no time-left estimate is shown.
@@ -198,22 +232,26 @@ class RichProgress:
     def __init__(self) -> None:
         from rich.progress import (
             BarColumn,
-            MofNCompleteColumn,
             Progress,
             TextColumn,
             TimeElapsedColumn,
         )
 
+        from bot.cli.progress import CountColumn
+
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), BarColumn(), CountColumn(), TimeElapsedColumn(),
             console=err, transient=True, disable=not err.is_terminal,
         )
         self.task: Any = None
+        self.stages: dict[str, Any] = {}  # an ingest's stages (ingest.progress), a bar each
 
     def start(self, total: int, description: str) -> None:
         self.bar.start()
-        if self.task is not None:
-            self.bar.remove_task(self.task)
+        for task in [self.task, *self.stages.values()]:
+            if task is not None:
+                self.bar.remove_task(task)
+        self.stages.clear()
         self.task = self.bar.add_task(description, total=total)
 
     def grow(self, more: int) -> None:
@@ -223,6 +261,17 @@ class RichProgress:
     def advance(self, done: int) -> None:
         if self.task is not None:
             self.bar.advance(self.task, done)
+
+    def update(self, state: IngestProgress) -> None:
+        """An ingest's stages as they move (ingest.progress.Progress); each bar says its count."""
+        from bot.cli.progress import stages
+
+        self.bar.start()
+        for stage in stages(state):
+            if stage.key not in self.stages:
+                self.stages[stage.key] = self.bar.add_task(stage.said, total=stage.total, said=True)
+            self.bar.update(self.stages[stage.key], description=stage.said, completed=stage.done,
+                            total=stage.total)
 
     def stop(self) -> None:
         self.bar.stop()

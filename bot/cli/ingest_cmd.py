@@ -22,6 +22,7 @@ from bot.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from bot.cli.progress import ProgressLines
     from bot.runtime import Runtime
     from bot.settings import Settings
     from ingest.files import Source
@@ -64,8 +65,9 @@ def ingest(
         raise UserInputError(messages.INGEST_NO_SOURCE)
     paths = as_sources(sources or [])
     check_paths(paths)  # a missing path stops everything, before the lock or the model
-    with interrupted_means(messages.INGEST_INTERRUPTED), write_lock(home, timeout=timeout, on_wait=waiting):
-        report = _ingest_locked(settings, paths, prune=prune, confirm_prune=yes, rebuild=rebuild)
+    kept = _print_interrupted if as_json else None  # stdout is JSON, always
+    with interrupted_means(messages.INGEST_INTERRUPTED, kept), write_lock(home, timeout=timeout, on_wait=waiting):
+        report = _ingest_locked(settings, paths, prune=prune, confirm_prune=yes, rebuild=rebuild, as_json=as_json)
     if as_json:
         print_json(report.to_json())
     else:
@@ -79,13 +81,15 @@ def ingest(
 
 
 def _ingest_locked(settings: Settings, paths: list[Source], *, prune: bool, confirm_prune: bool,
-                   rebuild: bool) -> IngestReport:
+                   rebuild: bool, as_json: bool = False) -> IngestReport:
+    from bot.cli.progress import ProgressLines
     from bot.runtime import Runtime
 
     runtime = Runtime(settings)
-    progress = RichProgress()
+    # Bars on a terminal; lines when stderr is a log or a pipe, or stdout is JSON.
+    progress = RichProgress() if err.is_terminal and not as_json else ProgressLines(settings.ingest.progress_seconds)
     try:
-        rebuilt = _rebuild(runtime, progress) if rebuild else None
+        rebuilt = _rebuild(runtime, progress, as_json) if rebuild else None
         if rebuilt is not None and rebuilt.rebuild_incomplete:
             return rebuilt  # the stored index is as it was: nothing more is written
         report = runtime.ingest(paths, prune=prune, confirm_prune=confirm_prune, progress=progress)
@@ -98,15 +102,24 @@ def _ingest_locked(settings: Settings, paths: list[Source], *, prune: bool, conf
     return report
 
 
-def _rebuild(runtime: Runtime, progress: RichProgress) -> IngestReport:
+def _rebuild(runtime: Runtime, progress: RichProgress | ProgressLines, as_json: bool) -> IngestReport:
     """`--rebuild`: every stored article into a new index (ingest/rebuild.py), said on stderr."""
-    with interrupted_means(messages.REBUILD_INTERRUPTED):
+    with interrupted_means(messages.REBUILD_INTERRUPTED, _print_interrupted if as_json else None):
         report = runtime.rebuild(progress=progress)
     if report.rebuild_incomplete is None:
         progress.stop()
         err.print(messages.REBUILT.format(articles=report.rebuilt, versions=report.rebuilt_versions,
                                           settings=runtime.store.spec.describe()), markup=False)
     return report
+
+
+def _print_interrupted(interrupt: KeyboardInterrupt) -> None:
+    """--json: the report of what an interrupted run stored (nothing, if it stopped before that)."""
+    from ingest.errors import IngestInterrupted
+    from ingest.report import IngestReport
+
+    report = interrupt.report if isinstance(interrupt, IngestInterrupted) else IngestReport(interrupted=True)
+    print_json(report.to_json())
 
 
 def print_summary(report: IngestReport, line: str = "{summary}") -> None:

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot import messages
-from bot.cli.common import AllowHost, DataDir, JsonFlag, allowing_hosts, err, settings_for
+from bot.cli.common import (
+    AllowHost,
+    DataDir,
+    JsonFlag,
+    allowing_hosts,
+    err,
+    interrupted_exit_code,
+    settings_for,
+    terminate_as_interrupt,
+)
 
 if TYPE_CHECKING:
-    from types import FrameType
-
     from bot.watch import Run, Watcher
 
 
@@ -52,16 +58,16 @@ def watch(
 
     watcher = Watcher(Runtime(settings), paths, interval, prune=prune, confirm_prune=yes,
                       lock_timeout=timeout, on_wait=waiting, on_run=lambda run: _report(run, watcher, as_json))
-    before = signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # `systemctl stop`, `docker stop`
     err.print(messages.WATCH_STARTED.format(count=len(paths), every=every), markup=False)
-    try:
-        watcher.run(runs)
-    except KeyboardInterrupt:
-        if watcher.running:  # the ingest stored what it encoded before this propagated
-            err.print(messages.WATCH_INTERRUPTED.format(number=watcher.runs), markup=False)
-            raise typer.Exit(130) from None
-    finally:
-        signal.signal(signal.SIGTERM, before)
+    with terminate_as_interrupt() as signals:  # `systemctl stop`, `docker stop`: as Ctrl-C
+        try:
+            watcher.run(runs)
+        except KeyboardInterrupt as interrupt:
+            if watcher.running:  # the ingest stored what it encoded before this propagated
+                if as_json:
+                    _report_interrupted(interrupt, watcher)
+                err.print(messages.WATCH_INTERRUPTED.format(number=watcher.runs), markup=False)
+                raise typer.Exit(interrupted_exit_code(signals)) from None
     err.print(messages.WATCH_STOPPED.format(runs=watcher.runs), markup=False)
     if runs is not None and watcher.failed_runs:
         raise typer.Exit(1)
@@ -87,8 +93,14 @@ def _report(run: Run, watcher: Watcher, as_json: bool) -> None:
         err.print(messages.WATCH_NEXT.format(at=watcher.next_at.strftime("%H:%M:%S")), markup=False)
 
 
-def _stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+def _report_interrupted(interrupt: KeyboardInterrupt, watcher: Watcher) -> None:
+    """--json: the interrupted run's line, with what it stored."""
+    from ingest.errors import IngestInterrupted
+
+    report = interrupt.report.to_json() if isinstance(interrupt, IngestInterrupted) else None
+    record = {"run": watcher.runs, "report": report, "error": None, "interrupted": True}
+    sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
 
 
 def register(app: typer.Typer) -> None:
