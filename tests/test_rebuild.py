@@ -32,6 +32,7 @@ from index.memory_store import MemoryStore
 from index.models import Article, Chunk
 from index.versions import version_id
 from ingest.errors import IngestStopped
+from ingest.progress import IngestProgress
 from tests.conftest import ask, make_settings
 from tests.test_articles_cli import WIRE, newsdesk
 from tests.test_ingest_sources import FAST, STORY, rss
@@ -205,14 +206,9 @@ class StopAfterFirstBatch:
     def __init__(self) -> None:
         self.stop = threading.Event()
 
-    def start(self, total_chunks: int, description: str) -> None:
-        pass
-
-    def grow(self, chunks: int) -> None:
-        pass
-
-    def advance(self, chunks: int) -> None:
-        self.stop.set()
+    def update(self, state: IngestProgress) -> None:
+        if state.encoded:
+            self.stop.set()
 
 
 @pytest.mark.parametrize("chunking", [{"max_tokens": 48}, {"max_tokens": 64}], ids=["same", "other"])
