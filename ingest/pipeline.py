@@ -33,11 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.archive import Archive, ArticleState
+from index.archive import Archive
 from index.embedder import Embedder, Vectors
 from index.errors import NewsdeskError
 from index.models import Article, Chunk
 from ingest.chunking import Chunker, embedding_text
+from ingest.clashes import id_clash
 from ingest.copies import CopyFinder
 from ingest.errors import IngestInterrupted, IngestStopped
 from ingest.fetch import FetchPolicy
@@ -46,9 +47,8 @@ from ingest.handoff import Abandoned, get_unless_stopped, put_unless_abandoned
 from ingest.nlp import Annotator
 from ingest.progress import NoProgress, Progress, Tally
 from ingest.prune import prune_gone
-from ingest.readers import JSON_SUFFIXES, LINES_SUFFIXES, suffix_of
 from ingest.reading import SourceReader
-from ingest.records import ArchiveFiles, normalize_url, url_id
+from ingest.records import ArchiveFiles
 from ingest.report import Failure, IngestReport
 from ingest.revisions import prepare
 
@@ -345,12 +345,9 @@ class _Planner:
                     self.store.relocate(article.id, article.path)
                 self.report.unchanged += 1
                 continue
-            if state is not None and _clashes(state, article):
-                self.report.failed.append(Failure(
-                    article.path or article.id,
-                    f"id '{article.id}' is already used by \"{state.title}\" from {state.path}; not stored "
-                    f"({_clash_hint(article)})",
-                ))
+            clash = id_clash(state, article) if state is not None else None
+            if clash is not None:
+                self.report.failed.append(Failure(article.path or article.id, clash))
                 continue
             try:
                 chunks = self._chunks(article)
@@ -378,26 +375,6 @@ class _Planner:
         finally:
             self.tally.add(chars_chunked=len(article.text) - done)
         return chunks
-
-
-def _clashes(stored: ArticleState, article: Article) -> bool:
-    """Another article under the same id: from another file that still exists, with another
-    title and URL. (A moved file, or a new version with its title or URL, is the same article.)"""
-    return (
-        bool(stored.path) and stored.path != article.path and Path(stored.path or "").exists()
-        and stored.title != article.title and not (article.url and article.url == stored.url)
-    )
-
-
-def _clash_hint(article: Article) -> str:
-    """What stores the article without touching the other, by where its id came from: an export's
-    record (its own `id`, else its URL's or its line's) can take an `id` of its own; a page's URL
-    is shared; else it is the file's path under the folder ingested, which a common parent tells apart."""
-    if article.path and suffix_of(Path(article.path)) in JSON_SUFFIXES | LINES_SUFFIXES:
-        return "give this record an `id` of its own: an export's `id` names one article across all your exports"
-    if article.url and article.id == url_id(article.url):
-        return f"both have the URL {normalize_url(article.url)} once normalised: correct one of them"
-    return "ingest both files from their common parent folder"
 
 
 def _batched(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
