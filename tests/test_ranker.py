@@ -13,13 +13,13 @@ import pytest
 
 from bot.extractive.candidates import answer_text, gather
 from bot.extractive.ranker import FEATURES, RankerModel, feature_rows, load_model, nesting
-from bot.language.question import AnswerType, analyse
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from evals.dataset import EvalQuestion
 from evals.ranker_training import collect, collect_choices, fit, with_choices
 from index.embedder import HashingEmbedder
 from index.memory_store import MemoryStore
+from language.question import AnswerType, analyse
 
 AS_OF = date(2022, 6, 30)
 # Invented weeks of news: who opened which bridge, which company bought which firm, how many jobs.

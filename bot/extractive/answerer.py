@@ -17,19 +17,19 @@ from bot.extractive import tuning
 from bot.extractive.candidates import Candidate, gather, key_of
 from bot.extractive.choices import ChoiceEvidence, choice_evidence, hand_set_scores, pick_choice
 from bot.extractive.fit import is_name, type_fit
-from bot.extractive.gazetteer import person_name
 from bot.extractive.ranker import Context, RankerModel, feature_rows, nesting
 from bot.extractive.sentences import Sentence, score_sentences, split_passages
 from bot.extractive.spans import candidates, continuation_span, proximity
-from bot.language.dates import DateMention, resolve_dates
-from bot.language.question import AnswerType, QuestionInfo
-from bot.language.terms import content_terms
 from bot.query import Query
 from bot.settings import AnswerSettings
 from index.archive import ArticleLookup
 from index.embedder import Embedder
 from index.models import Passage
 from index.retrieval import Retriever
+from language.dates import DateMention, resolve_dates
+from language.gazetteer import person_name
+from language.question import AnswerType, QuestionInfo
+from language.terms import content_terms
 
 # Kinds whose short answer the learned ranker picks (when a model is loaded); dates, yes/no,
 # fill-ins and reasons keep their own readers.

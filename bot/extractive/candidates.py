@@ -8,12 +8,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.extractive.gazetteer import person_name
 from bot.extractive.sentences import Sentence
 from bot.extractive.spans import candidates
-from bot.language.dates import calendar_spans
-from bot.language.question import AnswerType, QuestionInfo
-from bot.language.terms import content_terms
+from language.dates import calendar_spans
+from language.gazetteer import person_name
+from language.question import AnswerType, QuestionInfo
+from language.terms import content_terms
 
 # What a noun phrase may start with that is not part of the answer ("the oat milk").
 _DETERMINERS = re.compile(

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from bot.answer import Answer
 from bot.extractive import tuning
 from bot.extractive.sentences import Sentence
-from bot.language.terms import content_terms
 from bot.query import Query
 from index.models import Passage
 from index.retrieval import time_weight
+from language.terms import content_terms
 
 _QUOTES = "“”\"‘’'"
 _WORDS = re.compile(r"\d+(?:[.,]\d+)*|\w+")  # "8.5" is one number, not "8" and "5"

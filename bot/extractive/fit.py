@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 
 from bot.extractive import tuning
-from bot.extractive.gazetteer import (
+from language.gazetteer import (
     is_country_or_state,
     is_organization,
     is_place,
     looks_like_person,
 )
-from bot.language.question import NAMED_KINDS, AnswerType, QuestionInfo
-from bot.language.terms import content_terms
+from language.question import NAMED_KINDS, AnswerType, QuestionInfo
+from language.terms import content_terms
 
 _MONEY = re.compile(r"[$£€¥]|\b(dollars?|pounds?|euros?|yen|bn|billion|million|trillion)\b", re.I)
 _SHARE = re.compile(r"%|\bper ?cent")

@@ -27,9 +27,9 @@ from bot.extractive.candidates import Candidate, Mention
 from bot.extractive.choices import CHOICE_FEATURES, ChoiceEvidence, hand_set_scores
 from bot.extractive.fit import is_name, type_fit
 from bot.extractive.spans import proximity
-from bot.language.question import AnswerType, QuestionInfo
-from bot.language.terms import content_terms
 from index.errors import UserInputError
+from language.question import AnswerType, QuestionInfo
+from language.terms import content_terms
 
 MODEL_FORMAT = 1
 SHIPPED = "ranker.json"  # bot/extractive/ranker.json, written by `newsdesk train-ranker`

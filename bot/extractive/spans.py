@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 
 from bot.extractive import tuning
-from bot.extractive.gazetteer import is_organization
-from bot.language.dates import calendar_spans
-from bot.language.question import NAMED_KINDS, AnswerType
-from bot.language.terms import content_terms
+from language.dates import calendar_spans
+from language.gazetteer import is_organization
+from language.question import NAMED_KINDS, AnswerType
+from language.terms import content_terms
 
 Span = tuple[int, int]  # offsets inside the sentence
 

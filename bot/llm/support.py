@@ -10,9 +10,9 @@ cheap, lexical questions and refuses on doubt (the answerer then falls back to t
 - topic: is at least one cited sentence about the question? It must share a content word with the
   question, not counting the answer's own words.
 - contradiction: nothing in the answer contradicts the quotes. Every number of the answer (outside
-  its dates) is one the quotes write, however written (bot/language/numbers.py: "12,000" is
+  its dates) is one the quotes write, however written (language/numbers.py: "12,000" is
   "twelve thousand", "2,3" is 2.3); a negated answer ("No, she did not resign") has a quote that
-  negates what it negates (bot/language/negation.py), not one that says she resigned.
+  negates what it negates (language/negation.py), not one that says she resigned.
 - content: do the cited sentences hold the answer's key content? For a date or number question,
   one of the dates the answer states (compared as calendar days; relative dates in the quotes
   resolved in their article) or of its numbers; for other answers, half of their words and numbers.
@@ -33,12 +33,12 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from bot.language.addressed import addressed_spans
-from bot.language.dates import MONTHS, NUMBERS, WEEKDAYS, DateMention, resolve_dates
-from bot.language.negation import negations
-from bot.language.numbers import numbers_in, values_in
-from bot.language.question import AnswerType, QuestionInfo
-from bot.language.terms import content_terms
+from language.addressed import addressed_spans
+from language.dates import MONTHS, NUMBERS, WEEKDAYS, DateMention, resolve_dates
+from language.negation import negations
+from language.numbers import numbers_in, values_in
+from language.question import AnswerType, QuestionInfo
+from language.terms import content_terms
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Unsupported(StrEnum):
 
 # Kinds whose answer must be a date or a number; their key content is that date or number.
 _MEASURED = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.QUANTITY)
-# bot.language.question.NAMED_KINDS without ENTITY: "which X" answers can be any phrase, so no kind is required.
+# language.question.NAMED_KINDS without ENTITY: "which X" answers can be any phrase, so no kind is required.
 _NAMED = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE)
 
 
@@ -110,9 +110,9 @@ def sentence_holding(info: QuestionInfo, answer: str, article_text: str, publish
                      near: tuple[int, int], reference: date | None = None) -> CitedSentence | None:
     """The sentence of the article that holds the answer's key content and is about the question:
     the one sharing most words with the question and the answer, inside `near` (the cited passage)
-    on a tie, else the nearest to it; never one addressed to machines (bot/language/addressed.py).
+    on a tie, else the nearest to it; never one addressed to machines (language/addressed.py).
     Its offsets are the result's `start` and `end`."""
-    from ingest.sentences import sentence_spans
+    from language.sentences import sentence_spans
 
     mentions = resolve_dates(article_text, published)  # once: relative dates read what comes before
     found: list[tuple[tuple[int, bool, int], CitedSentence]] = []

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.language.terms import content_terms
+from language.terms import content_terms
 
 
 class AnswerType(StrEnum):
