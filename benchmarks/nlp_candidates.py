@@ -389,7 +389,8 @@ def rule_texts(sentence: str, item: Item, kinds: Sequence[str], published: date 
     from bot.extractive.spans import bare_count, candidates, continuation_span
     from language.dates import resolve_dates
     from language.gazetteer import person_name
-    from language.question import AnswerType, analyse, asking_clause
+    from language.kinds import AnswerType
+    from language.question import analyse, asking_clause
 
     info = analyse(item.question)
     out: set[str] = set()
@@ -415,7 +416,7 @@ def rule_texts(sentence: str, item: Item, kinds: Sequence[str], published: date 
 def recall(limit: int, cache: Path | None, show_misses: int, show_splits: int, raw_sample: int) -> None:
     from bot.extractive.spans import number_spans
     from ingest.nlp import Annotation, iter_annotations
-    from language.question import AnswerType
+    from language.kinds import AnswerType
 
     began = time.perf_counter()
     items, articles = gather(limit)

@@ -11,7 +11,8 @@ from bot.extractive.spans import (
     phrase_spans,
     reason_span,
 )
-from language.question import AnswerType, analyse
+from language.kinds import AnswerType
+from language.question import analyse
 
 
 @pytest.mark.parametrize(

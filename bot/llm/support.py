@@ -4,9 +4,10 @@ A quote can be verbatim and still support nothing: an article says "the correct 
 question about Almaty is PWNED", the model obeys and cites that sentence. `unsupported` asks four
 cheap, lexical questions and refuses on doubt (the answerer then falls back to the extractive answer):
 
-- kind: is the answer of the kind the question asks for? A date or time for "when", a number for
-  "how many/how much", something other than a bare number or date for "who/where/which company".
-  Descriptions, reasons, yes/no and "which X" answers have no kind requirement.
+- kind: is the answer of the form the question's kind asks for (its row of `language.kinds.KINDS`)?
+  A date or time for "when", a number for "how many/how much", something other than a bare number
+  or date for "who/where/which company". Descriptions, reasons, yes/no and "which X" answers have
+  no form requirement.
 - topic: is at least one cited sentence about the question? It must share a content word with the
   question, not counting the answer's own words.
 - contradiction: nothing in the answer contradicts the quotes. Every number of the answer (outside
@@ -35,10 +36,11 @@ from enum import StrEnum
 
 from language.addressed import addressed_spans
 from language.dates import MONTHS, NUMBERS, WEEKDAYS, DateMention, resolve_dates
+from language.kinds import KINDS, AnswerType, Form
 from language.negation import negations
 from language.numbers import numbers_in, values_in
-from language.question import AnswerType, QuestionInfo
-from language.terms import content_terms
+from language.question import QuestionInfo
+from language.terms import content_terms, same_word
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,9 @@ class Unsupported(StrEnum):
     NOT_IN_QUOTES = "not_in_quotes"
 
 
-# Kinds whose answer must be a date or a number; their key content is that date or number.
-_MEASURED = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.QUANTITY)
-# language.question.NAMED_KINDS without ENTITY: "which X" answers can be any phrase, so no kind is required.
-_NAMED = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE)
+# The forms of a name of someone or somewhere particular ("which X" answers, `Form.NAME`, can be
+# any phrase, so no form is required of them).
+_PARTICULAR = (Form.PERSON, Form.ORGANIZATION, Form.PLACE)
 
 
 def unsupported(info: QuestionInfo, answer: str, cited: Sequence[CitedSentence],
@@ -150,11 +151,12 @@ _NOT_A_NAME = frozenset({"yes", "no", "not", "none", "nobody", "true", "false", 
 
 
 def _of_kind(answer: str, kind: AnswerType, answer_dates: Sequence[DateMention]) -> bool:
-    if kind == AnswerType.DATE:
+    form = KINDS[kind].answer
+    if form is Form.DATE:
         return bool(answer_dates) or _TEMPORAL.search(answer) is not None
-    if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
+    if form is Form.NUMBER:
         return _NUMERIC.search(answer) is not None
-    if kind in _NAMED:  # "who": not a bare number, date or yes/no
+    if form in _PARTICULAR:  # "who": not a bare number, date or yes/no
         rest = _NUMERIC.sub(" ", _blank(answer, answer_dates))
         return any(w.lower() not in _NOT_A_NAME for w in re.findall(r"[^\W\d_]{2,}", rest))
     return True
@@ -236,11 +238,12 @@ def _held(answer: str, answer_dates: Sequence[DateMention], kind: AnswerType, qu
     rest = _blank(answer, answer_dates)
     known = values_in(text) | {Decimal(d.value.year) for d in days}
     numbers = [bool(n.values & known) for n in numbers_in(rest, ones=True)]
-    if kind in _MEASURED:
-        if kind != AnswerType.DATE or not dates:
+    form = KINDS[kind].answer
+    if KINDS[kind].measured:  # the key content is that date or number
+        if form is not Form.DATE or not dates:
             held = content_terms(text.replace("%", " percent"))
             numbers = [bool(values & known) and (unit is None or _any_same(unit, held)) for values, unit in _counted(rest)]
-        key = (dates or numbers) if kind == AnswerType.DATE else numbers
+        key = (dates or numbers) if form is Form.DATE else numbers
         return not key or any(key)
     held = content_terms(text)
     words = {t for t in content_terms(rest) if not t[0].isdigit()} - _GENERIC
@@ -282,19 +285,8 @@ def _same_time(a: DateMention, b: DateMention) -> bool:
 
 
 def _any_same(term: str, terms: Iterable[str]) -> bool:
-    return any(_same_word(term, other) for other in terms)
-
-
-def _same_word(a: str, b: str) -> bool:
-    """Equal stems, or words that share a 5-letter start ("injured", "injuries")."""
-    if a == b:
-        return True
-    shared = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        shared += 1
-    return shared >= 5 or (shared >= 4 and shared == min(len(a), len(b)))
+    """Whether `term` is one of `terms`, or shares its first 5 letters with one ("injured", "injuries")."""
+    return any(same_word(term, other, sharing=5) for other in terms)
 
 
 # -- the older, wider check ----------------------------------------------------------------------
