@@ -1,8 +1,8 @@
 """The kinds of answer a question can ask for, in one table.
 
 For each kind (`AnswerType`): the question forms that ask for it (`QUESTION_FORMS`, tried in
-order), the form a right answer takes (`Form`), the spaCy labels that can carry it, the ranker's
-group for it, and whether the learned ranker picks its short answer. `language.question` finds a
+order), the form a right answer takes (`Form`; a number with its unit or not), the spaCy labels
+that can carry it, the ranker's group for it, and whether the learned ranker picks its short answer. `language.question` finds a
 question's kind with `asked_kind`; the extractive reader (`bot/extractive/fit.py`), the ranker
 (`bot/extractive/ranker.py`), the answerer (`bot/extractive/answerer.py`) and LLM mode's support
 check (`bot/llm/support.py`) read the rest from `KINDS`.
@@ -64,6 +64,7 @@ class Kind:
     labels: frozenset[str]  # the spaCy entity labels that can carry it
     group: Group  # the learned ranker's group
     ranked: bool  # the learned ranker picks its short answer (else the kind's own reader does)
+    with_unit: bool = False  # a number answer is said with what it measures ("12 days", "$3 million")
 
     @property
     def named(self) -> bool:
@@ -83,7 +84,7 @@ KINDS: Mapping[AnswerType, Kind] = {
     AnswerType.ORGANIZATION: Kind(Form.ORGANIZATION, frozenset({"ORG"}), Group.NAMED, ranked=True),
     AnswerType.PLACE: Kind(Form.PLACE, frozenset({"GPE", "LOC", "FAC"}), Group.NAMED, ranked=True),
     AnswerType.NUMBER: Kind(Form.NUMBER, _AMOUNTS, Group.NUMBER, ranked=True),
-    AnswerType.QUANTITY: Kind(Form.NUMBER, _AMOUNTS, Group.NUMBER, ranked=True),
+    AnswerType.QUANTITY: Kind(Form.NUMBER, _AMOUNTS, Group.NUMBER, ranked=True, with_unit=True),
     AnswerType.REASON: Kind(Form.TEXT, frozenset(), Group.OTHER, ranked=False),
     AnswerType.YESNO: Kind(Form.TEXT, frozenset(), Group.OTHER, ranked=False),
     AnswerType.ENTITY: Kind(Form.NAME, frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NORP", "FAC",

@@ -229,7 +229,7 @@ def candidates(
     counted = row.answer is Form.NUMBER
     if counted:
         dates = calendar_spans(sentence)  # "September 21": a day, not 21 of anything
-        spans = [s for s in number_spans(sentence, with_unit=kind is AnswerType.QUANTITY, units=question_terms)
+        spans = [s for s in number_spans(sentence, with_unit=row.with_unit, units=question_terms)
                  if not any(a <= s[0] < b for a, b in dates)]
     elif kind is AnswerType.REASON:
         found = reason_span(sentence)
