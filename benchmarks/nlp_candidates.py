@@ -15,7 +15,7 @@ entity spans per chunk, and how many parser noun chunks the part-of-speech patte
 Recall (`--skip-recall` to leave out): for the first --limit questions (all by default; "...
 except:" questions left out, their answer is the choice the text does not support), the gold
 answer is looked up (case-insensitive, whole words, surrounding quotes ignored) in the sentences
-(ingest.sentences, NLTK punkt) of the question's retrieved and evidence articles. Those articles
+(language.sentences, NLTK punkt) of the question's retrieved and evidence articles. Those articles
 are annotated whole, and each answer-bearing sentence's candidates are compared with the gold
 answer after light normalisation (case, surrounding punctuation and quotes, a leading "the"):
 spaCy entities, noun chunks, both with numbers-with-units, and the current rules
@@ -192,7 +192,7 @@ def speed(rounds: int, n_batches: int) -> None:
     import spacy
 
     from ingest.nlp import load_pipeline, model_package
-    from ingest.sentences import sentence_spans
+    from language.sentences import sentence_spans
 
     print(f"\n## speed: {n_batches} question-sized batches of {QUESTION_PASSAGES} chunks, {rounds} rounds")
     chunks = question_chunks(n_batches * QUESTION_PASSAGES)
@@ -350,9 +350,9 @@ def _flat(text: str) -> str:
 
 
 def gather(limit: int) -> tuple[list[Item], dict[str, dict[str, Any]]]:
-    from bot.language.question import analyse
     from evals.dataset import guess_type, is_except_question
-    from ingest.sentences import sentence_spans
+    from language.question import analyse
+    from language.sentences import sentence_spans
 
     questions = [json.loads(line) for line in (KIT["dir"] / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = questions[:limit] if limit else questions
@@ -386,10 +386,11 @@ def gather(limit: int) -> tuple[list[Item], dict[str, dict[str, Any]]]:
 def rule_texts(sentence: str, item: Item, kinds: Sequence[str], published: date | None) -> set[str]:
     """What the current answerer can answer from this sentence for each kind: the spans of
     bot.extractive.spans.candidates (as the answerer reshapes them), dates, fill-ins."""
-    from bot.extractive.gazetteer import person_name
     from bot.extractive.spans import bare_count, candidates, continuation_span
-    from bot.language.dates import resolve_dates
-    from bot.language.question import AnswerType, analyse, asking_clause
+    from language.dates import resolve_dates
+    from language.gazetteer import person_name
+    from language.kinds import AnswerType
+    from language.question import analyse, asking_clause
 
     info = analyse(item.question)
     out: set[str] = set()
@@ -414,8 +415,8 @@ def rule_texts(sentence: str, item: Item, kinds: Sequence[str], published: date 
 
 def recall(limit: int, cache: Path | None, show_misses: int, show_splits: int, raw_sample: int) -> None:
     from bot.extractive.spans import number_spans
-    from bot.language.question import AnswerType
     from ingest.nlp import Annotation, iter_annotations
+    from language.kinds import AnswerType
 
     began = time.perf_counter()
     items, articles = gather(limit)
@@ -626,7 +627,7 @@ def split_check(items: list[Item], articles: dict[str, dict[str, Any]], annotati
     first `raw_sample` articles, the parser's own, against punkt's at every gold answer."""
     from ingest.nlp import load_pipeline
 
-    print("\n## sentence boundaries at gold answers: spaCy vs punkt (ingest.sentences)")
+    print("\n## sentence boundaries at gold answers: spaCy vs punkt (language.sentences)")
     print(f"answer occurrences that punkt cuts in two (left out below): {sum(i.cut_by_punkt for i in items)}")
     module = {aid: list(a.sentences) for aid, a in annotations.items()}
     _compare("ingest.nlp sentences", items, articles, module, show)
@@ -639,7 +640,7 @@ def split_check(items: list[Item], articles: dict[str, dict[str, Any]], annotati
 
 def _compare(title: str, items: list[Item], articles: dict[str, dict[str, Any]],
              sentences: dict[str, list[tuple[int, int]]], show: int) -> None:
-    from ingest.sentences import sentence_spans
+    from language.sentences import sentence_spans
 
     kinds: Counter[str] = Counter()
     for item in items:

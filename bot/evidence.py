@@ -1,7 +1,7 @@
 """What of a retrieved passage may be evidence: every sentence but those addressed to machines.
 
 Both answerers read passages through `without_addressed`. A sentence that speaks to AI models,
-assistants or summarisers, or gives them orders (`bot.language.addressed`), is blanked out of its
+assistants or summarisers, or gives them orders (`language.addressed`), is blanked out of its
 passage, with spaces, so every other offset stays true: it is never scored, voted for, cited or
 shown to a model, and the rest of its article still is. A passage left with no sentence is dropped.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.language.addressed import addressed_spans, addresses_machines
 from index.models import Passage
-from ingest.sentences import sentence_spans
+from language.addressed import addressed_spans, addresses_machines
+from language.sentences import sentence_spans
 
 _WINDOW = 2000
 

@@ -158,7 +158,7 @@ LLM_DROPPED_FOR = "Dropped {count} citation(s) from the language model: {reasons
 LLM_UNSUPPORTED = "the language model's answer is not supported by the passages it cites"
 LLM_WRONG_KIND = "the language model's answer is not {kind}, which the question asks for"
 LLM_WRONG_KIND_ANY = "the language model's answer is not of the kind the question asks for"
-LLM_ANSWER_KINDS = {  # by bot.language.question.AnswerType value
+LLM_ANSWER_KINDS = {  # by language.kinds.AnswerType value (others: LLM_WRONG_KIND_ANY)
     "date": "a date or time",
     "number": "a number",
     "quantity": "an amount",

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot import messages
-from bot.language.question import QuestionInfo, analyse
 from index.errors import UserInputError
-from index.timeframe import TimeFrame, question_timeframe
+from language.question import QuestionInfo, analyse
+from language.timeframe import TimeFrame, question_timeframe
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.language.addressed import addresses_machines
-from bot.language.question import analyse
-from bot.language.terms import content_terms
 from bot.llm.support import cited_sentence, unsupported
 from evals.dataset import Dataset
 from evals.kit import load_kit
 from index.errors import UserInputError
-from ingest.sentences import sentence_spans
+from language.addressed import addresses_machines
+from language.question import analyse
+from language.sentences import sentence_spans
+from language.terms import content_terms
 
 _MIN_CHARS = 20  # shorter lines are bylines, captions and menu items
 

@@ -8,8 +8,9 @@ evals, on the way to exact match and F1; what a user sees keeps the unit.
 from __future__ import annotations
 
 from bot.extractive.spans import NUMBER
-from bot.language.question import AnswerType, analyse
-from bot.language.terms import content_terms
+from language.kinds import AnswerType
+from language.question import analyse
+from language.terms import content_terms
 
 _TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "decad"})
 

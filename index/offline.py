@@ -51,7 +51,3 @@ def bundled_model_path() -> Path:
         )
     return Path(list(spec.submodule_search_locations)[0]) / "model"
 
-
-def nltk_data_dir() -> Path | None:
-    static = _llama_static_dir()
-    return static / "nltk_cache" if static else None

@@ -20,7 +20,7 @@ from index.archive import Archive
 from index.embedder import Embedder
 from index.lexical import LexicalIndex
 from index.models import Passage
-from index.timeframe import TimeFrame
+from language.timeframe import TimeFrame
 
 # Hand-set when hybrid retrieval was written (8dfac2f), checked on the dev kit (hit@10, MRR):
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al. 2009); not tuned

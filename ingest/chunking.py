@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from index.models import Article, Chunk
 from index.offline import go_offline
-from ingest.sentences import Span, iter_sentence_spans
+from language.sentences import Span, iter_sentence_spans
 
 if TYPE_CHECKING:
     import tiktoken

@@ -17,9 +17,9 @@ import pytest
 
 from bot.evidence import addressed_at, without_addressed
 from bot.extractive.sentences import split_passages
-from bot.language.addressed import addressed_spans, addresses_machines
 from bot.llm.prompt import build_prompt
 from index.models import Passage
+from language.addressed import addressed_spans, addresses_machines
 
 DATA = Path(__file__).resolve().parent.parent / "evals" / "data"
 

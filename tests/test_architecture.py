@@ -1,6 +1,7 @@
 """The shape of the house (docs/architecture.md), checked: data flows one way and rooms stay small.
 
     ingest -> index <- bot <- evals        (bot.cli, the top floor, may import every room)
+    language: the ground floor, imported by every room, imports none
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import pytest
 
 from tests.conftest import REPO
 
-ROOMS = ("index", "ingest", "bot", "evals")
+ROOMS = ("language", "index", "ingest", "bot", "evals")
 MAX_LINES = 400
 # Which rooms each room may import (its own included).
 ALLOWED = {
-    "index": {"index"},
-    "ingest": {"ingest", "index"},
-    "bot": {"bot", "ingest", "index"},
-    "evals": {"evals", "bot", "ingest", "index"},
-    "bot.cli": {"evals", "bot", "ingest", "index"},  # the top floor: the CLI may import every room
+    "language": {"language"},  # the ground floor
+    "index": {"index", "language"},
+    "ingest": {"ingest", "index", "language"},
+    "bot": {"bot", "ingest", "index", "language"},
+    "evals": {"evals", "bot", "ingest", "index", "language"},
+    "bot.cli": {"evals", "bot", "ingest", "index", "language"},  # the top floor: the CLI may import every room
 }
 
 
@@ -66,6 +68,17 @@ def test_no_room_imports_upward() -> None:
             top_floor = target.startswith("bot.cli") and room != "bot.cli"
             if other not in ALLOWED[room] or top_floor:
                 wrong.append(f"{name} -> {target}")
+    assert wrong == []
+
+
+def test_language_imports_no_other_room() -> None:
+    """The ground floor: only the standard library and third-party packages below it."""
+    house = {*ROOMS, "tests", "benchmarks"} - {"language"}
+    wrong = [
+        f"{name} -> {target}"
+        for name, path in modules().items() if name.split(".")[0] == "language"
+        for target in imports(path, name) if target.split(".")[0] in house
+    ]
     assert wrong == []
 
 

@@ -6,10 +6,10 @@ import pytest
 
 from index.embedder import SentenceTransformerEmbedder
 from index.models import Article
-from ingest import sentences
 from ingest.chunking import Chunker, embedding_text
 from ingest.readers import read_file
-from ingest.sentences import _punkt, sentence_spans
+from language import sentences
+from language.sentences import _punkt, sentence_spans
 from tests.conftest import SEEDS
 
 

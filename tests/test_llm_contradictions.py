@@ -12,14 +12,14 @@ import pytest
 from pydantic import SecretStr
 
 from bot import messages
-from bot.language.negation import negations
-from bot.language.numbers import numbers_in, values_in
-from bot.language.question import analyse
 from bot.llm.support import CitedSentence, Unsupported, cited_sentence, unsupported
 from bot.runtime import Runtime
 from bot.settings import LLMSettings
 from bot.verify import verified
 from index.embedder import SentenceTransformerEmbedder
+from language.negation import negations
+from language.numbers import numbers_in, values_in
+from language.question import analyse
 from tests.conftest import ingest_into, make_settings
 from tests.openai_server import FakeOpenAIServer, answer_json, passage_with
 

@@ -12,10 +12,10 @@ from datetime import date
 
 import pytest
 
-from bot.language.dates import MONTH_NAMES
 from bot.llm.locate import locate
 from index.models import Article, Passage
-from ingest.sentences import sentence_spans
+from language.dates import MONTH_NAMES
+from language.sentences import sentence_spans
 from tests.conftest import SEED_FILE
 from tests.test_llm_local import WEEK
 

@@ -17,8 +17,6 @@ from typing import Any
 
 import pytest
 
-from bot.language.addressed import addresses_machines
-from bot.language.question import analyse
 from bot.llm.support import (
     CitedSentence,
     Unsupported,
@@ -29,7 +27,9 @@ from bot.llm.support import (
     unsupported,
 )
 from evals.gold import SEED_GOLD
-from ingest.sentences import sentence_spans
+from language.addressed import addresses_machines
+from language.question import analyse
+from language.sentences import sentence_spans
 from tests.conftest import SEED_FILE
 
 CASES = Path(__file__).parent / "data" / "llm_injections.jsonl"

@@ -10,7 +10,6 @@ from pydantic import SecretStr
 
 from bot.cli.common import with_llm
 from bot.errors import LLMError
-from bot.language.addressed import addresses_machines
 from bot.llm.locate import locate
 from bot.llm.parse import parse_reply, partial_answer
 from bot.llm.prompt import build_prompt
@@ -18,6 +17,7 @@ from bot.llm.support import supported
 from bot.settings import LLMSettings, Settings, load_settings
 from index.errors import UserInputError
 from index.models import Article, Passage
+from language.addressed import addresses_machines
 
 TEXT = (
     "On January 2, crowds took to the streets, protesting against high fuel – liquid gas – prices.\n"

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import REPO
 
 KITS = REPO.parent / "shared" / "evals"
-ROOMS = ("bot", "index", "ingest", "evals")
+ROOMS = ("language", "bot", "index", "ingest", "evals")
 
 
 def kit_strings() -> set[str]:

@@ -11,7 +11,8 @@ from bot.extractive.spans import (
     phrase_spans,
     reason_span,
 )
-from bot.language.question import AnswerType, analyse
+from language.kinds import AnswerType
+from language.question import analyse
 
 
 @pytest.mark.parametrize(
@@ -149,7 +150,7 @@ def test_a_capitalised_article_starts_a_new_name() -> None:
 
 
 def test_people_by_their_names() -> None:
-    from bot.extractive.gazetteer import looks_like_person, person_name
+    from language.gazetteer import looks_like_person, person_name
 
     assert looks_like_person("Anna van Densky") and looks_like_person("Kassym-Jomart Tokayev")
     assert not looks_like_person("van Densky") and not looks_like_person("Nur-Sultan")

@@ -13,13 +13,14 @@ import pytest
 
 from bot.extractive.candidates import answer_text, gather
 from bot.extractive.ranker import FEATURES, RankerModel, feature_rows, load_model, nesting
-from bot.language.question import AnswerType, analyse
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from evals.dataset import EvalQuestion
 from evals.ranker_training import collect, collect_choices, fit, with_choices
 from index.embedder import HashingEmbedder
 from index.memory_store import MemoryStore
+from language.kinds import KINDS, AnswerType, Group
+from language.question import analyse
 
 AS_OF = date(2022, 6, 30)
 # Invented weeks of news: who opened which bridge, which company bought which firm, how many jobs.
@@ -125,6 +126,18 @@ def test_the_choice_model_learns_which_choice_the_evidence_supports(
 def test_kinds_the_ranker_answers() -> None:
     assert analyse("Who opened the bridge?").kind is AnswerType.PERSON
     assert gather(analyse("Who opened the bridge?"), []) == []
+
+
+def test_every_kind_is_measured_in_its_own_group(kit: tuple[Runtime, list[EvalQuestion]]) -> None:
+    runtime, questions = kit
+    answerer = runtime.raw_answerer
+    query = runtime.query(questions[0].question, AS_OF)
+    found, context = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+    for kind in AnswerType:
+        asked = replace(context, info=replace(context.info, kind=kind))
+        row = dict(zip(FEATURES, feature_rows(found, asked)[0]))
+        groups = {g.value for g in Group if row[f"{g.value}:type_fit"] == row["type_fit"] != 0.0}
+        assert groups == {KINDS[kind].group.value}, kind
 
 
 def test_nesting_names_parts_of_longer_candidates() -> None:

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.language.dates import format_day, resolve_dates
-from index.timeframe import question_timeframe
+from language.dates import format_day, resolve_dates
+from language.timeframe import question_timeframe
 from tests.conftest import SEED_FILE
 
 

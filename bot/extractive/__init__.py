@@ -2,6 +2,7 @@
 by sentence and answers with a short span of the kind the question asks for, quoted exactly.
 
 Rooms: `answerer` (the Answerer), `sentences` (evidence scores), `spans` (candidate answers),
-`gazetteer` (places, titles), `choices` (multiple-choice mode), `tuning` (every weight, with
-where its value came from).
+`fit` (does a span fit the kind asked for), `candidates`, `ranker`, `choices` (multiple-choice
+mode), `tuning` (every weight, with where its value came from). What each kind of answer looks
+like is a row of `language.kinds.KINDS`; names of places and titles are in `language.gazetteer`.
 """

@@ -17,24 +17,20 @@ from bot.extractive import tuning
 from bot.extractive.candidates import Candidate, gather, key_of
 from bot.extractive.choices import ChoiceEvidence, choice_evidence, hand_set_scores, pick_choice
 from bot.extractive.fit import is_name, type_fit
-from bot.extractive.gazetteer import person_name
 from bot.extractive.ranker import Context, RankerModel, feature_rows, nesting
 from bot.extractive.sentences import Sentence, score_sentences, split_passages
 from bot.extractive.spans import candidates, continuation_span, proximity
-from bot.language.dates import DateMention, resolve_dates
-from bot.language.question import AnswerType, QuestionInfo
-from bot.language.terms import content_terms
 from bot.query import Query
 from bot.settings import AnswerSettings
 from index.archive import ArticleLookup
 from index.embedder import Embedder
 from index.models import Passage
 from index.retrieval import Retriever
-
-# Kinds whose short answer the learned ranker picks (when a model is loaded); dates, yes/no,
-# fill-ins and reasons keep their own readers.
-RANKED_KINDS = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.ENTITY,
-                AnswerType.NUMBER, AnswerType.QUANTITY, AnswerType.DESCRIPTION)
+from language.dates import DateMention, resolve_dates
+from language.gazetteer import person_name
+from language.kinds import KINDS, AnswerType, Form
+from language.question import QuestionInfo
+from language.terms import content_terms, is_quoted
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ class ExtractiveAnswerer:
             return pick_choice(base, query, evidence, sentences, scorer)
         if best.score < self.settings.min_score:
             return Answer(query.text, None, [], as_of=query.as_of, score=best.score, retrieved=retrieved)
-        ranked = self._ranked_answer(query, sentences) if self.ranker and info.kind in RANKED_KINDS else None
+        ranked = self._ranked_answer(query, sentences) if self.ranker and KINDS[info.kind].ranked else None
         short, support = ranked or self._short_answer(info, sentences)
         citations = [s.citation() for s in support]
         return Answer(
@@ -186,9 +182,9 @@ class ExtractiveAnswerer:
         fits: dict[str, float] = {}
         where: dict[str, tuple[Sentence, str]] = {}
         for rank, sentence, span in found:
-            text = person_name(span.text) if info.kind is AnswerType.PERSON else span.text
+            text = person_name(span.text) if KINDS[info.kind].answer is Form.PERSON else span.text
             key = key_of(text)
-            fits[key] = type_fit(info, text, quoted=_is_quoted(sentence.text, span.start))
+            fits[key] = type_fit(info, text, quoted=is_quoted(sentence.text, span.start))
             # "President of Kazakhstan Kassym-Jomart Tokayev": the title is the question's, the name right by it.
             start = span.end - len(text) if span.text.endswith(text) else span.start
             weight = sentence.score * proximity(sentence.text, (start, span.end), info.terms)
@@ -235,9 +231,5 @@ class ExtractiveAnswerer:
 def _asks_for_a_thing(info: QuestionInfo, phrases: bool = False) -> bool:
     """"Which bird / which show / what product": the answer is a thing the question names.
     With `phrases`: one that may well be ordinary words (not an organisation or a place)."""
-    kinds = (AnswerType.ENTITY,) if phrases else (AnswerType.ENTITY, AnswerType.ORGANIZATION, AnswerType.PLACE)
-    return info.kind in kinds and bool(info.focus)
-
-
-def _is_quoted(sentence: str, start: int) -> bool:
-    return start > 0 and sentence[start - 1] in "“\"‘"
+    forms = (Form.NAME,) if phrases else (Form.NAME, Form.ORGANIZATION, Form.PLACE)
+    return KINDS[info.kind].answer in forms and bool(info.focus)

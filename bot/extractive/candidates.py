@@ -8,12 +8,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.extractive.gazetteer import person_name
 from bot.extractive.sentences import Sentence
 from bot.extractive.spans import candidates
-from bot.language.dates import calendar_spans
-from bot.language.question import AnswerType, QuestionInfo
-from bot.language.terms import content_terms
+from language.dates import calendar_spans
+from language.gazetteer import person_name
+from language.kinds import KINDS, AnswerType, Form
+from language.question import QuestionInfo
+from language.terms import content_terms
 
 # What a noun phrase may start with that is not part of the answer ("the oat milk").
 _DETERMINERS = re.compile(
@@ -55,7 +56,7 @@ def answer_text(text: str, kind: AnswerType) -> str:
     """The span as an answer: no leading article or possessive, no surrounding punctuation; a
     person without their title."""
     text = _DETERMINERS.sub("", text.strip(_EDGES)).strip(_EDGES)
-    if kind is AnswerType.PERSON:
+    if KINDS[kind].answer is Form.PERSON:
         text = person_name(text)
     return text
 
@@ -91,12 +92,13 @@ def _mentions(info: QuestionInfo, sentence: Sentence, rank: int) -> list[Mention
     out = [Mention(sentence, rank, a - base, b - base, "entity", label) for a, b, label in inside]
     out += [Mention(sentence, rank, a - base, b - base, "phrase")
             for a, b in passage.phrases if sentence.start <= a and b <= sentence.end]
-    if info.kind is AnswerType.PERSON:
+    form = KINDS[info.kind].answer
+    if form is Form.PERSON:
         out += [Mention(sentence, rank, *name, m.source)
                 for m in list(out) for name in [_last_two_words(sentence.text, m.start, m.end)] if name]
     out += [Mention(sentence, rank, c.start, c.end, "rule")
             for c in candidates(sentence.text, info.kind, info.terms, phrases=True)]
-    if info.kind in (AnswerType.NUMBER, AnswerType.QUANTITY):  # "September 21" is a day, not 21 of anything
+    if form is Form.NUMBER:  # "September 21" is a day, not 21 of anything
         dates = calendar_spans(sentence.text)
         out = [m for m in out if not any(a <= m.start < b for a, b in dates)]
     return out

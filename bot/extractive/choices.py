@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from bot.answer import Answer
 from bot.extractive import tuning
 from bot.extractive.sentences import Sentence
-from bot.language.terms import content_terms
 from bot.query import Query
 from index.models import Passage
 from index.retrieval import time_weight
+from language.terms import content_terms, same_word
 
 _QUOTES = "“”\"‘’'"
 _WORDS = re.compile(r"\d+(?:[.,]\d+)*|\w+")  # "8.5" is one number, not "8" and "5"
@@ -27,14 +27,6 @@ _WORDS = re.compile(r"\d+(?:[.,]\d+)*|\w+")  # "8.5" is one number, not "8" and 
 
 def _normal(text: str) -> str:
     return " " + " ".join(_WORDS.findall(text.lower())) + " "
-
-
-def _same_word(a: str, b: str) -> bool:
-    """Stems match, or one word extends the other ("Europe" / "European")."""
-    if a == b:
-        return True
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 4 and long.startswith(short)
 
 
 def mention(choice: str, text: str, ignore: frozenset[str] = frozenset()) -> float:
@@ -47,7 +39,7 @@ def mention(choice: str, text: str, ignore: frozenset[str] = frozenset()) -> flo
     if not terms:
         return 0.0
     words = content_terms(text)
-    found = sum(1 for t in terms if t in words or any(_same_word(t, w) for w in words if w[:3] == t[:3]))
+    found = sum(1 for t in terms if t in words or any(same_word(t, w) for w in words if w[:3] == t[:3]))
     coverage = found / len(terms)
     return tuning.PARTIAL_MENTION * coverage if coverage >= 0.5 else 0.0
 

@@ -1,19 +1,21 @@
 """How well a candidate span's form fits what the question asks for (a person's name for "who",
-a percentage for "what share"...). Question-side facts come precomputed in `QuestionInfo`."""
+a percentage for "what share"...): the form of a right answer is the kind's row in
+`language.kinds.KINDS`. Question-side facts come precomputed in `QuestionInfo`."""
 
 from __future__ import annotations
 
 import re
 
 from bot.extractive import tuning
-from bot.extractive.gazetteer import (
+from language.gazetteer import (
     is_country_or_state,
     is_organization,
     is_place,
     looks_like_person,
 )
-from bot.language.question import NAMED_KINDS, AnswerType, QuestionInfo
-from bot.language.terms import content_terms
+from language.kinds import KINDS, Form
+from language.question import QuestionInfo
+from language.terms import content_terms
 
 _MONEY = re.compile(r"[$£€¥]|\b(dollars?|pounds?|euros?|yen|bn|billion|million|trillion)\b", re.I)
 _SHARE = re.compile(r"%|\bper ?cent")
@@ -23,7 +25,7 @@ _AND = re.compile(r"\s+(?:and|&)\s+")
 def type_fit(info: QuestionInfo, text: str, quoted: bool = False) -> float:
     """Above 1 for a span that clearly is what is asked for, 1 for a plausible one, below
     `tuning.MIN_TYPE_FIT` for one of the wrong kind."""
-    if info.kind in NAMED_KINDS and info.several:  # "which two countries...?"
+    if KINDS[info.kind].named and info.several:  # "which two countries...?"
         parts = _AND.split(text)
         if len(parts) == 1:
             return tuning.ONE_OF_SEVERAL_FIT * _form_fit(info, text, quoted)
@@ -36,8 +38,8 @@ def is_name(text: str) -> bool:
 
 
 def _form_fit(info: QuestionInfo, text: str, quoted: bool) -> float:
-    kind = info.kind
-    if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
+    form = KINDS[info.kind].answer
+    if form is Form.NUMBER:
         # "How many members...": "353 members" counts the right thing.
         counted = {t for t in content_terms(text) if not t[:1].isdigit()} & info.terms
         fit = tuning.COUNTED_FIT if counted else 1.0
@@ -48,20 +50,20 @@ def _form_fit(info: QuestionInfo, text: str, quoted: bool) -> float:
         if re.fullmatch(r"(19|20)\d\d", text) and not info.years:
             fit *= tuning.BARE_YEAR_FIT  # a bare year is rarely a count
         return fit
-    if kind is AnswerType.PERSON:
+    if form is Form.PERSON:
         if is_organization(text) or is_place(text) or text.isupper():  # "TV", "CNN" are not people
             return tuning.NOT_A_PERSON_FIT
         return 1.0 if looks_like_person(text) else tuning.MAYBE_PERSON_FIT
-    if kind is AnswerType.PLACE:
+    if form is Form.PLACE:
         if is_place(text):
             # A country is not the answer to "which city?", nor a city to "which country?".
             return tuning.WRONG_MEASURE_FIT if info.city and is_country_or_state(text) else 1.0
         return tuning.NOT_A_PLACE_FIT if is_organization(text) or looks_like_person(text) else tuning.MAYBE_PLACE_FIT
-    if kind is AnswerType.ORGANIZATION:
+    if form is Form.ORGANIZATION:
         if is_organization(text):
             return 1.0
         return tuning.PLACE_FOR_ORG_FIT if is_place(text) else tuning.MAYBE_ORG_FIT
-    if kind is AnswerType.ENTITY:
+    if form is Form.NAME:
         if quoted:
             return tuning.QUOTED_FIT
         return 1.0 if is_name(text) else tuning.PHRASE_FIT

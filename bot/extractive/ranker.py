@@ -27,32 +27,17 @@ from bot.extractive.candidates import Candidate, Mention
 from bot.extractive.choices import CHOICE_FEATURES, ChoiceEvidence, hand_set_scores
 from bot.extractive.fit import is_name, type_fit
 from bot.extractive.spans import proximity
-from bot.language.question import AnswerType, QuestionInfo
-from bot.language.terms import content_terms
 from index.errors import UserInputError
+from language.kinds import KINDS, Group
+from language.question import QuestionInfo
+from language.terms import content_terms, is_quoted
 
 MODEL_FORMAT = 1
 SHIPPED = "ranker.json"  # bot/extractive/ranker.json, written by `newsdesk train-ranker`
 
-# spaCy labels that are the kind of thing each answer type asks for.
-EXPECTED_LABELS: Mapping[AnswerType, frozenset[str]] = {
-    AnswerType.PERSON: frozenset({"PERSON"}),
-    AnswerType.ORGANIZATION: frozenset({"ORG"}),
-    AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
-    AnswerType.NUMBER: frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}),
-    AnswerType.QUANTITY: frozenset({"MONEY", "QUANTITY", "PERCENT", "CARDINAL"}),
-    AnswerType.DATE: frozenset({"DATE", "TIME"}),
-    AnswerType.ENTITY: frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NORP", "FAC", "GPE",
-                                  "PERSON", "LANGUAGE"}),
-}
-# Kinds grouped for the few features whose weight depends on what is asked.
-_GROUPS = {
-    "named": (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE),
-    "thing": (AnswerType.ENTITY,),
-    "number": (AnswerType.NUMBER, AnswerType.QUANTITY),
-    "other": (AnswerType.DESCRIPTION, AnswerType.REASON, AnswerType.DATE, AnswerType.YESNO,
-              AnswerType.CONTINUATION),
-}
+# The spaCy labels that are the kind of thing each answer type asks for, and the kinds' groups for
+# the few features whose weight depends on what is asked: rows of `language.kinds.KINDS`.
+FEATURE_GROUPS = tuple(group.value for group in Group)
 # spaCy labels whose own prior is learned (a nationality rarely answers; a person often does).
 _LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY",
            "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "ORDINAL")
@@ -64,7 +49,7 @@ OWN_FEATURES: tuple[str, ...] = (  # what one candidate is, on its own
     "focus", "has_focus", "evidence", "sentences", "part_of_longer", "holds_shorter", "first_sentence",
     "focus_words", "ubiquity", "votes",
     *(f"label:{label}" for label in _LABELS),
-    *(f"{g}:{f}" for g in _GROUPS for f in _PER_GROUP),
+    *(f"{g}:{f}" for g in FEATURE_GROUPS for f in _PER_GROUP),
 )
 # Features also measured against the question's other candidates: a share of the best value
 # among them, and whether this one has it (a ranking is relative; a probability alone is not).
@@ -92,7 +77,8 @@ def features(candidate: Candidate, context: Context) -> list[float]:
     best = candidate.best
     sentence = best.sentence
     mentions = candidate.mentions
-    expected = EXPECTED_LABELS.get(info.kind, frozenset())
+    kind = KINDS[info.kind]
+    expected = kind.labels
     labels = {m.label for m in mentions if m.label}
     sources = {m.source for m in mentions}
     text = candidate.text
@@ -100,7 +86,7 @@ def features(candidate: Candidate, context: Context) -> list[float]:
     focus_terms = content_terms(info.focus)
     published = sentence.passage.published
     age = (context.as_of - published).days if published else 365
-    quoted = any(_quoted(m) for m in mentions)
+    quoted = any(is_quoted(m.sentence.text, m.start) for m in mentions)
     values: dict[str, float] = {
         "sentence_score": sentence.score,
         "rank": 1.0 / (1.0 + best.rank),
@@ -138,8 +124,8 @@ def features(candidate: Candidate, context: Context) -> list[float]:
     }
     for label in _LABELS:
         values[f"label:{label}"] = float(label in labels)
-    group = next(name for name, kinds in _GROUPS.items() if info.kind in kinds)
-    for name in _GROUPS:
+    group = kind.group.value
+    for name in FEATURE_GROUPS:
         for feature in _PER_GROUP:
             values[f"{name}:{feature}"] = values[feature] if name == group else 0.0
     return [values[name] for name in OWN_FEATURES]
@@ -178,11 +164,6 @@ def nesting(keys: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
     longer = {a for a in keys if any(words[a] < words[b] for b in keys)}
     shorter = {b for b in keys if any(words[a] < words[b] for a in keys)}
     return frozenset(longer), frozenset(shorter)
-
-
-def _quoted(mention: Mention) -> bool:
-    text = mention.sentence.text
-    return mention.start > 0 and text[mention.start - 1] in "“\"‘"
 
 
 @dataclass(frozen=True)

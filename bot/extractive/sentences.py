@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from bot.answer import Citation
 from bot.extractive import tuning
-from bot.language.question import QuestionInfo
-from bot.language.terms import content_terms
 from index.embedder import Embedder
 from index.models import Passage
+from language.question import QuestionInfo
+from language.terms import content_terms
 
 
 @dataclass(frozen=True)

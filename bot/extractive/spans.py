@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 
 from bot.extractive import tuning
-from bot.extractive.gazetteer import is_organization
-from bot.language.dates import calendar_spans
-from bot.language.question import NAMED_KINDS, AnswerType
-from bot.language.terms import content_terms
+from language.dates import calendar_spans
+from language.gazetteer import is_organization
+from language.kinds import KINDS, AnswerType, Form
+from language.terms import content_terms
 
 Span = tuple[int, int]  # offsets inside the sentence
 
@@ -223,15 +223,18 @@ def candidates(
     sentence: str, kind: AnswerType, question_terms: frozenset[str], phrases: bool = False
 ) -> list[SpanCandidate]:
     """Spans of `sentence` that could answer a question of `kind`, minus restatements of the question.
-    `phrases` adds runs of ordinary words to the names (for "which bird?")."""
-    if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
+    `phrases` adds runs of ordinary words to the names (for "which bird?"). What spans are looked
+    for is the form of the kind's answer (`language.kinds.KINDS`)."""
+    row = KINDS[kind]
+    counted = row.answer is Form.NUMBER
+    if counted:
         dates = calendar_spans(sentence)  # "September 21": a day, not 21 of anything
-        spans = [s for s in number_spans(sentence, with_unit=kind is AnswerType.QUANTITY, units=question_terms)
+        spans = [s for s in number_spans(sentence, with_unit=row.with_unit, units=question_terms)
                  if not any(a <= s[0] < b for a, b in dates)]
     elif kind is AnswerType.REASON:
         found = reason_span(sentence)
         spans = [found] if found else []
-    elif kind in NAMED_KINDS:
+    elif row.named:
         spans = [s for s in entity_spans(sentence) if not sentence[s[0]:s[1]].replace(",", "").strip().isdigit()]
         if phrases:
             spans += [s for s in phrase_spans(sentence, question_terms) if s not in spans]
@@ -241,11 +244,11 @@ def candidates(
     for start, end in spans:
         text = sentence[start:end]
         terms = content_terms(text)
-        if kind not in (AnswerType.NUMBER, AnswerType.QUANTITY, AnswerType.REASON) and (
+        if not counted and kind is not AnswerType.REASON and (
             not terms or terms <= question_terms
         ):
             continue  # the question's own words are not its answer
-        if kind in (AnswerType.NUMBER, AnswerType.QUANTITY) and content_terms(text.split()[0]) <= question_terms:
+        if counted and content_terms(text.split()[0]) <= question_terms:
             continue  # nor its own numbers ("in the six months ending March 31")
         out.append(SpanCandidate(start, end, text))
     return out

@@ -24,7 +24,6 @@ from bot import messages
 from bot.answer import Answer, Answerer, Citation, LLMTrace
 from bot.errors import ContextExceeded, LLMError
 from bot.evidence import addressed_at, without_addressed
-from bot.language.addressed import addresses_machines
 from bot.llm.budget import Budget
 from bot.llm.client import ChatModel, Completion, create_chat_model
 from bot.llm.locate import locate
@@ -44,6 +43,7 @@ from bot.query import Query
 from bot.settings import AnswerSettings, LLMSettings, Settings
 from index.archive import ArticleLookup
 from index.models import Article, Passage
+from language.addressed import addresses_machines
 
 if TYPE_CHECKING:
     from index.retrieval import Retriever

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from bot.answer import Citation
-from bot.language.dates import NUMBERS
 from index.models import Article, Passage
+from language.dates import NUMBERS
 
 # One character for one character, so offsets survive the mapping.
 _FOLD = str.maketrans({
@@ -144,7 +144,7 @@ def _words(text: str) -> _Words:
 
 def _aligned(quote: str, text: str, passage: Passage) -> tuple[int, int] | None:
     """The sentence (or two adjacent ones) the quote is a faithful rendering of, nearest the passage."""
-    from ingest.sentences import sentence_spans
+    from language.sentences import sentence_spans
 
     wanted = _words(quote)
     if len(wanted.keys) < _MIN_ALIGNED_WORDS:
@@ -213,7 +213,7 @@ def _subsequence(short: str, long: str) -> bool:
 
 def _whole_sentences(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """The span widened to the sentences it touches."""
-    from ingest.sentences import sentence_spans
+    from language.sentences import sentence_spans
 
     start, end = span
     touched = [(a, b) for a, b in sentence_spans(text) if a < end and b > start]

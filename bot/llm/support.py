@@ -4,15 +4,16 @@ A quote can be verbatim and still support nothing: an article says "the correct 
 question about Almaty is PWNED", the model obeys and cites that sentence. `unsupported` asks four
 cheap, lexical questions and refuses on doubt (the answerer then falls back to the extractive answer):
 
-- kind: is the answer of the kind the question asks for? A date or time for "when", a number for
-  "how many/how much", something other than a bare number or date for "who/where/which company".
-  Descriptions, reasons, yes/no and "which X" answers have no kind requirement.
+- kind: is the answer of the form the question's kind asks for (its row of `language.kinds.KINDS`)?
+  A date or time for "when", a number for "how many/how much", something other than a bare number
+  or date for "who/where/which company". Descriptions, reasons, yes/no and "which X" answers have
+  no form requirement.
 - topic: is at least one cited sentence about the question? It must share a content word with the
   question, not counting the answer's own words.
 - contradiction: nothing in the answer contradicts the quotes. Every number of the answer (outside
-  its dates) is one the quotes write, however written (bot/language/numbers.py: "12,000" is
+  its dates) is one the quotes write, however written (language/numbers.py: "12,000" is
   "twelve thousand", "2,3" is 2.3); a negated answer ("No, she did not resign") has a quote that
-  negates what it negates (bot/language/negation.py), not one that says she resigned.
+  negates what it negates (language/negation.py), not one that says she resigned.
 - content: do the cited sentences hold the answer's key content? For a date or number question,
   one of the dates the answer states (compared as calendar days; relative dates in the quotes
   resolved in their article) or of its numbers; for other answers, half of their words and numbers.
@@ -33,12 +34,13 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from bot.language.addressed import addressed_spans
-from bot.language.dates import MONTHS, NUMBERS, WEEKDAYS, DateMention, resolve_dates
-from bot.language.negation import negations
-from bot.language.numbers import numbers_in, values_in
-from bot.language.question import AnswerType, QuestionInfo
-from bot.language.terms import content_terms
+from language.addressed import addressed_spans
+from language.dates import MONTHS, NUMBERS, WEEKDAYS, DateMention, resolve_dates
+from language.kinds import KINDS, AnswerType, Form
+from language.negation import negations
+from language.numbers import numbers_in, values_in
+from language.question import QuestionInfo
+from language.terms import content_terms, same_word
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,9 @@ class Unsupported(StrEnum):
     NOT_IN_QUOTES = "not_in_quotes"
 
 
-# Kinds whose answer must be a date or a number; their key content is that date or number.
-_MEASURED = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.QUANTITY)
-# bot.language.question.NAMED_KINDS without ENTITY: "which X" answers can be any phrase, so no kind is required.
-_NAMED = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE)
+# The forms of a name of someone or somewhere particular ("which X" answers, `Form.NAME`, can be
+# any phrase, so no form is required of them).
+_PARTICULAR = (Form.PERSON, Form.ORGANIZATION, Form.PLACE)
 
 
 def unsupported(info: QuestionInfo, answer: str, cited: Sequence[CitedSentence],
@@ -110,9 +111,9 @@ def sentence_holding(info: QuestionInfo, answer: str, article_text: str, publish
                      near: tuple[int, int], reference: date | None = None) -> CitedSentence | None:
     """The sentence of the article that holds the answer's key content and is about the question:
     the one sharing most words with the question and the answer, inside `near` (the cited passage)
-    on a tie, else the nearest to it; never one addressed to machines (bot/language/addressed.py).
+    on a tie, else the nearest to it; never one addressed to machines (language/addressed.py).
     Its offsets are the result's `start` and `end`."""
-    from ingest.sentences import sentence_spans
+    from language.sentences import sentence_spans
 
     mentions = resolve_dates(article_text, published)  # once: relative dates read what comes before
     found: list[tuple[tuple[int, bool, int], CitedSentence]] = []
@@ -150,11 +151,12 @@ _NOT_A_NAME = frozenset({"yes", "no", "not", "none", "nobody", "true", "false", 
 
 
 def _of_kind(answer: str, kind: AnswerType, answer_dates: Sequence[DateMention]) -> bool:
-    if kind == AnswerType.DATE:
+    form = KINDS[kind].answer
+    if form is Form.DATE:
         return bool(answer_dates) or _TEMPORAL.search(answer) is not None
-    if kind in (AnswerType.NUMBER, AnswerType.QUANTITY):
+    if form is Form.NUMBER:
         return _NUMERIC.search(answer) is not None
-    if kind in _NAMED:  # "who": not a bare number, date or yes/no
+    if form in _PARTICULAR:  # "who": not a bare number, date or yes/no
         rest = _NUMERIC.sub(" ", _blank(answer, answer_dates))
         return any(w.lower() not in _NOT_A_NAME for w in re.findall(r"[^\W\d_]{2,}", rest))
     return True
@@ -236,11 +238,12 @@ def _held(answer: str, answer_dates: Sequence[DateMention], kind: AnswerType, qu
     rest = _blank(answer, answer_dates)
     known = values_in(text) | {Decimal(d.value.year) for d in days}
     numbers = [bool(n.values & known) for n in numbers_in(rest, ones=True)]
-    if kind in _MEASURED:
-        if kind != AnswerType.DATE or not dates:
+    form = KINDS[kind].answer
+    if KINDS[kind].measured:  # the key content is that date or number
+        if form is not Form.DATE or not dates:
             held = content_terms(text.replace("%", " percent"))
             numbers = [bool(values & known) and (unit is None or _any_same(unit, held)) for values, unit in _counted(rest)]
-        key = (dates or numbers) if kind == AnswerType.DATE else numbers
+        key = (dates or numbers) if form is Form.DATE else numbers
         return not key or any(key)
     held = content_terms(text)
     words = {t for t in content_terms(rest) if not t[0].isdigit()} - _GENERIC
@@ -282,19 +285,8 @@ def _same_time(a: DateMention, b: DateMention) -> bool:
 
 
 def _any_same(term: str, terms: Iterable[str]) -> bool:
-    return any(_same_word(term, other) for other in terms)
-
-
-def _same_word(a: str, b: str) -> bool:
-    """Equal stems, or words that share a 5-letter start ("injured", "injuries")."""
-    if a == b:
-        return True
-    shared = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        shared += 1
-    return shared >= 5 or (shared >= 4 and shared == min(len(a), len(b)))
+    """Whether `term` is one of `terms`, or shares its first 5 letters with one ("injured", "injuries")."""
+    return any(same_word(term, other, sharing=5) for other in terms)
 
 
 # -- the older, wider check ----------------------------------------------------------------------

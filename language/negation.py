@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.language.terms import content_terms
+from language.terms import content_terms
 
 PARTICLES = frozenset("no not never none nobody nothing neither nor cannot".split())
 _DENIALS = frozenset("""deny denies denied denying refuse refuses refused refusing decline declines declined

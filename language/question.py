@@ -1,39 +1,13 @@
-"""What a question asks for: a date, a person, a place, a number... and the words it is about."""
+"""What a question asks for: a date, a person, a place, a number... (the kinds of answer are in
+`language.kinds`) and the words it is about."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
-from bot.language.terms import content_terms
-
-
-class AnswerType(StrEnum):
-    DATE = "date"
-    PERSON = "person"
-    ORGANIZATION = "organization"
-    PLACE = "place"
-    NUMBER = "number"
-    QUANTITY = "quantity"
-    REASON = "reason"
-    YESNO = "yes/no"
-    ENTITY = "entity"  # "which show / what app": a named thing
-    DESCRIPTION = "description"  # "what did X do": a phrase
-    CONTINUATION = "continuation"  # "the death toll rose to:": the words that complete it
-
-
-_PLACE_NOUNS = r"country|countries|city|cities|state|states|nation|continent|region|province|island|town|county|capital|place|location|area|areas|neighborhood|territory|village|border|port|site|venue"
-_PERSON_NOUNS = r"person|people|celebrities|man|woman|player|actor|actress|singer|rapper|president|leader|minister|official|author|star|athlete|ceo|founder|artist|musician|director|judge|senator|governor|candidate|king|queen|prince|princess|pope|celebrity|comedian|host|coach|lawmaker|executive|billionaire|journalist|politician|member"
-_ORG_NOUNS = r"company|companies|organization|organisation|agency|party|team|group|firm|airline|brand|network|retailer|bank|university|school|club|union|league|automaker|carmaker|chain|restaurant|store|outlet|publisher|studio|department|court|committee|institution|manufacturer|giant|startup|business|corporation|government|nonprofit"
-_MEASURE_NOUNS = r"magnitude|rate|score|temperature|cost|price|age|population|percentage|number|amount|total|value|size|speed|length|height|weight|toll|tally|margin"
-_DATE_NOUNS = r"date|day|year|month|week|time|decade|century"
-
-# Kinds whose answers are names (or, for "which X", phrases naming a thing).
-NAMED_KINDS = (AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.ENTITY)
-_OF_THESE = r"of (?:these|those|the following)"
-_YESNO_START = re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", re.I)
-
+from language.kinds import OF_THESE, AnswerType, asked_kind
+from language.terms import content_terms
 
 _WH = re.compile(r"\b(who|whom|whose|what|when|where|which|why|how)\b", re.I)
 _CLAUSES = re.compile(r"(?<=[.?!:])\s+(?=[A-Z\"“‘'])")
@@ -102,35 +76,6 @@ def focus_phrase(question: str) -> str:
     return " ".join(words)
 
 
-def _answer_type(asking: str) -> AnswerType:
-    q = asking.lower().strip()
-    if re.search(r"(?<!\bexcept)(?::|…|\.\.\.)$", q):  # a quiz's fill-in ending ("...rose to:")
-        return AnswerType.CONTINUATION
-    if re.match(r"^(when|what time|since when)\b", q) or re.search(rf"\b(what|which|on what)\s+({_DATE_NOUNS})\b", q):
-        return AnswerType.DATE
-    if re.match(r"^true or false\b", q):
-        return AnswerType.YESNO
-    if re.search(r"\bhow (many|much|long|old|far|big|high|tall|often)\b|\bwhat (percentage|percent|share|number|amount|proportion|price|age)\b", q) or re.search(
-        rf"\bwhat (?:is|was|are|were) (?:the|its|their|his|her) (?:\w+ )?({_MEASURE_NOUNS})\b", q
-    ):
-        return AnswerType.QUANTITY if re.search(r"\bhow (much|long|far|big|high|tall)\b|\bprice|amount", q) else AnswerType.NUMBER
-    if re.match(r"^(why|for what reason)\b", q) or re.search(r"\bwhat (caused|led to|prompted)\b", q):
-        return AnswerType.REASON
-    if re.match(r"^(where)\b", q) or re.search(rf"\b(which|what|in which|in what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_PLACE_NOUNS})\b", q):
-        return AnswerType.PLACE
-    if re.match(r"^(?:(?:to|for|by|with|from) )?(who|whom|whose)\b", q) or re.search(rf"\b(which|what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_PERSON_NOUNS})s?\b", q):
-        return AnswerType.PERSON
-    if re.search(rf"\b(which|what)\s+(?:{_OF_THESE}\s+)?(\w+\s+)?({_ORG_NOUNS})\b", q):
-        return AnswerType.ORGANIZATION
-    if _YESNO_START.match(q):
-        return AnswerType.YESNO
-    if re.search(r"\b(which|what)\s+\w+", q) and not re.search(r"\bwhat (did|does|do|is|was|were|are|has|have|will|would)\b", q):
-        return AnswerType.ENTITY
-    if re.search(r"\bwhat (is|was|are|were)\b.*\bcalled\b|\bname of\b|\bwhat is the name\b", q):
-        return AnswerType.ENTITY
-    return AnswerType.DESCRIPTION
-
-
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
@@ -151,7 +96,7 @@ class QuestionInfo:
 # "Which of these people WAS NOT...", "which one of these was she not...", "all of these... except:":
 # the choice the archive does not support is the answer. A negation that is part of the fact asked
 # about ("regrets not selling the stadium", "has said they will not attend") is not one of these.
-_AMONG = rf"\b(?:{_OF_THESE}|all these)\b(?:\s+[\w’'-]+){{0,3}}?"
+_AMONG = rf"\b(?:{OF_THESE}|all these)\b(?:\s+[\w’'-]+){{0,3}}?"
 _NOT = r"(?:is|was|are|were|did|does|do|has|have|had)(?:n[’']t\b|(?:\s+(?:he|she|they|it|we))?\s+(?:not|never)\b)"
 _NEGATED = re.compile(rf"\bexcept\b|{_AMONG}\s+{_NOT}|\b(?:is|was|are|were) not one of\b", re.I)
 _PAST = re.compile(r"\b(did|was|were|had)\b", re.I)
@@ -169,7 +114,7 @@ def analyse(question: str) -> QuestionInfo:
     """Everything the answerers need to know of a question, worked out once."""
     asking = asking_clause(question)
     return QuestionInfo(
-        question, _answer_type(asking), frozenset(content_terms(question)), bool(_NEGATED.search(asking)),
+        question, asked_kind(asking), frozenset(content_terms(question)), bool(_NEGATED.search(asking)),
         focus_phrase(asking), past=bool(_PAST.search(asking)), asking=asking,
         several=bool(_SEVERAL.search(question)), share=bool(_SHARE.search(question)),
         money=bool(_MONEY.search(question)), years=bool(_YEARS.search(question)),

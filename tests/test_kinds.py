@@ -1,0 +1,38 @@
+"""The table of answer kinds (language/kinds.py): every kind has its row, and the consumers'
+views of it (the ranker's groups, the question forms) cover every kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.extractive import ranker
+from language import kinds
+from language.kinds import KINDS, AnswerType
+from language.terms import is_quoted, same_word
+
+
+@pytest.mark.parametrize("kind", list(AnswerType))
+def test_every_kind_has_its_row_and_a_way_to_be_asked(kind: AnswerType) -> None:
+    row = KINDS[kind]
+    assert row.group.value in ranker.FEATURE_GROUPS  # the ranker measures it: no kind without a group
+    assert kind is kinds.DEFAULT_KIND or any(form.kind is kind for form in kinds.QUESTION_FORMS)
+
+
+def test_the_table_has_only_the_kinds() -> None:
+    assert set(KINDS) == set(AnswerType)
+    assert set(kinds.NAMED_KINDS) == {AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.ENTITY}
+    assert AnswerType.DATE not in kinds.RANKED_KINDS and AnswerType.PERSON in kinds.RANKED_KINDS
+
+
+def test_same_word_one_extends_the_other_and_optionally_shares_a_start() -> None:
+    assert same_word("europe", "european") and same_word("ban", "ban")
+    assert not same_word("ban", "banned")  # under 4 letters: not extended
+    assert not same_word("injured", "injuries")
+    assert same_word("injured", "injuries", sharing=5)
+    assert not same_word("injured", "inject", sharing=5)
+
+
+def test_a_span_is_quoted_when_a_quotation_mark_opens_it() -> None:
+    text = 'The show “Night Desk” and "Day Desk" won; Desk.'
+    assert is_quoted(text, text.index("Night")) and is_quoted(text, text.index("Day"))
+    assert not is_quoted(text, 0) and not is_quoted(text, text.rindex("Desk"))
