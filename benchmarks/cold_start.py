@@ -163,7 +163,7 @@ def child(home: Path, question: str) -> None:
     runtime.store.counts()
     marks["index open"] = time.perf_counter()
     runtime.embedder.embed(["warm"])
-    runtime.reader.embed(["warm"])
+    runtime.sentence_encoder.embed(["warm"])
     marks["encoders"] = time.perf_counter()
     runtime.answerer.ask(runtime.query(question, date.today()))
     marks["answering"] = time.perf_counter()

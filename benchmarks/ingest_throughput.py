@@ -35,7 +35,7 @@ def main() -> None:
 
     from bot.runtime import Runtime
     from bot.settings import load_settings
-    from index.factory import create_embedder
+    from index.encoders.factory import create_embedder
     from ingest.chunking import embedding_text
     from ingest.files import discover
     from ingest.readers import read_file

@@ -43,8 +43,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from bot.settings import load_settings
-    from index.factory import create_embedder
-    from index.onnx_embedder import OnnxEmbedder
+    from index.encoders.factory import create_embedder
+    from index.encoders.onnx_embedder import OnnxEmbedder
     from ingest.chunking import create_chunker, embedding_text
     from ingest.readers import read_file
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from index.archive import Archive, ArticleState
-from index.embedder import Embedder, Vectors
+from index.encoders.embedder import Embedder, Vectors
 from index.errors import NewsdeskError
 from index.models import Article, Chunk
 from ingest.chunking import Chunker, embedding_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from index.models import Article
 from ingest import sentences
 from ingest.chunking import Chunker, embedding_text

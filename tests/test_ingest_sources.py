@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from index.encoders.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from index.errors import UserInputError
 from index.store import ArchiveStore, IndexSpec, open_client
 from ingest import pipeline

@@ -19,7 +19,7 @@ from bot.llm.support import CitedSentence, Unsupported, cited_sentence, unsuppor
 from bot.runtime import Runtime
 from bot.settings import LLMSettings
 from bot.verify import verified
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import ingest_into, make_settings
 from tests.openai_server import FakeOpenAIServer, answer_json, passage_with
 

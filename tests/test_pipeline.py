@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from bot.settings import load_settings
-from index.embedder import HashingEmbedder, Vectors, torch_device
+from index.encoders.embedder import HashingEmbedder, Vectors, torch_device
 from index.errors import StoreError, UserInputError
 from index.models import Chunk
 from index.store import ArchiveStore, IndexSpec, open_client

@@ -27,7 +27,7 @@ from bot.language.terms import content_terms
 from bot.query import Query
 from bot.settings import AnswerSettings
 from index.archive import ArticleLookup
-from index.embedder import Embedder
+from index.encoders.embedder import Embedder
 from index.models import Passage
 from index.retrieval import Retriever
 

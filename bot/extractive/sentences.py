@@ -9,7 +9,7 @@ from bot.answer import Citation
 from bot.extractive import tuning
 from bot.language.question import QuestionInfo
 from bot.language.terms import content_terms
-from index.embedder import Embedder
+from index.encoders.embedder import Embedder
 from index.models import Passage
 
 
