@@ -46,7 +46,7 @@ def main() -> None:
     from index.encoders.factory import create_embedder
     from index.encoders.onnx_embedder import OnnxEmbedder
     from ingest.chunking import create_chunker, embedding_text
-    from ingest.readers import read_file
+    from ingest.formats import read_file
 
     header(f"encoder backends, {args.questions} dev questions, {args.chunks_per_article} chunks/article, "
            f"threads {args.threads or 'default'}")

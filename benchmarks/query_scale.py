@@ -69,15 +69,11 @@ def main() -> None:
     from bot.runtime import Runtime
     from bot.settings import load_settings
     from index.encoders.embedder import HashingEmbedder
-    from index.models import Article, Chunk
 
     header(f"query speed at scale, synthetic 384-d vectors, target {args.target} chunks, {args.minutes} min")
     rng = np.random.default_rng(1)
     centres = rng.standard_normal((2000, 384)).astype(np.float32)
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-
-    def unit(rows: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
     tmp = tempfile.TemporaryDirectory()
     home = args.data_dir or Path(tmp.name) / "home"
@@ -106,27 +102,33 @@ def main() -> None:
                 break
             checkpoints.pop(0)
             continue
-        items = []
-        for _ in range(ARTICLES_PER_WRITE):
-            centre = centres[rng.integers(len(centres))]
-            vectors = unit(centre + noise(rng, (CHUNKS_PER_ARTICLE, 384)))
-            published = FIRST_DAY + timedelta(days=int(rng.integers(DAYS)))
-            text = "".join(f"[{number}.{i}] " + FILLER * 4 + "\n" for i in range(CHUNKS_PER_ARTICLE))
-            article = Article(id=f"s{number:08d}", title=f"Synthetic story {number}", text=text,
-                              published=published, url=f"https://example.org/{published:%Y/%m/%d}/story-{number}",
-                              source="example.org")
-            chunks, start = [], 0
-            for i, line in enumerate(text.splitlines(keepends=True)):
-                end = start + len(line) - 1
-                chunks.append(Chunk(article.id, i, start, end, text[start:end], ((start, end),)))
-                start += len(line)
-            items.append((article, chunks, vectors.astype(np.float32)))
-            number += 1
+        items = [synthetic_article(number + n, rng, centres) for n in range(ARTICLES_PER_WRITE)]
+        number += ARTICLES_PER_WRITE
         begun = time.perf_counter()
         store.write(items, fresh=[a.id for a, _, _ in items])
         filling += time.perf_counter() - begun
         written += ARTICLES_PER_WRITE * CHUNKS_PER_ARTICLE
     tmp.cleanup()
+
+
+def synthetic_article(number: int, rng: np.random.Generator, centres: np.ndarray):  # type: ignore[no-untyped-def,type-arg]
+    """Article `number`, its chunks (one a line) and their vectors, drawn around a random centre."""
+    from index.models import Article, Chunk
+
+    centre = centres[rng.integers(len(centres))]
+    vectors = centre + noise(rng, (CHUNKS_PER_ARTICLE, 384))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    published = FIRST_DAY + timedelta(days=int(rng.integers(DAYS)))
+    text = "".join(f"[{number}.{i}] " + FILLER * 4 + "\n" for i in range(CHUNKS_PER_ARTICLE))
+    article = Article(id=f"s{number:08d}", title=f"Synthetic story {number}", text=text,
+                      published=published, url=f"https://example.org/{published:%Y/%m/%d}/story-{number}",
+                      source="example.org")
+    chunks, start = [], 0
+    for i, line in enumerate(text.splitlines(keepends=True)):
+        end = start + len(line) - 1
+        chunks.append(Chunk(article.id, i, start, end, text[start:end], ((start, end),)))
+        start += len(line)
+    return article, chunks, vectors.astype(np.float32)
 
 
 def measure(store: Archive, rng: np.random.Generator, centres: np.ndarray,  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ from index.encoders.embedder import SentenceTransformerEmbedder
 from index.models import Article
 from ingest import sentences
 from ingest.chunking import Chunker, embedding_text
-from ingest.readers import read_file
+from ingest.formats import read_file
 from ingest.sentences import _punkt, sentence_spans
 from tests.conftest import SEEDS
 
