@@ -2,7 +2,7 @@
 
 Rows:
   newsdesk --help
-  newsdesk ask                 default settings (the onnx encoder and the int8 reader, exported)
+  newsdesk ask                 default settings (the onnx encoder and the int8 sentence encoder, exported)
   newsdesk ask, torch backend  NEWSDESK_EMBED_BACKEND=torch
   Slack bot, first answer      `newsdesk slack --http` started against a fake Slack on 127.0.0.1
                                (tests/slack_fake.py); one signed mention sent as soon as it listens;
@@ -163,7 +163,7 @@ def child(home: Path, question: str) -> None:
     runtime.store.counts()
     marks["index open"] = time.perf_counter()
     runtime.embedder.embed(["warm"])
-    runtime.reader.embed(["warm"])
+    runtime.sentence_encoder.embed(["warm"])
     marks["encoders"] = time.perf_counter()
     runtime.answerer.ask(runtime.query(question, date.today()))
     marks["answering"] = time.perf_counter()
@@ -199,6 +199,26 @@ def import_breakdown(command: list[str], env: dict[str, str], top: int = 12) -> 
             totals[package] = totals.get(package, 0.0) + int(cumulative) / 1e6
     ranked = sorted(totals.items(), key=lambda item: -item[1])
     return [("(all imports)", round(sum(totals.values()), 3)), *((k, round(v, 3)) for k, v in ranked[:top])]
+
+
+def print_table(rows: list[Row]) -> None:
+    print(f"\n{'':46} {'wall s':>22} {'CPU s':>22} {'peak RSS MB':>20} {'load':>10}")
+    for row in rows:
+        loads = sorted(s.load for s in row.samples)
+        print(f"{row.label:46} {row.cell('wall', 2):>22} {row.cell('cpu', 2):>22} {row.cell('rss_mb', 0):>20} "
+              f"{loads[0]:>4.1f}-{loads[-1]:<4.1f}  n={len(row.samples)} {row.note}")
+
+
+def import_breakdowns(commands: list[tuple[Row, list[str], dict[str, str]]]) -> dict[str, list[tuple[str, float]]]:
+    """`python -X importtime` of the default `ask` and of the slowest command, printed and returned."""
+    slowest = max(commands, key=lambda item: item[0].median("wall"))
+    breakdowns = {}
+    for row, command, env in [commands[1], slowest] if slowest is not commands[1] else [slowest]:
+        print(f"\nimport time of `{row.label}`, by top-level import, seconds (one run):")
+        breakdowns[row.label] = import_breakdown(command, env)
+        for name, seconds in breakdowns[row.label]:
+            print(f"  {name:28} {seconds:6.3f}")
+    return breakdowns
 
 
 def main() -> None:
@@ -246,11 +266,7 @@ def main() -> None:
                 row.samples.append(run())
         rows += [row for row, *_ in measured]
 
-        print(f"\n{'':46} {'wall s':>22} {'CPU s':>22} {'peak RSS MB':>20} {'load':>10}")
-        for row in rows:
-            loads = sorted(s.load for s in row.samples)
-            print(f"{row.label:46} {row.cell('wall', 2):>22} {row.cell('cpu', 2):>22} {row.cell('rss_mb', 0):>20} "
-                  f"{loads[0]:>4.1f}-{loads[-1]:<4.1f}  n={len(row.samples)} {row.note}")
+        print_table(rows)
 
         print("\nphases of a cold `ask`, medians, seconds:")
         split = {}
@@ -258,14 +274,7 @@ def main() -> None:
             split[label] = phases(home, env, args.runs)
             print(f"  {label:8} " + "  ".join(f"{p} {s:.2f}" for p, s in split[label].items()))
 
-        commands = [(row, command, env) for row, _, command, env in measured if command]
-        slowest = max(commands, key=lambda item: item[0].median("wall"))
-        breakdowns = {}
-        for row, command, env in [commands[1], slowest] if slowest is not commands[1] else [slowest]:
-            print(f"\nimport time of `{row.label}`, by top-level import, seconds (one run):")
-            breakdowns[row.label] = import_breakdown(command, env)
-            for name, seconds in breakdowns[row.label]:
-                print(f"  {name:28} {seconds:6.3f}")
+        breakdowns = import_breakdowns([(row, command, env) for row, _, command, env in measured if command])
         if args.json:
             args.json.write_text(json.dumps({
                 "rows": [{"label": r.label, "samples": [asdict(s) for s in r.samples]} for r in rows],

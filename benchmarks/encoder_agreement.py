@@ -6,7 +6,7 @@ questions; within float rounding, they share an index.
 Reader vectors: what the extractive answerer compares sentences with, against the reader of
 earlier versions (torch's `quantize_dynamic`, per-channel, quantized in the process), on groups
 like the answerer's (a dev question, then sentences of dev articles, encoded in one call):
-  onnx int8 reader   the default now (`index.torch_int8`, exported once)
+  onnx int8 reader   the default now (`index.encoders.torch_int8`, exported once)
   onnx fp32          NEWSDESK_ANSWER_READER=exact with the onnx backend
   onnx-int8          ONNX Runtime's own quantization (the onnx-int8 backend reads with it)
 and, for scale, torch's reader against itself: with its AVX2 kernels instead of AVX-512
@@ -33,8 +33,8 @@ import numpy as np
 import numpy.typing as npt
 from common import DEV_CORPUS, DEV_QUESTIONS, REPO, header
 
-from index.embedder import Embedder, SentenceTransformerEmbedder
-from index.onnx_embedder import OnnxEmbedder, OnnxInt8Reader
+from index.encoders.embedder import Embedder, SentenceTransformerEmbedder
+from index.encoders.onnx_embedder import Int8SentenceEncoder, OnnxEmbedder
 
 Vectors = npt.NDArray[np.float32]
 GROUP = 40  # texts per answerer-like call: a question and the sentences it is compared with
@@ -120,7 +120,7 @@ def main() -> None:
         print(f"\nreader vectors against the torch int8 reader of earlier versions "
               f"({args.groups} groups of {GROUP}, {args.groups * GROUP} texts):")
         rows = [
-            ("onnx int8 reader (default)", OnnxInt8Reader("all-MiniLM-L6-v2", None, cache)),
+            ("onnx int8 reader (default)", Int8SentenceEncoder("all-MiniLM-L6-v2", None, cache)),
             ("onnx fp32 (exact)", onnx_fp32),
             ("onnx-int8", OnnxEmbedder(export_root=cache, int8=True)),
             ("torch int8, batches of 32", TorchInt8Reader(batch_size=32)),

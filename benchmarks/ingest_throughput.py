@@ -35,10 +35,10 @@ def main() -> None:
 
     from bot.runtime import Runtime
     from bot.settings import load_settings
-    from index.factory import create_embedder
+    from index.encoders.factory import create_embedder
     from ingest.chunking import embedding_text
     from ingest.files import discover
-    from ingest.readers import read_file
+    from ingest.formats import read_file
 
     header(f"ingest throughput, first {args.articles} dev-corpus articles, backend {args.embed_backend}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -186,7 +186,7 @@ def refresh(n: int, runs: int) -> None:
     from bot.live import LiveAnswerer
     from bot.runtime import Runtime
     from bot.settings import load_settings
-    from index.embedder import HashingEmbedder
+    from index.encoders.embedder import HashingEmbedder
     from index.lexical import lexical_folder
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -141,8 +141,8 @@ def question_chunks(n_chunks: int) -> list[tuple[int, str]]:
     cut by newsdesk's chunker with the default settings (160 tiktoken tokens)."""
     from tokenizers import Tokenizer
 
+    from index.encoders.offline import bundled_model_path, go_offline
     from index.models import Article
-    from index.offline import bundled_model_path, go_offline
     from ingest.chunking import create_chunker
 
     go_offline()

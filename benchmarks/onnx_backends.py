@@ -27,11 +27,46 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from common import DEV_CORPUS, DEV_QUESTIONS, header
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
+def warmed_embedders(home: Path, threads: int) -> dict[str, Any]:
+    """One encoder per backend, each run once (the onnx backends export their model then)."""
+    from bot.settings import load_settings
+    from index.encoders.factory import create_embedder
+    from index.encoders.onnx_embedder import OnnxEmbedder
+
+    embedders = {}
+    for backend in BACKENDS:
+        settings = load_settings(home=home)
+        settings.embedding = settings.embedding.model_copy(update={"backend": backend})
+        embedder = create_embedder(settings.embedding)
+        if threads and isinstance(embedder, OnnxEmbedder):
+            embedder.threads = threads
+        embedders[backend] = embedder
+        embedders[backend].embed(["warm up (and export, for the onnx backends)"])
+    return embedders
+
+
+def timed_rounds(embedders: dict[str, Any], texts: list[str], rounds: int) -> tuple[
+        dict[str, list[float]], dict[str, list[float]], dict[str, np.ndarray]]:  # type: ignore[type-arg]
+    """Passages a second of each backend per round, its ratio to torch's, and the last vectors."""
+    speed: dict[str, list[float]] = {b: [] for b in BACKENDS}
+    ratio: dict[str, list[float]] = {b: [] for b in BACKENDS}
+    vectors: dict[str, np.ndarray] = {}  # type: ignore[type-arg]
+    for _ in range(rounds):
+        for backend in BACKENDS:
+            begun = time.perf_counter()
+            vectors[backend] = embedders[backend].embed(texts)
+            speed[backend].append(len(texts) / (time.perf_counter() - begun))
+        for backend in BACKENDS:
+            ratio[backend].append(speed[backend][-1] / speed["torch"][-1])
+    return speed, ratio, vectors
 
 
 def main() -> None:
@@ -42,11 +77,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="threads per backend (0: their defaults)")
     args = parser.parse_args()
 
-    from bot.settings import load_settings
-    from index.factory import create_embedder
-    from index.onnx_embedder import OnnxEmbedder
     from ingest.chunking import create_chunker, embedding_text
-    from ingest.readers import read_file
+    from ingest.formats import read_file
 
     header(f"encoder backends, {args.questions} dev questions, {args.chunks_per_article} chunks/article, "
            f"threads {args.threads or 'default'}")
@@ -62,15 +94,7 @@ def main() -> None:
         with gzip.open(DEV_CORPUS, "rt", encoding="utf-8") as source, gzip.open(subset, "wt") as sink:
             sink.writelines(line for line in source if json.loads(line)["id"] in wanted)
         articles = read_file(subset, subset.parent, 10**9).articles
-        embedders = {}
-        for backend in BACKENDS:
-            settings = load_settings(home=Path(tmp) / "home")
-            settings.embedding = settings.embedding.model_copy(update={"backend": backend})
-            embedder = create_embedder(settings.embedding)
-            if args.threads and isinstance(embedder, OnnxEmbedder):
-                embedder.threads = args.threads
-            embedders[backend] = embedder
-            embedders[backend].embed(["warm up (and export, for the onnx backends)"])
+        embedders = warmed_embedders(Path(tmp) / "home", args.threads)
         torch_embedder = embedders["torch"]
         chunker = create_chunker(160, 0, "cl100k_base", torch_embedder.max_tokens, torch_embedder.count_tokens)
         texts, owners = [], []
@@ -81,16 +105,7 @@ def main() -> None:
         tokens = sum(torch_embedder.count_tokens(texts))
         print(f"{len(articles)} articles, {len(texts)} chunks, {tokens} model tokens, {len(questions)} questions")
 
-        speed: dict[str, list[float]] = {b: [] for b in BACKENDS}
-        ratio: dict[str, list[float]] = {b: [] for b in BACKENDS}
-        vectors: dict[str, np.ndarray] = {}
-        for _ in range(args.rounds):
-            for backend in BACKENDS:
-                begun = time.perf_counter()
-                vectors[backend] = embedders[backend].embed(texts)
-                speed[backend].append(len(texts) / (time.perf_counter() - begun))
-            for backend in BACKENDS:
-                ratio[backend].append(speed[backend][-1] / speed["torch"][-1])
+        speed, ratio, vectors = timed_rounds(embedders, texts, args.rounds)
 
         reference = vectors["torch"]
         probe = np.random.default_rng(0).choice(len(texts), size=min(200, len(texts)), replace=False)

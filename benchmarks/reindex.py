@@ -72,18 +72,18 @@ def part_cli(tmp: Path, n_articles: int, runs: int, backend: str) -> None:
 
 
 def part_full_fake(tmp: Path, runs: int) -> None:
+    from bot.runtime import Runtime
     from bot.settings import load_settings
-    from index.embedder import HashingEmbedder
-    from index.store import ArchiveStore, IndexSpec, open_client
+    from index.archive import Archive
+    from index.encoders.embedder import HashingEmbedder
     from ingest.chunking import create_chunker
     from ingest.pipeline import ingest
 
     embedder = HashingEmbedder(dimension=384)
     chunker = create_chunker(160, 0, "cl100k_base", 256, _model_token_counter())
-    spec = IndexSpec(embedder.name, 160, 0, "cl100k_base")
 
-    def store_at(home: Path) -> ArchiveStore:
-        return ArchiveStore.open(open_client(load_settings(home=home).store), spec)
+    def store_at(home: Path) -> Archive:  # the default chunking: 160 tokens, no overlap, cl100k_base
+        return Runtime(load_settings(home=home), embedder=embedder).store
 
     head = corpus_subset(4750, tmp / "head.jsonl.gz")
     tail = corpus_subset(10, tmp / "tail.jsonl.gz", skip=4750)
@@ -106,8 +106,8 @@ def part_full_fake(tmp: Path, runs: int) -> None:
 
 
 def _model_token_counter():  # type: ignore[no-untyped-def]
-    from index.embedder import counting_tokenizer
-    from index.offline import bundled_model_path
+    from index.encoders.embedder import counting_tokenizer
+    from index.encoders.offline import bundled_model_path
 
     tokenizer = counting_tokenizer(bundled_model_path())
     return lambda texts: [len(e.ids) for e in tokenizer.encode_batch(list(texts))]

@@ -123,7 +123,7 @@ def main() -> None:
 
     from index.models import Article
     from ingest.feeds import read_feed
-    from ingest.readers import extract_page
+    from ingest.formats import extract_page
     from ingest.warc import read_warc
 
     header("live-source throughput (local files, no network)")

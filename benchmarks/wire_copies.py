@@ -259,14 +259,16 @@ def real_corpus(articles: dict[str, Article], rng: random.Random, sample: int, t
 
 
 def lookup_cost(stored: int, batch: int, runs: int) -> None:
-    """The store side: `ChromaCopies.sharing` for `batch` new articles against `stored` fingerprints
-    (random signatures) in an embedded Chroma on disk."""
+    """The store side: `fingerprints_sharing` for `batch` new articles against `stored` fingerprints
+    (random signatures) in the runtime's store (embedded, on disk)."""
     import tempfile
 
     import numpy as np
 
-    from index.chroma_copies import ChromaCopies
-    from index.fingerprint import SCHEME, band_keys
+    from bot.runtime import Runtime
+    from bot.settings import load_settings
+    from index.encoders.embedder import HashingEmbedder
+    from index.fingerprint import band_keys
 
     rng = np.random.default_rng(0)
 
@@ -275,23 +277,22 @@ def lookup_cost(stored: int, batch: int, runs: int) -> None:
         return [Fingerprint(f"{prefix}{i}", f"{prefix}{i}", v.astype("<u4").tobytes(), 500, band_keys(v))
                 for i, v in enumerate(values)]
 
-    import chromadb
-
     with tempfile.TemporaryDirectory() as folder:
-        client = chromadb.PersistentClient(path=folder, settings=chromadb.Settings(anonymized_telemetry=False))
-        copies = ChromaCopies.open(client, "bench", SCHEME)
+        runtime = Runtime(load_settings(home=Path(folder)), embedder=HashingEmbedder(), namespace="bench")
+        store = runtime.store
         kept = made(stored, "s")
         started = time.perf_counter()
-        copies.put(kept, client.get_max_batch_size())
+        store.record_fingerprints(kept)  # each its own story: only the fingerprints are put
         put = time.perf_counter() - started
         times = []
         for run in range(runs):
             new = made(batch, f"n{run}-")
             new[0] = kept[run]  # one look-alike to find
             started = time.perf_counter()
-            found = copies.sharing([f.bands for f in new])
+            found = store.fingerprints_sharing([f.bands for f in new])
             times.append(time.perf_counter() - started)
             assert kept[run].article_id in {f.article_id for f in found}
+        runtime.close()
     print(f"\nstore lookup: {stored:,} fingerprints stored in {put:.1f} s; {batch} new articles' "
           f"{fp_module.BANDS} band keys looked up: {summary(times)}")
 

@@ -4,8 +4,8 @@ watch`, or the Slack bot's own `--watch`), without a restart.
 A `LiveAnswerer` is an Answerer (hand it to a front end instead of `runtime.answerer`). A watcher
 thread compares the store's revision (it changes on every write) with the one its parts were
 built at, every `check_every` seconds. When the archive has changed it builds a new runtime in
-the background: a fresh store connection (an embedded Chroma only finds what another process
-wrote through a new one: `index.chroma`), the lexical index of that revision (loaded from disk
+the background: a fresh store connection (an embedded store only finds what another process
+wrote through a new one: `index.factory.connect`), the lexical index of that revision (loaded from disk
 when the writer saved it, else built) and the answerer, warmed by one search. Then it swaps
 them in. Questions never wait for this: each is answered by whichever runtime is current when
 it starts, which is closed only once its last question is answered. Vectors and BM25 always
@@ -14,7 +14,7 @@ come from the same runtime, so they agree.
 A change is picked up once the writer is done: when `writing()` says no writer holds the data
 directory's lock (the embedded store: every writer takes it, and saves the lexical index before
 it lets go, so the refresh loads it instead of building it), else once the revision has stayed
-the same for one check (a Chroma server, whose writers may be on other machines); and at the
+the same for one check (a store server, whose writers may be on other machines); and at the
 latest `max_wait` seconds after it was first seen, so a long ingest shows its articles as it
 goes. From the end of an ingest to the first answer from it takes about one check plus one
 refresh (docs/live-archive.md has the measured delays).

@@ -23,8 +23,9 @@ from bot.query import Query, build_query
 from bot.settings import Settings
 from bot.verify import VerifyingAnswerer
 from index.archive import Archive
-from index.embedder import Embedder
-from index.factory import create_embedder, open_store
+from index.encoders.embedder import Embedder
+from index.encoders.factory import create_embedder
+from index.factory import open_store
 from index.lexical import LexicalIndex, open_lexical
 from index.retrieval import HybridRetriever, RerankedRetriever, Reranker, Retriever
 from index.stories import OneArticlePerStory
@@ -32,8 +33,7 @@ from index.stories import OneArticlePerStory
 FETCH_FOLDER = "fetch"  # <home>/fetch/<index>/http-cache.sqlite3
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
-
+    from index.factory import Connection
     from ingest.chunking import Chunker
     from ingest.files import Source
     from ingest.progress import Progress
@@ -47,7 +47,7 @@ class Runtime:
         self,
         settings: Settings,
         embedder: Embedder | None = None,
-        client: ClientAPI | None = None,
+        connection: Connection | None = None,
         namespace: str = "main",
         *,
         store: Archive | None = None,
@@ -56,33 +56,32 @@ class Runtime:
         self.settings = settings
         self.namespace = namespace
         self._embedder = embedder
-        self._client = client
+        self._connection = connection
         self._store = store
         self.rerankers = list(rerankers)
-        self._owns_client = client is None and store is None  # opened here, so closed here
+        self._owns_connection = connection is None and store is None  # opened here, so closed here
 
     def reopened(self) -> Runtime:
         """The same archive through a fresh connection, sharing the loaded models: it sees what
-        other processes wrote since this one opened its store (an embedded Chroma keeps the vector
-        index it loaded in memory, so only a new client sees theirs). `close()` it when done."""
-        if not self._owns_client:  # a store or client the caller gave: theirs to renew
-            return Runtime(self.settings, self.embedder, self._client, self.namespace,
+        other processes wrote since this one opened its store (an embedded store may keep the vector
+        index it loaded in memory, so only a new connection sees theirs: `index.factory.connect`).
+        `close()` it when done."""
+        if not self._owns_connection:  # a store or connection the caller gave: theirs to renew
+            return Runtime(self.settings, self.embedder, self._connection, self.namespace,
                            store=self._store, rerankers=self.rerankers)
-        from index.chroma import open_client
+        from index.factory import connect
 
-        fresh = Runtime(self.settings, self.embedder, open_client(self.settings.store, fresh=True),
+        fresh = Runtime(self.settings, self.embedder, connect(self.settings.store, fresh=True),
                         self.namespace, rerankers=self.rerankers)
-        fresh._owns_client = True
+        fresh._owns_connection = True
         return fresh
 
     def close(self) -> None:
         """Release the store's connection if this runtime opened it (then it is unusable)."""
-        store = self.__dict__.get("store")
-        client = self._client if self._client is not None else getattr(store, "client", None)
-        if self._owns_client and client is not None:
-            from index.chroma import close_client
+        if self._owns_connection:
+            from index.factory import disconnect
 
-            close_client(client)
+            disconnect(self._connection, self.__dict__.get("store"))
         for name in ("store", "lexical", "retriever", "raw_answerer", "answerer"):
             self.__dict__.pop(name, None)
 
@@ -97,7 +96,7 @@ class Runtime:
         if self._store is not None:
             return self._store
         s = self.settings
-        return open_store(s.store, s.chunking, self.embedder, self.namespace, self._client)
+        return open_store(s.store, s.chunking, self.embedder, self.namespace, self._connection)
 
     @cached_property
     def lexical(self) -> LexicalIndex:
@@ -141,7 +140,7 @@ class Runtime:
         if self._store is not None:
             raise TypeError("a store given to the runtime is rebuilt by its owner")
         s = self.settings
-        plan = begin_rebuild(s.store, s.chunking, self.embedder, self.namespace, self._client)
+        plan = begin_rebuild(s.store, s.chunking, self.embedder, self.namespace, self._connection)
         report = rebuild(plan, self.embedder, self.chunker, progress=progress, stop=stop,
                          annotator=ChunkAnnotator() if s.ingest.annotate else None)
         if report.rebuild_incomplete is None:
@@ -198,15 +197,15 @@ class Runtime:
         return build_query(question, as_of, self.settings.answer.max_question_chars, choices)
 
     @cached_property
-    def reader(self) -> Embedder:
+    def sentence_encoder(self) -> Embedder:
         """The encoder the extractive answerer compares sentences with: by default the int8
-        reader of the index's model (exported once; see `AnswerSettings.reader`), else the index's."""
+        encoder of the index's model (exported once; see `AnswerSettings.reader`), else the index's."""
         if self.settings.answer.reader == "int8":
-            from index.factory import create_int8_reader
+            from index.encoders.factory import create_sentence_encoder
 
-            reader = create_int8_reader(self.embedder, self.settings.embedding)
-            if reader is not None:
-                return reader
+            encoder = create_sentence_encoder(self.embedder, self.settings.embedding)
+            if encoder is not None:
+                return encoder
         return self.embedder
 
     @cached_property
@@ -217,7 +216,7 @@ class Runtime:
 
         answer = self.settings.answer
         ranker = load_model(answer.ranker_model, self.settings.store.home) if answer.ranker else None
-        extractive = ExtractiveAnswerer(self.retriever, self.reader, answer, self.store, ranker)
+        extractive = ExtractiveAnswerer(self.retriever, self.sentence_encoder, answer, self.store, ranker)
         if not self.settings.llm.enabled:
             return extractive
         from bot.llm.answerer import create_llm_answerer
@@ -232,10 +231,10 @@ class Runtime:
 
     def warm_up(self) -> float:
         """Load what the first question would otherwise wait for (the lexical index, the
-        encoder and the reader's model); returns the seconds it took."""
+        encoder and the sentence encoder's model); returns the seconds it took."""
         started = time.perf_counter()
         self.answerer  # noqa: B018 - builds the retriever and its indexes
         self.embedder.embed(["warm up"])
-        if self.reader is not self.embedder:
-            self.reader.embed(["warm up"])
+        if self.sentence_encoder is not self.embedder:
+            self.sentence_encoder.embed(["warm up"])
         return round(time.perf_counter() - started, 3)

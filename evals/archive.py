@@ -19,7 +19,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from evals.dataset import Dataset
 from evals.kit import kit_namespace
-from index.embedder import Embedder
+from index.encoders.embedder import Embedder
 from index.errors import IndexMismatchError, UserInputError
 from index.factory import index_spec
 from index.lock import write_lock

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from index.embedder import Vectors
+from index.encoders.embedder import Vectors
 from index.models import Article, Chunk, Fingerprint, Passage
 
 INDEX_FORMAT = 1

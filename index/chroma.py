@@ -15,7 +15,7 @@ import functools
 import json
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeAlias, TypeVar
 from urllib.parse import urlparse
 
 from index.errors import StoreError
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
     from index.settings import StoreSettings
+
+Connection: TypeAlias = "ClientAPI"  # what `index.factory` hands out: a client, opaque above index/
 
 _SERVER_TIMEOUT = 10.0  # seconds for the heartbeat; a healthy server answers in milliseconds
 # Fresh embedded clients open: (folder, spelling number) by client id.

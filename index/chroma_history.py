@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
     from chromadb.api.types import Metadata
 
-    from index.embedder import Vectors
+    from index.encoders.embedder import Vectors
 
 _PAGE = 5000
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
     from chromadb.api.types import Metadata
 
-    from index.embedder import Vectors
+    from index.encoders.embedder import Vectors
 
 PAGE = 5000
 TEXT_PAGE = 200  # full texts per read: a page of long articles stays a few MB

@@ -1,59 +1,42 @@
-"""Factories that build the embedder and the store from their settings sections. Nothing at import time."""
+"""The store's seam: what the rest of the house asks of the store beyond the `Archive` protocol
+(opening an index for the settings, a connection to reopen or close, a rebuild), so that only
+index/ knows which store it is (Chroma today: `index.store`, `index.chroma*`). Nothing at import time.
+
+A `Connection` is an opaque handle to the store: `connect` opens one (fresh: one that sees what
+other processes wrote since), `disconnect` releases it. The encoders are built in `index.encoders.factory`.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index import chroma_rebuild
-from index.archive import Rebuild
-from index.embedder import Embedder, SentenceTransformerEmbedder
-from index.errors import IndexMismatchError, StoreError
-from index.settings import ChunkSettings, EmbeddingSettings, StoreSettings
-from index.store import ArchiveStore, IndexSpec, open_client
+from index.archive import Archive, Rebuild
+from index.chroma import close_client, open_client
+from index.encoders.embedder import Embedder
+from index.errors import IndexMismatchError
+from index.settings import ChunkSettings, StoreSettings
+from index.store import ArchiveStore, IndexSpec
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
+    from index.chroma import Connection
 
-log = logging.getLogger(__name__)
-
-
-def export_root(cfg: EmbeddingSettings) -> Path:
-    """Where exported encoders are cached: one folder for every data directory of the user
-    (`NEWSDESK_EMBED_EXPORT_DIR`, default ~/.cache/newsdesk/encoders; see `index.onnx_export`)."""
-    return cfg.export_dir.expanduser()
+__all__ = ["Connection", "begin_rebuild", "connect", "disconnect", "index_spec", "open_store"]
 
 
-def create_embedder(cfg: EmbeddingSettings) -> Embedder:
-    """The index's encoder: ONNX Runtime's (exported once, see `export_root`) unless torch is asked for."""
-    if cfg.backend == "torch":
-        return SentenceTransformerEmbedder(cfg.model, cfg.model_path, cfg.batch_size, cfg.device)
-    from index.onnx_embedder import OnnxEmbedder
-
-    return OnnxEmbedder(cfg.model, cfg.model_path, export_root(cfg),
-                        int8=cfg.backend == "onnx-int8", batch_size=cfg.batch_size, device=cfg.device)
+def connect(store: StoreSettings, *, fresh: bool = False) -> Connection:
+    """A connection to the store these settings name. `fresh`: one that sees what other
+    processes wrote since this one first opened it (see `index.chroma`); `disconnect` it when done."""
+    return open_client(store, fresh=fresh)
 
 
-def create_int8_reader(embedder: Embedder, cfg: EmbeddingSettings) -> Embedder | None:
-    """The int8 reader of `embedder`'s model (`index.onnx_embedder.OnnxInt8Reader`), exported now if
-    it is not cached yet; None when `embedder` is no full-precision model (a fake, onnx-int8) or the
-    reader cannot be exported (then the answerer reads with `embedder`, and a warning says why)."""
-    from index.onnx_embedder import OnnxEmbedder, OnnxInt8Reader
-
-    exact = isinstance(embedder, SentenceTransformerEmbedder) or (
-        type(embedder) is OnnxEmbedder and embedder.export_kind == "fp32")
-    if not exact:
-        return None
-    model_path = getattr(embedder, "model_path", None)
-    reader = OnnxInt8Reader(cfg.model, model_path, export_root(cfg), batch_size=cfg.batch_size)
-    try:
-        reader.session  # noqa: B018 - export (once) and load now, so that a failure is seen here
-    except StoreError as exc:
-        log.warning("reading with the index's encoder: %s", exc)
-        return None
-    return reader
+def disconnect(connection: Connection | None, store: Archive | None = None) -> None:
+    """Release `connection`, or without one the connection `store` opened for itself; nothing may
+    use either afterwards."""
+    client = connection if connection is not None else getattr(store, "client", None)
+    if client is not None:
+        close_client(client)
 
 
 def index_spec(chunking: ChunkSettings, embedder: Embedder, namespace: str = "main") -> IndexSpec:
@@ -68,11 +51,11 @@ def index_spec(chunking: ChunkSettings, embedder: Embedder, namespace: str = "ma
 
 def open_store(
     store: StoreSettings, chunking: ChunkSettings, embedder: Embedder, namespace: str = "main",
-    client: ClientAPI | None = None,
+    connection: Connection | None = None,
 ) -> ArchiveStore:
     """The index for these settings. An index that an earlier version named after this encoder
     (`legacy_names`, e.g. `all-MiniLM-L6-v2+onnx`) is opened when it is the one there."""
-    client = client or open_client(store)
+    client = connection or open_client(store)
     spec = index_spec(chunking, embedder, namespace)
     try:
         return ArchiveStore.open(client, spec)
@@ -87,11 +70,11 @@ def open_store(
 
 def begin_rebuild(
     store: StoreSettings, chunking: ChunkSettings, embedder: Embedder, namespace: str = "main",
-    client: ClientAPI | None = None,
+    connection: Connection | None = None,
 ) -> Rebuild:
     """A new index for these settings beside the namespace's stored ones (any settings), which it
     replaces once filled: see index/chroma_rebuild.py and ingest/rebuild.py."""
-    client = client or open_client(store)
+    client = connection or open_client(store)
     opened = client
 
     def open_at(spec: IndexSpec, prefix: str) -> ArchiveStore:

@@ -17,9 +17,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from index.errors import IndexBusyError, StoreError
+
+if TYPE_CHECKING:
+    from index.settings import StoreSettings
 
 LOCK_NAME = "ingest.lock"
 _POLL_SECONDS = 0.2
@@ -69,6 +72,15 @@ def write_lock(
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def writer_check(store: StoreSettings) -> Callable[[], bool] | None:
+    """Whether a writer is at work now, where that can be known: an embedded store's writers all
+    hold this data directory's lock. A store server's writers may be on other machines: None, unknown."""
+    if store.chroma_url:
+        return None
+    home = store.home
+    return lambda: is_writing(home)
 
 
 def is_writing(home: Path) -> bool:

@@ -18,7 +18,7 @@ from index.archive import (
     IndexSpec,
     newest_first,
 )
-from index.embedder import Vectors
+from index.encoders.embedder import Vectors
 from index.models import Article, Chunk, Fingerprint, Passage
 from index.records import chunk_id
 from index.versions import as_superseded, oldest_first, split_version_id, valid_on, version_id

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Protocol
 
 from index.archive import Archive
-from index.embedder import Embedder
+from index.encoders.embedder import Embedder
 from index.lexical import LexicalIndex
 from index.models import Passage
 from language.timeframe import TimeFrame

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-    from index.embedder import Vectors
+    from index.encoders.embedder import Vectors
 
 __all__ = ["ArchiveStore", "IndexSpec", "open_client"]  # the store, and what opening one takes
 

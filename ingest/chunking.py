@@ -9,8 +9,8 @@ from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple
 
+from index.encoders.offline import go_offline
 from index.models import Article, Chunk
-from index.offline import go_offline
 from language.sentences import Span, iter_sentence_spans
 
 if TYPE_CHECKING:

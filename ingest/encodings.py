@@ -52,7 +52,7 @@ def decode(raw: bytes, markup: bool = False) -> str | None:
 
 def unicode_kind(raw: bytes) -> str | None:
     """"UTF-16" or "UTF-32" when `raw` starts as text in one of them (a mark, or NULs between
-    Latin letters), else None: for the readers that take UTF-8 only to say what a file is."""
+    Latin letters), else None: for the formats read as UTF-8 only to say what a file is."""
     for bom, codec in _BOMS:
         if raw.startswith(bom) and codec != "utf-8-sig":
             return codec.upper()

@@ -33,9 +33,9 @@ from typing import Any
 from index.models import Article
 from ingest.errors import ArticleReadError, FetchError
 from ingest.fetch import MB, Fetcher
+from ingest.formats import MIN_HTML_WORDS, extract_page
 from ingest.items import Known, Problem, SourceItem, pick_date
 from ingest.pages import PageRef, PageResult, fetch_page
-from ingest.readers import MIN_HTML_WORDS, extract_page
 from ingest.records import is_http_url, modified_day, path_id, source_of, url_id
 
 MAX_FEED_BYTES = 20 * MB

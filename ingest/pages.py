@@ -14,8 +14,8 @@ from datetime import date
 from index.models import Article
 from ingest.errors import ArticleReadError, FetchError
 from ingest.fetch import Fetcher
+from ingest.formats import Page, extract_page
 from ingest.items import Known, Problem, SourceItem, pick_date
-from ingest.readers import Page, extract_page
 from ingest.records import source_of, url_id
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}

@@ -11,7 +11,7 @@ interrupted run keeps every encoded chunk and the next run reuses them.
 The encoder is the bottleneck, so the work runs as three stages that overlap:
 
     planner thread   read sources (ingest.reading), look up what is stored, chunk what changed,
-                     mark it up                                                             -> groups
+                     mark it up (ingest/planning.py)                                        -> groups
     calling thread   encode each group in batches (the encoder releases the GIL while it computes)
     writer thread    write each encoded batch to the store
 
@@ -23,74 +23,38 @@ Web sources remember what they fetched (conditional GET) only once the run's art
 from __future__ import annotations
 
 import contextlib
-import itertools
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index.archive import Archive
-from index.embedder import Embedder, Vectors
+from index.encoders.embedder import Embedder, Vectors
 from index.errors import NewsdeskError
 from index.models import Article, Chunk
 from ingest.chunking import Chunker, embedding_text
-from ingest.clashes import id_clash
-from ingest.copies import CopyFinder
 from ingest.errors import IngestInterrupted, IngestStopped
 from ingest.fetch import FetchPolicy
 from ingest.files import Source, check_paths, local_paths
 from ingest.handoff import Abandoned, get_unless_stopped, put_unless_abandoned
 from ingest.nlp import Annotator
+from ingest.planning import Part, Planned, Planner
 from ingest.progress import NoProgress, Progress, Tally
 from ingest.prune import prune_gone
-from ingest.reading import SourceReader
+from ingest.reading import ArticleSource
 from ingest.records import ArchiveFiles
 from ingest.report import Failure, IngestReport
-from ingest.revisions import prepare
 
-# Articles are planned in groups of about this many chunks: big enough to keep the encoder busy.
-WRITE_GROUP_CHUNKS = 512
 # Chunks per encoder call, and per store write: progress moves, and an interrupt keeps the work
 # done, every few seconds on a CPU, however large one article is.
 ENCODE_BATCH_CHUNKS = 64
-# Chunks marked up per annotator call. The encoder gets them slice by slice, so a huge article
-# (5 MB on one line: minutes of mark-up) is encoded while the rest of it is still marked up.
-MARKUP_BATCH_CHUNKS = 64
-# Stored states are looked up for this many read articles at a time (one store call).
-LOOKUP_BATCH = 256
 # Groups planned ahead of the encoder, and encoded batches waiting for the writer.
 PLANNED_AHEAD = 16  # about 1-2 MB each
 ENCODED_AHEAD = 2
-# What the planner holds is handed on after this many seconds, however little (slow web sources).
-FLUSH_SECONDS = 2.0
-
-
-@dataclass(eq=False)  # compared and hashed by identity: one per article in a run
-class _Planned:
-    article: Article
-    chunks: list[Chunk]  # all of its chunks, as cut (they go to the encoder marked up, in parts)
-    is_update: bool  # an earlier version is stored (counted as updated, not added)
-    # Vectors already stored for chunks whose embedding text is unchanged, by chunk index: from
-    # an earlier version, or from an interrupted run that stored part of this article.
-    known: dict[int, Vectors] = field(default_factory=dict)
-
-    @property
-    def may_have_leftovers(self) -> bool:
-        """Stored chunks beyond this version's count may exist and must go."""
-        return self.is_update or bool(self.known)
-
-
-@dataclass
-class _Part:
-    """Chunks of one article, in order and marked up, on their way to the encoder (a huge
-    article goes in many parts; its last part holds its last chunk)."""
-
-    planned: _Planned
-    chunks: list[Chunk]
 
 
 @dataclass
@@ -98,8 +62,8 @@ class _Batch:
     """Encoded chunks on their way to the store; `finished` articles have all their chunks in it
     or in earlier batches."""
 
-    parts: list[tuple[_Planned, list[Chunk], Vectors]]
-    finished: list[_Planned]
+    parts: list[tuple[Planned, list[Chunk], Vectors]]
+    finished: list[Planned]
 
 
 def ingest(
@@ -133,23 +97,23 @@ def ingest(
     started = time.perf_counter()
     report = IngestReport()
     caller_done = threading.Event()  # tells the planner to stop early (the caller failed or stops)
-    reader = SourceReader(report, max_bytes=max_bytes, known=lambda i: bool(store.article_states([i])),
+    source = ArticleSource(report, max_bytes=max_bytes, known=lambda i: bool(store.article_states([i])),
                           stored_ids=ArchiveFiles(store),
                           fetch_cache=fetch_cache, fetch_policy=fetch_policy, stopping=caller_done)
     tally = Tally(progress or NoProgress(), marking_up=annotator is not None)
-    planner = _Planner(store, chunker, report, reader, tally, annotator=annotator)
+    planner = Planner(store, chunker, report, source, tally, annotator=annotator)
     try:
         try:
             _run_stages(sources, stored, planner, _Encoder(embedder, report, tally), store, stop, caller_done)
         except BaseException:  # what was fetched is not remembered: the next run fetches it again
-            reader.close()
+            source.close()
             raise
         try:
-            reader.remember_fetched(lambda ids: len(store.article_states(list(ids))))
+            source.remember_fetched(lambda ids: len(store.article_states(list(ids))))
         finally:
-            reader.close()
+            source.close()
         if prune:
-            prune_gone(store, local_paths(sources), reader.seen, reader.files_read, report, confirmed=confirm_prune)
+            prune_gone(store, local_paths(sources), source.seen, source.files_read, report, confirmed=confirm_prune)
     except KeyboardInterrupt as exc:
         report.interrupted = True
         raise IngestInterrupted(report) from exc
@@ -158,11 +122,11 @@ def ingest(
     return report
 
 
-def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: _Planner, encoder: _Encoder,
-                store: Archive,                stop: threading.Event | None, caller_done: threading.Event) -> None:
+def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: Planner, encoder: _Encoder,
+                store: Archive, stop: threading.Event | None, caller_done: threading.Event) -> None:
     """Plan in a thread, encode in this one, write in another; raise here what any of them raised."""
     # None marks the end of a queue.
-    plans: queue.Queue[list[_Part] | None] = queue.Queue(PLANNED_AHEAD)
+    plans: queue.Queue[list[Part] | None] = queue.Queue(PLANNED_AHEAD)
     writes: queue.Queue[_Batch | None] = queue.Queue(ENCODED_AHEAD)
     writer_failed = threading.Event()
     errors: list[BaseException] = []  # raised again in the calling thread
@@ -217,7 +181,7 @@ class _Encoder:
         self.tally = tally
         self.failed: set[str] = set()  # articles that failed (their later parts are skipped)
 
-    def encode(self, group: list[_Part]) -> Iterator[_Batch]:
+    def encode(self, group: list[Part]) -> Iterator[_Batch]:
         flat = [(part.planned, c) for part in group for c in part.chunks]
         for i in range(0, len(flat), ENCODE_BATCH_CHUNKS):
             pairs = [(p, c) for p, c in flat[i : i + ENCODE_BATCH_CHUNKS] if p.article.id not in self.failed]
@@ -238,8 +202,8 @@ class _Encoder:
             yield _batch(pairs, vectors)
 
 
-def _batch(pairs: list[tuple[_Planned, Chunk]], vectors: list[Vectors]) -> _Batch:
-    parts: dict[_Planned, tuple[list[Chunk], list[Vectors]]] = {}
+def _batch(pairs: list[tuple[Planned, Chunk]], vectors: list[Vectors]) -> _Batch:
+    parts: dict[Planned, tuple[list[Chunk], list[Vectors]]] = {}
     for (planned, chunk), vector in zip(pairs, vectors):
         chunks, vecs = parts.setdefault(planned, ([], []))
         chunks.append(chunk)
@@ -261,130 +225,3 @@ def _write_batch(store: Archive, batch: _Batch, report: IngestReport, annotated:
             report.updated += 1
         else:
             report.added += 1
-
-
-class _Planner:
-    """Reads, deduplicates, compares with the store, chunks and marks up; hands over groups of work.
-
-    Writes `failed`, `skipped`, `warnings` and `unchanged` of the report (no other stage touches
-    them while it runs). Only article ids, paths and hashes are remembered, never texts.
-    """
-
-    def __init__(self, store: Archive, chunker: Chunker, report: IngestReport, reader: SourceReader,
-                 tally: Tally, annotator: Annotator | None = None) -> None:
-        self.store = store
-        self.chunker = chunker
-        self.annotator = annotator
-        self.annotated = annotator.version if annotator else None
-        self.report = report
-        self.reader = reader
-        self.tally = tally
-        self.copies = CopyFinder(store)  # wire copies (ingest/copies.py)
-
-    def run(self, sources: Sequence[Source], put: Callable[[list[_Part]], None],
-            stored: Iterable[Article] = ()) -> None:
-        group: list[_Part] = []
-        size = 0
-        since = time.monotonic()
-        for batch in _batched(self._read(sources, stored), LOOKUP_BATCH):
-            for part in self._plan(batch):
-                group.append(part)
-                size += len(part.chunks)
-                # A slow source (a web page a second) still feeds the encoder every few seconds.
-                if size >= WRITE_GROUP_CHUNKS or time.monotonic() - since >= FLUSH_SECONDS:
-                    put(group)
-                    group, size, since = [], 0, time.monotonic()
-        if group:
-            put(group)
-
-    def _read(self, sources: Sequence[Source], stored: Iterable[Article]) -> Iterator[Article]:
-        for article in itertools.chain(stored, self.reader.articles(sources)):
-            self.tally.add(articles_read=1)
-            yield article
-
-    def _plan(self, articles: list[Article]) -> Iterator[_Part]:
-        planned = list(self._chunked(articles))
-        # Hook (issue 15): a changed text is kept as an earlier version, each article put in its story.
-        for p, article in zip(planned, prepare(self.store, self.copies, [(p.article, p.is_update) for p in planned],
-                                               self.report)):
-            p.article = article
-        if planned:  # an edited (or half-stored) article keeps the vectors of its unchanged chunks
-            stored = {
-                embedding_text(title, text): vector
-                for title, text, vector in self.store.stored_chunks([p.article.id for p in planned])
-            }
-            for p in planned if stored else []:
-                for chunk in p.chunks:
-                    vector = stored.get(embedding_text(p.article.title, chunk.text))
-                    if vector is not None:
-                        p.known[chunk.index] = vector
-        yield from self._marked_up(planned)
-
-    def _marked_up(self, planned: list[_Planned]) -> Iterator[_Part]:
-        """The planned articles' chunks in parts, marked up MARKUP_BATCH_CHUNKS at a time."""
-        if self.annotator is None:
-            yield from (_Part(p, p.chunks) for p in planned)
-            return
-        pairs = [(p, c) for p in planned for c in p.chunks]
-        for i in range(0, len(pairs), MARKUP_BATCH_CHUNKS):
-            some = pairs[i : i + MARKUP_BATCH_CHUNKS]
-            marked = self.annotator.annotate([c for _, c in some])
-            self.tally.add(marked_up=len(some))
-            parts: dict[_Planned, list[Chunk]] = {}
-            for (p, _), chunk in zip(some, marked):
-                parts.setdefault(p, []).append(chunk)
-            yield from (_Part(p, chunks) for p, chunks in parts.items())
-
-    def _chunked(self, articles: list[Article]) -> Iterator[_Planned]:
-        known = self.store.article_states([a.id for a in articles])
-        for article in articles:
-            state = known.get(article.id)
-            if (state is not None and state.content_hash == article.content_hash()
-                    and (self.annotated is None or state.annotated == self.annotated)):
-                if state.path != article.path:  # same text, file moved: fix the location only
-                    self.store.relocate(article.id, article.path)
-                self.report.unchanged += 1
-                continue
-            clash = id_clash(state, article) if state is not None else None
-            if clash is not None:
-                self.report.failed.append(Failure(article.path or article.id, clash))
-                continue
-            try:
-                chunks = self._chunks(article)
-            except Exception as exc:  # noqa: BLE001 - a chunking bug must not sink the other articles
-                self.report.failed.append(Failure(article.path or article.id, f"cannot chunk: {exc}"))
-                continue
-            if not chunks:
-                self.report.failed.append(Failure(article.path or article.id, "no text to index"))
-                continue
-            yield _Planned(article, chunks, is_update=state is not None)
-
-    def _chunks(self, article: Article) -> list[Chunk]:
-        """The article's chunks, told to the tally as they are made (one article can take minutes)."""
-        self.tally.add(chars_to_chunk=len(article.text))
-        chunks: list[Chunk] = []
-        done = 0
-        try:
-            for chunk in self.chunker.iter_chunks(article):
-                chunks.append(chunk)
-                self.tally.add(chars_chunked=chunk.end - done, passages=1)
-                done = chunk.end
-        except Exception:
-            self.tally.add(passages=-len(chunks))  # none of them will be encoded
-            raise
-        finally:
-            self.tally.add(chars_chunked=len(article.text) - done)
-        return chunks
-
-
-def _batched(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
-    """Batches of `size`, or fewer when the items come slowly (FLUSH_SECONDS)."""
-    batch: list[Article] = []
-    since = time.monotonic()
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size or time.monotonic() - since >= FLUSH_SECONDS:
-            yield batch
-            batch, since = [], time.monotonic()
-    if batch:
-        yield batch

@@ -2,9 +2,9 @@
 exports (streamed, a line at a time), feeds, sitemaps and WARC files, and http(s) URLs of feeds
 and sitemaps.
 
-    reader = SourceReader(report, max_bytes=..., known=...)
-    for article in reader.articles(sources): ...
-    reader.remember_fetched(is_stored)   # once the run's articles are stored
+    source = ArticleSource(report, max_bytes=..., known=...)
+    for article in source.articles(sources): ...
+    source.remember_fetched(is_stored)   # once the run's articles are stored
 
 Every problem lands in the report once (`failed`, `skipped` or `warnings`) and the rest is still
 read. An article id met twice in one run is read once, and so is a file reached by two names (a
@@ -14,8 +14,8 @@ titles) are kept, never texts, so memory stays flat however large a source is.
 What is read how:
 
 - named on the command line: a feed, sitemap or WARC file (by suffix or first bytes, see
-  `ingest.sources`) as that source; any other file with the file readers;
-- under a folder: the file readers' formats, and WARC files (`.warc`, `.warc.gz`); a feed or
+  `ingest.sources`) as that source; any other file by its format (`ingest.formats`);
+- under a folder: the file formats, and WARC files (`.warc`, `.warc.gz`); a feed or
   sitemap file is read only when named, since reading one fetches web pages;
 - an http(s) URL: a feed or a sitemap, or else one web page (extracted like an HTML file),
   fetched politely (`ingest.fetch`).
@@ -37,9 +37,7 @@ from ingest.errors import ArticleReadError, FetchError
 from ingest.exports import stream_json_lines
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.files import Found, Source, as_sources, discover, is_url
-from ingest.items import Known, Problem
-from ingest.pages import PageRef, fetch_page
-from ingest.readers import (
+from ingest.formats import (
     HTML_SUFFIXES,
     LINES_SUFFIXES,
     SUPPORTED_SUFFIXES,
@@ -47,6 +45,8 @@ from ingest.readers import (
     suffix_of,
     without_url,
 )
+from ingest.items import Known, Problem
+from ingest.pages import PageRef, fetch_page
 from ingest.records import StoredIds
 from ingest.report import Failure, IngestReport
 from ingest.sources import SourceKind, read_source, source_kind
@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 _REPORT_FIELD = {"failed": "failed", "skipped": "skipped", "warning": "warnings"}
 
 
-class SourceReader:
+class ArticleSource:
     """Reads sources into articles and the report. Used from one thread (the planner's)."""
 
     def __init__(self, report: IngestReport, *, max_bytes: int, known: Known | None = None,

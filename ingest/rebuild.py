@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 from index.archive import Archive, Rebuild
-from index.embedder import Embedder
+from index.encoders.embedder import Embedder
 from index.models import Article
 from index.versions import split_version_id
 from ingest.chunking import Chunker

@@ -8,7 +8,7 @@ A local file is recognised by its suffix (`.warc`, `.warc.gz`, `.rss`, `.atom`) 
 <rss>, <rdf:RDF> or <feed> for a feed, <urlset> or <sitemapindex> for a sitemap). An http(s)
 URL is fetched and sniffed the same way, from its Content-Type and its first bytes; the
 response is kept, so reading it next costs no second request. None: not a live source (an HTML
-page, a text file, a JSON export: the file readers' business).
+page, a text file, a JSON export: the file formats' business (`ingest.formats`)).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _ROOTS: dict[str, SourceKind] = {"rss": "feed", "rdf": "feed", "feed": "feed",
                                  "urlset": "sitemap", "sitemapindex": "sitemap"}
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _FIRST_ELEMENT = re.compile(r"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
-# Other suffixes the file readers own: never sniffed, so a .txt that starts with <rss> stays text.
+# Other suffixes the file formats own: never sniffed, so a .txt that starts with <rss> stays text.
 _READER_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".html", ".htm", ".xhtml", ".json",
                     ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 

@@ -31,9 +31,9 @@ from index.models import Article
 from ingest.dates import DateProblem, parse_date
 from ingest.errors import ArticleReadError
 from ingest.fetch import MB
+from ingest.formats import extract_page
 from ingest.items import Problem, ProblemKind, SkipTally, SourceItem, pick_date
 from ingest.pages import looks_like_html
-from ingest.readers import extract_page
 from ingest.records import source_of, url_id
 
 MAX_RECORD_BYTES = 20 * MB

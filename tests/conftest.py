@@ -27,7 +27,7 @@ import pytest  # noqa: E402
 from bot.answer import Answer  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
-from index.embedder import SentenceTransformerEmbedder  # noqa: E402
+from index.encoders.embedder import SentenceTransformerEmbedder  # noqa: E402
 from ingest.chunking import Chunker, create_chunker  # noqa: E402
 from ingest.report import IngestReport  # noqa: E402
 

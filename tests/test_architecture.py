@@ -1,4 +1,5 @@
-"""The shape of the house (docs/architecture.md), checked: data flows one way and rooms stay small.
+"""The shape of the house (docs/architecture.md), checked: data flows one way, rooms stay small,
+and the store stays behind its seam.
 
     ingest -> index <- bot <- evals        (bot.cli, the top floor, may import every room)
     language: the ground floor, imported by every room, imports none
@@ -25,6 +26,12 @@ ALLOWED = {
     "evals": {"evals", "bot", "ingest", "index", "language"},
     "bot.cli": {"evals", "bot", "ingest", "index", "language"},  # the top floor: the CLI may import every room
 }
+
+
+# The store's own modules: the only ones that may import chromadb (everyone else goes through
+# `index.archive.Archive` and `index.factory`).
+STORE_MODULES = ("index.store", "index.chroma", "index.chroma_*", "index.records")
+OUTSIDE_ROOMS = ("benchmarks",)  # checked for the store's seam too, beside the rooms
 
 
 def modules() -> dict[str, Path]:
@@ -106,3 +113,22 @@ def test_the_import_graph_has_no_circle() -> None:
 def test_no_module_is_over_400_lines(name: str) -> None:
     lines = len(modules()[name].read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{name} has {lines} lines: split it by what it is about"
+
+
+def _is_store_module(name: str) -> bool:
+    return any(name == m or (m.endswith("*") and name.startswith(m[:-1])) for m in STORE_MODULES)
+
+
+def test_chromadb_is_imported_only_in_the_stores_modules() -> None:
+    found = dict(modules())
+    for folder in OUTSIDE_ROOMS:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            found[".".join(path.relative_to(REPO).with_suffix("").parts)] = path
+    naming = sorted(
+        f"{name} -> {target}"
+        for name, path in found.items()
+        for target in imports(path, name)
+        if not _is_store_module(name)
+        and (target.split(".")[0] == "chromadb" or (_is_store_module(target) and not name.startswith("index.")))
+    )
+    assert naming == [], "the store is reached through index.archive.Archive and index.factory"

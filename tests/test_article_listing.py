@@ -10,7 +10,7 @@ import pytest
 
 from bot.settings import load_settings
 from index.archive import ArticleFilter
-from index.embedder import HashingEmbedder
+from index.encoders.embedder import HashingEmbedder
 from index.store import ArchiveStore, IndexSpec, open_client
 from ingest.chunking import create_chunker
 from ingest.pipeline import ingest

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.runtime import Runtime
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import REPO, SEED_FILE, ingest_into, make_settings
 
 WIRE = [

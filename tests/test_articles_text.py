@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.runtime import Runtime
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import make_settings
 from tests.test_articles_cli import newsdesk
 

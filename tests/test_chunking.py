@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from index.models import Article
 from ingest.chunking import Chunker, embedding_text
-from ingest.readers import read_file
+from ingest.formats import read_file
 from language import sentences
 from language.sentences import _punkt, sentence_spans
 from tests.conftest import SEEDS

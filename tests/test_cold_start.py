@@ -15,7 +15,7 @@ import pytest
 
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import REPO, SEEDS, ingest_into
 
 pytestmark = pytest.mark.slow

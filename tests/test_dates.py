@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.dates import DateProblem, find_dateline, parse_date
-from ingest.readers import read_file
+from ingest.formats import read_file
 from ingest.warc import read_warc
 from tests.test_warc import STORY, Archive, split
 from tests.web_fake import article_page

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import ArticleReadError
-from ingest.readers import extract_page, read_file
+from ingest.formats import extract_page, read_file
 from ingest.warc import read_warc
 from tests.test_warc import Archive, split
 

@@ -170,10 +170,10 @@ def test_models_are_loaded_before_the_first_question_is_timed(tmp_path: Path) ->
     """The report's latency is the question's, not the model load's (issue 12)."""
     from bot.settings import load_settings
     from evals.archive import open_archive
-    from index.embedder import SentenceTransformerEmbedder
+    from index.encoders.embedder import SentenceTransformerEmbedder
 
     fresh = SentenceTransformerEmbedder()  # not the session's: nothing loaded yet
     runtime, info = open_archive(load_settings(home=tmp_path), load_gold(SEED_GOLD, corpus=[SEED_CORPUS]),
                                  embedder=fresh)
-    assert "model" in fresh.__dict__ and "session" in runtime.reader.__dict__  # both loaded
+    assert "model" in fresh.__dict__ and "session" in runtime.sentence_encoder.__dict__  # both loaded
     assert info.ready_seconds > 0

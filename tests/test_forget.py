@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.runtime import Runtime
-from index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from index.encoders.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from index.lexical import LexicalIndex, lexical_folder
 from index.lock import write_lock
 from index.memory_store import MemoryStore

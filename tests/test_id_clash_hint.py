@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from index.embedder import HashingEmbedder
+from index.encoders.embedder import HashingEmbedder
 from index.memory_store import MemoryStore
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedder import HashingEmbedder
+from index.encoders.embedder import HashingEmbedder
 from index.memory_store import MemoryStore
 from index.versions import version_id
 from ingest.chunking import create_chunker

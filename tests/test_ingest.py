@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from bot.runtime import Runtime
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import SEED_FILE, SEEDS, ingest_into
 
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from index.encoders.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from index.errors import UserInputError
 from index.store import ArchiveStore, IndexSpec, open_client
 from ingest import pipeline
@@ -28,7 +28,7 @@ from ingest.fetch import CACHE_FILE, FetchPolicy
 from ingest.files import as_sources, check_paths
 from ingest.pipeline import ingest
 from ingest.progress import IngestProgress
-from ingest.reading import SourceReader
+from ingest.reading import ArticleSource
 from ingest.records import url_id
 from ingest.report import IngestReport
 from tests.conftest import SEED_FILE
@@ -207,10 +207,10 @@ def test_a_jsonl_export_is_read_a_line_at_a_time(tmp_path: Path) -> None:
     with export.open("w") as handle:
         for i in range(2000):
             handle.write(json.dumps({"id": f"r{i}", "title": f"Record {i}", "text": body, "published": "2022-01-05"}) + "\n")
-    reader = SourceReader(IngestReport(), max_bytes=1_000_000)
+    source = ArticleSource(IngestReport(), max_bytes=1_000_000)
     tracemalloc.start()
     try:
-        read = sum(1 for _ in reader.articles([export]))
+        read = sum(1 for _ in source.articles([export]))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -277,7 +277,7 @@ def test_pages_sharing_a_canonical_url_under_different_titles_are_each_read(tmp_
     for name, (title, body) in pages.items():
         (tmp_path / name).write_text(article_page(title, body, canonical=shared))
     report = IngestReport()
-    read = list(SourceReader(report, max_bytes=1_000_000).articles([tmp_path]))
+    read = list(ArticleSource(report, max_bytes=1_000_000).articles([tmp_path]))
     assert [a.title for a in read] == ["Quay reopens", "Ferry resumes"]
     assert read[0].id == url_id(shared) and read[0].url == shared
     assert read[1].id != read[0].id and read[1].url is None

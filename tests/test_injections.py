@@ -25,7 +25,7 @@ from bot.llm.answerer import LLMAnswerer
 from bot.runtime import Runtime
 from bot.settings import LLMSettings
 from bot.verify import verified
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import ingest_into, make_settings
 from tests.openai_server import FakeOpenAIServer, Reply, answer_json, passage_with
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from bot import messages
 from bot.cli.main import app
 from bot.runtime import Runtime
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import REPO, SEEDS, ingest_into, make_settings
 
 runner = CliRunner()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from index.models import Article
 from ingest.exports import stream_json_lines
+from ingest.formats import read_file
 from ingest.items import Problem
-from ingest.readers import read_file
 
 MB = 1_000_000
 

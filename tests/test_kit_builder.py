@@ -20,7 +20,7 @@ from bot.runtime import Runtime
 from bot.settings import load_settings
 from evals.kit import load_kit
 from evals.kit_builder import article_id, build_realtimeqa_kit
-from index.embedder import HashingEmbedder
+from index.encoders.embedder import HashingEmbedder
 from index.memory_store import MemoryStore
 from tests.conftest import REPO
 from tests.test_no_kit_text import KITS

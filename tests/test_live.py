@@ -16,7 +16,7 @@ import pytest
 from bot.live import LiveAnswerer
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from index.encoders.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from index.memory_store import MemoryStore
 from tests.conftest import REPO, make_settings
 from tests.test_server_mode import Server, chroma_server  # noqa: F401 - a fixture

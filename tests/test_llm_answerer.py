@@ -19,7 +19,7 @@ from bot.llm.answerer import LLMAnswerer
 from bot.runtime import Runtime
 from bot.settings import LLMSettings
 from bot.verify import verified
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import SEED_FILE, SEEDS, ingest_into, make_settings
 from tests.openai_server import (
     FakeOpenAIServer,

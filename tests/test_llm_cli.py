@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.runtime import Runtime
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import REPO, make_settings
 from tests.openai_server import FakeOpenAIServer, answer_json, passage_with
 from tests.test_llm_answerer import ANSWER, FAKE, JAN_2, QUESTION, TWO_DAYS

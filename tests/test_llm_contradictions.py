@@ -16,7 +16,7 @@ from bot.llm.support import CitedSentence, Unsupported, cited_sentence, unsuppor
 from bot.runtime import Runtime
 from bot.settings import LLMSettings
 from bot.verify import verified
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from language.negation import negations
 from language.numbers import numbers_in, values_in
 from language.question import analyse

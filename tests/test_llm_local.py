@@ -15,7 +15,7 @@ import pytest
 from bot import messages
 from bot.llm.answerer import LLMAnswerer
 from bot.runtime import Runtime
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import SEEDS, ingest_into, make_settings
 from tests.openai_server import (
     FakeOpenAIServer,

@@ -18,12 +18,13 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
-from index import onnx_export
-from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.encoders import onnx_export
+from index.encoders.embedder import Embedder, SentenceTransformerEmbedder
+from index.encoders.factory import create_embedder
+from index.encoders.offline import bundled_model_path
+from index.encoders.onnx_embedder import Int8SentenceEncoder, OnnxEmbedder
 from index.errors import IndexMismatchError, UserInputError
-from index.factory import create_embedder, index_spec
-from index.offline import bundled_model_path
-from index.onnx_embedder import OnnxEmbedder, OnnxInt8Reader
+from index.factory import index_spec
 from tests.conftest import REPO, SEEDS, ask
 
 TEXTS = [
@@ -96,8 +97,8 @@ def test_data_directories_reuse_the_one_export_of_the_user_cache(
         runtime = Runtime(load_settings(home=home))
         runtime.ingest([SEEDS])
         assert isinstance(runtime.embedder, OnnxEmbedder) and not runtime.embedder.exported
-        reader = runtime.reader  # the int8 reader, from the same cache
-        assert isinstance(reader, OnnxInt8Reader) and not reader.exported
+        reader = runtime.sentence_encoder  # the int8 reader, from the same cache
+        assert isinstance(reader, Int8SentenceEncoder) and not reader.exported
         assert not (home / "encoders").exists()
 
 
@@ -109,7 +110,7 @@ def test_exports_are_made_once_and_reused_by_other_processes(export_root: Path) 
     again.embed(["no second export"])
     assert not again.exported
     script = (
-        "import sys; from pathlib import Path; from index.onnx_embedder import OnnxEmbedder\n"
+        "import sys; from pathlib import Path; from index.encoders.onnx_embedder import OnnxEmbedder\n"
         "e = OnnxEmbedder(export_root=Path(sys.argv[1])); e.embed(['x'])\n"
         "print(e.exported, 'torch' in sys.modules)"
     )

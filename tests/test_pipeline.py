@@ -12,11 +12,11 @@ import pytest
 import torch
 
 from bot.settings import load_settings
-from index.embedder import HashingEmbedder, Vectors, torch_device
+from index.encoders.embedder import HashingEmbedder, Vectors, torch_device
 from index.errors import StoreError, UserInputError
 from index.models import Chunk
 from index.store import ArchiveStore, IndexSpec, open_client
-from ingest import pipeline
+from ingest import pipeline, planning
 from ingest.chunking import create_chunker, embedding_text
 from ingest.pipeline import ingest
 from ingest.progress import IngestProgress
@@ -76,8 +76,8 @@ def store(tmp_path: Path) -> ArchiveStore:
 @pytest.fixture
 def small_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     """Groups of about 5 chunks, so that a small corpus goes through the stages many times."""
-    monkeypatch.setattr(pipeline, "WRITE_GROUP_CHUNKS", 5)
-    monkeypatch.setattr(pipeline, "LOOKUP_BATCH", 7)
+    monkeypatch.setattr(planning, "WRITE_GROUP_CHUNKS", 5)
+    monkeypatch.setattr(planning, "LOOKUP_BATCH", 7)
     monkeypatch.setattr(pipeline, "PLANNED_AHEAD", 2)
     monkeypatch.setattr(pipeline, "ENCODED_AHEAD", 1)
 
@@ -301,7 +301,7 @@ def test_progress_moves_while_one_huge_article_is_chunked_and_marked_up(
     tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pipeline, "ENCODE_BATCH_CHUNKS", 8)
-    monkeypatch.setattr(pipeline, "MARKUP_BATCH_CHUNKS", 8)
+    monkeypatch.setattr(planning, "MARKUP_BATCH_CHUNKS", 8)
     huge_one_line_article(tmp_path / "a", 200)
     progress = RecordingProgress()
     report = run(tmp_path / "a", store, HashingEmbedder(), progress=progress, annotator=RecordingAnnotator([]))
@@ -325,9 +325,9 @@ def test_a_huge_article_is_encoded_while_it_is_still_being_marked_up(
     tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Marking up all of a 5 MB article before encoding any of it kept the encoder idle for minutes."""
-    for name, value in (("ENCODE_BATCH_CHUNKS", 8), ("MARKUP_BATCH_CHUNKS", 8), ("WRITE_GROUP_CHUNKS", 8),
-                        ("PLANNED_AHEAD", 1)):
-        monkeypatch.setattr(pipeline, name, value)
+    for module, name, value in ((pipeline, "ENCODE_BATCH_CHUNKS", 8), (planning, "MARKUP_BATCH_CHUNKS", 8),
+                                (planning, "WRITE_GROUP_CHUNKS", 8), (pipeline, "PLANNED_AHEAD", 1)):
+        monkeypatch.setattr(module, name, value)
     huge_one_line_article(tmp_path / "a", 200)
     log: list[tuple[str, int]] = []
     report = run(tmp_path / "a", store, LoggingEmbedder(log), annotator=RecordingAnnotator(log))

@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from bot.settings import load_settings
 from evals.dataset import EvalQuestion
 from evals.ranker_training import collect, collect_choices, fit, with_choices
-from index.embedder import HashingEmbedder
+from index.encoders.embedder import HashingEmbedder
 from index.memory_store import MemoryStore
 from language.kinds import KINDS, AnswerType, Group
 from language.question import analyse

@@ -14,7 +14,7 @@ from bot.cli.main import app
 from bot.extractive.ranker import load_model
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from index.embedder import HashingEmbedder
+from index.encoders.embedder import HashingEmbedder
 from index.errors import UserInputError
 from index.memory_store import MemoryStore
 

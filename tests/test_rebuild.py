@@ -26,7 +26,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
 from index.archive import Archive
 from index.chroma import list_collections, open_client
-from index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from index.encoders.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from index.errors import StoreError
 from index.memory_store import MemoryStore
 from index.models import Article, Chunk
@@ -256,7 +256,7 @@ def test_a_rebuild_interrupted_while_replacing_the_index_is_finished_by_the_next
     home, news, aktau = many
     settings = load_settings(home=home)
     client: Any = Interrupting(open_client(settings.store), 2)
-    runtime = Runtime(settings, embedder=HashingEmbedder(), client=client)
+    runtime = Runtime(settings, embedder=HashingEmbedder(), connection=client)
     with pytest.raises(KeyboardInterrupt):
         runtime.rebuild()
     with pytest.raises(StoreError, match="ingest --rebuild"):

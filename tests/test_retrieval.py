@@ -15,7 +15,7 @@ import pytest
 from bot.query import build_query
 from bot.settings import load_settings
 from index.archive import Archive
-from index.embedder import HashingEmbedder
+from index.encoders.embedder import HashingEmbedder
 from index.lexical import open_lexical
 from index.memory_store import MemoryStore
 from index.models import Article, Chunk

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from index.errors import StoreError
 from tests.conftest import REPO, SEEDS
 

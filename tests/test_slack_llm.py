@@ -19,7 +19,7 @@ from bot.runtime import Runtime
 from bot.settings import LLMSettings, SlackSettings
 from bot.slack.app import create_app
 from bot.slack.server import EVENTS_PATH, create_http_server
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from tests.conftest import make_settings
 from tests.openai_server import FakeOpenAIServer, Reply, passage_with, streamed
 from tests.slack_fake import FakeSlack, event_envelope, mention, post_signed, wait_for

@@ -19,7 +19,7 @@ import pytest
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from index.archive import Archive
-from index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from index.encoders.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from index.memory_store import MemoryStore
 from index.versions import version_id
 from tests.conftest import ask, ingest_into, make_settings

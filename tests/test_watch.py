@@ -18,7 +18,7 @@ from bot.cli.main import app
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from bot.watch import parse_interval
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from index.errors import UserInputError
 from ingest.records import url_id
 from tests.conftest import REPO, SEED_FILE

@@ -21,7 +21,7 @@ from bot.runtime import Runtime
 from bot.settings import load_settings
 from bot.slack.blocks import answer_reply
 from index.archive import Archive
-from index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from index.encoders.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from index.fingerprint import CONTAINMENT, containment, shingles
 from index.memory_store import MemoryStore
 from index.models import Article, Chunk

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from index.embedder import SentenceTransformerEmbedder
+from index.encoders.embedder import SentenceTransformerEmbedder
 from index.lock import write_lock
 from tests.conftest import REPO
 

@@ -44,9 +44,9 @@ def ingest(
 ) -> None:
     """Read, chunk, embed and store articles. Unchanged articles cost nothing. With --rebuild,
     every stored article is first re-embedded from its stored text with the current settings."""
+    from index.encoders.onnx_embedder import BACKENDS
     from index.errors import UserInputError
     from index.lock import write_lock
-    from index.onnx_embedder import BACKENDS
     from ingest.files import as_sources, check_paths
 
     settings = settings_for(data_dir)

@@ -16,7 +16,6 @@ from bot.cli.common import DataDir, err, out, settings_for
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from types import FrameType
 
     from slack_bolt import App
@@ -52,6 +51,7 @@ def slack(
     from bot.live import LiveAnswerer
     from bot.runtime import Runtime
     from bot.slack.app import create_app
+    from index.lock import writer_check
 
     settings = settings_for(data_dir)
     _check(settings.slack, http)
@@ -62,7 +62,7 @@ def slack(
     if runtime.store.counts()[0] == 0 and not watch:
         err.print(messages.EMPTY_INDEX, markup=False)
     runtime.warm_up()  # load the models and indexes now, not on the first question
-    live = LiveAnswerer(runtime, check_every=settings.store.refresh_seconds, writing=_writer_check(settings))
+    live = LiveAnswerer(runtime, check_every=settings.store.refresh_seconds, writing=writer_check(settings.store))
     live.start()
     app = create_app(settings, live)
     if background is not None:
@@ -121,17 +121,6 @@ class _Background:
         self.stopping.set()
         if self.thread is not None:
             self.thread.join()
-
-
-def _writer_check(settings: Settings) -> Callable[[], bool] | None:
-    """Embedded store: every writer holds this data directory's lock, so whether one is at work
-    is known. A Chroma server's writers may be on other machines: unknown."""
-    if settings.store.chroma_url:
-        return None
-    from index.lock import is_writing
-
-    home = settings.store.home
-    return lambda: is_writing(home)
 
 
 def _watcher(settings: Settings, watch: list[str], every: str) -> _Background | None:

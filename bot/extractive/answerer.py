@@ -23,7 +23,7 @@ from bot.extractive.spans import candidates, continuation_span, proximity
 from bot.query import Query
 from bot.settings import AnswerSettings
 from index.archive import ArticleLookup
-from index.embedder import Embedder
+from index.encoders.embedder import Embedder
 from index.models import Passage
 from index.retrieval import Retriever
 from language.dates import DateMention, resolve_dates

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.answer import Citation
 from bot.extractive import tuning
-from index.embedder import Embedder
+from index.encoders.embedder import Embedder
 from index.models import Passage
 from language.question import QuestionInfo
 from language.terms import content_terms

@@ -32,7 +32,7 @@ def count_tokens(text: str) -> int:
 
 @cache
 def _encoding() -> tiktoken.Encoding | None:
-    from index.offline import go_offline
+    from index.encoders.offline import go_offline
 
     go_offline()  # tiktoken's files from llama-index-core, never a download
     try:

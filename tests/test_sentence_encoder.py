@@ -15,11 +15,11 @@ import pytest
 from bot.extractive.answerer import ExtractiveAnswerer
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
-from index.embedder import HashingEmbedder, SentenceTransformerEmbedder
-from index.factory import create_embedder
-from index.onnx_embedder import OnnxEmbedder, OnnxInt8Reader
+from index.encoders.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from index.encoders.factory import create_embedder
+from index.encoders.onnx_embedder import Int8SentenceEncoder, OnnxEmbedder
+from index.encoders.torch_int8 import LinearWeights, quantize_like_torch
 from index.retrieval import HybridRetriever, RerankedRetriever
-from index.torch_int8 import LinearWeights, quantize_like_torch
 
 if TYPE_CHECKING:
     import torch
@@ -42,8 +42,8 @@ def reader_settings(tmp_path: Path) -> Settings:
 def test_reads_close_to_the_exact_model_and_ranks_alike(
     reader_settings: Settings, embedder: SentenceTransformerEmbedder
 ) -> None:
-    reader = Runtime(reader_settings, embedder=embedder).reader
-    assert isinstance(reader, OnnxInt8Reader)
+    reader = Runtime(reader_settings, embedder=embedder).sentence_encoder
+    assert isinstance(reader, Int8SentenceEncoder)
     exact, fast = embedder.embed([QUESTION, *SENTENCES]), reader.embed([QUESTION, *SENTENCES])
     assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-4)
     assert float(np.min(np.sum(exact * fast, axis=1))) > 0.9
@@ -51,8 +51,8 @@ def test_reads_close_to_the_exact_model_and_ranks_alike(
     assert list(np.argsort(-(exact[1:] @ exact[0]))) == list(np.argsort(-(fast[1:] @ fast[0])))
     assert reader.name == f"{embedder.name}+int8-reader"  # never mistaken for the index's encoder
 
-    again = Runtime(reader_settings, embedder=embedder).reader
-    assert isinstance(again, OnnxInt8Reader) and not again.exported  # exported once, then cached
+    again = Runtime(reader_settings, embedder=embedder).sentence_encoder
+    assert isinstance(again, Int8SentenceEncoder) and not again.exported  # exported once, then cached
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_reads_as_close_to_torch_int8_as_two_torch_runs_are(
     Measured on 400 dev-kit sentences: 1 - cosine at most 0.029, 0.0075 on average (docs/scale.md)."""
     texts = [QUESTION, *SENTENCES]
     theirs = torch_int8.encode(texts, normalize_embeddings=True, convert_to_numpy=True, batch_size=16)
-    ours = Runtime(reader_settings, embedder=embedder).reader.embed(texts)
+    ours = Runtime(reader_settings, embedder=embedder).sentence_encoder.embed(texts)
     assert float(np.max(1 - np.sum(theirs * ours, axis=1))) < 0.05
 
 
@@ -112,25 +112,25 @@ def test_the_answerer_reads_with_int8_by_default_and_exact_on_request(
 ) -> None:
     runtime = Runtime(reader_settings, embedder=embedder)
     answerer = runtime.raw_answerer
-    assert isinstance(answerer, ExtractiveAnswerer) and isinstance(answerer.reader, OnnxInt8Reader)
+    assert isinstance(answerer, ExtractiveAnswerer) and isinstance(answerer.reader, Int8SentenceEncoder)
     retriever = runtime.retriever
     assert isinstance(retriever, RerankedRetriever) and isinstance(retriever.inner, HybridRetriever)
     assert retriever.inner.embedder is embedder  # retrieval keeps the index's encoder
 
     default = Runtime(reader_settings)  # the onnx backend reads with the same int8 reader
-    assert isinstance(default.embedder, OnnxEmbedder) and isinstance(default.reader, OnnxInt8Reader)
+    assert isinstance(default.embedder, OnnxEmbedder) and isinstance(default.sentence_encoder, Int8SentenceEncoder)
 
     monkeypatch.setenv("NEWSDESK_ANSWER_READER", "exact")
-    assert Runtime(load_settings(home=reader_settings.store.home), embedder=embedder).reader is embedder
+    assert Runtime(load_settings(home=reader_settings.store.home), embedder=embedder).sentence_encoder is embedder
 
 
 def test_quantized_and_fake_encoders_read_with_themselves(reader_settings: Settings) -> None:
     int8 = reader_settings.model_copy(deep=True)
     int8.embedding = int8.embedding.model_copy(update={"backend": "onnx-int8"})
     runtime = Runtime(int8)
-    assert runtime.reader is runtime.embedder
+    assert runtime.sentence_encoder is runtime.embedder
     fake = HashingEmbedder()
-    assert Runtime(reader_settings, embedder=fake).reader is fake
+    assert Runtime(reader_settings, embedder=fake).sentence_encoder is fake
 
 
 def test_a_reader_that_cannot_be_exported_reads_with_the_exact_encoder(
@@ -142,6 +142,6 @@ def test_a_reader_that_cannot_be_exported_reads_with_the_exact_encoder(
     settings = load_settings(home=tmp_path / "home")
     exact = create_embedder(settings.embedding.model_copy(update={"backend": "torch"}))
     with caplog.at_level(logging.WARNING):
-        reader = Runtime(settings, embedder=exact).reader
+        reader = Runtime(settings, embedder=exact).sentence_encoder
     assert reader is exact
     assert "reading with the index's encoder: cannot write the exported encoder" in caplog.text

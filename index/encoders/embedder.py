@@ -1,6 +1,6 @@
 """The embedder seam: the torch backend (sentence-transformers) and a deterministic fake for tests.
 
-The default encoder, ONNX Runtime's, lives in `index.onnx_embedder`; this module imports
+The default encoder, ONNX Runtime's, lives in `index.encoders.onnx_embedder`; this module imports
 neither torch nor onnxruntime until a model is used.
 """
 
@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from index.encoders.offline import bundled_model_path, go_offline
 from index.errors import UserInputError
-from index.offline import bundled_model_path, go_offline
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import ArticleReadError
-from ingest.readers import read_file
+from ingest.formats import read_file
 from ingest.records import normalize_url, url_id
 from tests.conftest import SEED_FILE, SEEDS
 

@@ -1,6 +1,6 @@
 """Exporting the encoder to ONNX, once, into a cache folder keyed by the model and this recipe.
 
-The cache is the user's (`index.factory.export_root`: ~/.cache/newsdesk/encoders by default), shared
+The cache is the user's (`index.encoders.factory.export_root`: ~/.cache/newsdesk/encoders by default), shared
 by every data directory and every process. Three files can live in a cache folder; each appears
 atomically (written aside under a name of its writer's own, then renamed), so a concurrent process
 or thread sees a whole file or none, and two that export at once both end with the same whole file:
@@ -11,7 +11,7 @@ or thread sees a whole file or none, and two that export at once both end with t
   vectors are torch's, within float rounding (`tests/test_onnx_backend.py` holds the bound).
 - `model-int8.onnx`: that graph with ONNX Runtime's own dynamic quantization (the `onnx-int8`
   backend): faster, slightly different vectors, an index of its own.
-- `reader-int8.onnx`: that graph with torch's dynamic int8 arithmetic (`index.torch_int8`), for the
+- `reader-int8.onnx`: that graph with torch's dynamic int8 arithmetic (`index.encoders.torch_int8`), for the
   extractive answerer's reader.
 
 Exporting needs torch and sentence-transformers; running the files needs neither.
@@ -30,11 +30,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from index.encoders.offline import go_offline
 from index.errors import StoreError
-from index.offline import go_offline
 
 if TYPE_CHECKING:
-    from index.torch_int8 import LinearWeights
+    from index.encoders.torch_int8 import LinearWeights
 
 Export = Literal["fp32", "int8", "reader-int8"]
 FILES: dict[Export, str] = {"fp32": "model.onnx", "int8": "model-int8.onnx", "reader-int8": "reader-int8.onnx"}
@@ -176,7 +176,7 @@ def _quantize(fp32: Path, out: Path) -> None:
 def _torch_int8_reader(model: Any, fp32: Path, out: Path) -> None:
     import onnx
 
-    from index.torch_int8 import quantize_like_torch
+    from index.encoders.torch_int8 import quantize_like_torch
 
     graph = onnx.load(str(fp32))
     quantize_like_torch(graph, _torch_int8_weights(model))
@@ -191,7 +191,7 @@ def _torch_int8_weights(model: Any) -> dict[str, LinearWeights]:
     import torch
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    from index.torch_int8 import LinearWeights
+    from index.encoders.torch_int8 import LinearWeights
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao's own deprecation notices; torch is pinned

@@ -1,4 +1,4 @@
-"""The ONNX Runtime encoders: the model exported once (`index.onnx_export`), run without torch.
+"""The ONNX Runtime encoders: the model exported once (`index.encoders.onnx_export`), run without torch.
 
 - `onnx` (the default backend): the exported fp32 graph. Its vectors are the torch backend's
   within float rounding (1 - cosine below 1e-6 on real text; docs/scale.md), so it carries the
@@ -6,7 +6,7 @@
 - `onnx-int8`: every matrix product and attention block quantized by ONNX Runtime (per channel),
   well over twice torch's speed, with slightly different vectors; an index of its own
   (`all-MiniLM-L6-v2+onnx-int8`).
-- `OnnxInt8Reader`: torch's dynamic int8 arithmetic (`index.torch_int8`), which the extractive
+- `Int8SentenceEncoder`: torch's dynamic int8 arithmetic (`index.encoders.torch_int8`), which the extractive
   answerer reads sentences with; never an index's encoder.
 
 Encoding needs only onnxruntime and tokenizers: no torch, no transformers, so a cold start is
@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from index.embedder import Vectors, counting_tokenizer
+from index.encoders.embedder import Vectors, counting_tokenizer
+from index.encoders.offline import bundled_model_path
+from index.encoders.onnx_export import FILES, INPUTS, Export, cache_folder, export
 from index.errors import UserInputError
-from index.offline import bundled_model_path
-from index.onnx_export import FILES, INPUTS, Export, cache_folder, export
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -131,16 +131,16 @@ class OnnxEmbedder:
         return (out / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
-class OnnxInt8Reader(OnnxEmbedder):
+class Int8SentenceEncoder(OnnxEmbedder):
     """The extractive answerer's reader: torch's dynamic int8 version of the model (per-channel
-    weights, 7-bit activations; `index.torch_int8`), exported once and run by ONNX Runtime.
+    weights, 7-bit activations; `index.encoders.torch_int8`), exported once and run by ONNX Runtime.
 
     On two loaded cores it read 69 sentences/s, against 41 for the fp32 graph and 25 for torch's
     int8 reader (`benchmarks/README.md`); its vectors differ from the model's (cosine about
     0.975), so it never encodes an index. It batches as sentence-transformers
     does (longest text first by characters, 16 a batch), because int8 activations are quantized
     over a whole batch: the same batches give the same vectors as the torch reader of earlier
-    versions, within the rounding noise that `index.torch_int8` describes.
+    versions, within the rounding noise that `index.encoders.torch_int8` describes.
     """
 
     export_kind: Export = "reader-int8"
