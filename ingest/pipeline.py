@@ -129,6 +129,7 @@ def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: P
     plans: queue.Queue[list[Part] | None] = queue.Queue(PLANNED_AHEAD)
     writes: queue.Queue[_Batch | None] = queue.Queue(ENCODED_AHEAD)
     writer_failed = threading.Event()
+    encoding_done = threading.Event()  # nothing more will be put in `writes`
     errors: list[BaseException] = []  # raised again in the calling thread
 
     def plan() -> None:
@@ -143,7 +144,7 @@ def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: P
 
     def write() -> None:
         try:
-            while (item := writes.get()) is not None:
+            while (item := _next_write(writes, encoding_done)) is not None:
                 _write_batch(store, item, planner.report, planner.annotated or "")
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
             errors.append(exc)
@@ -166,9 +167,23 @@ def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: P
         threads[0].join()
         with contextlib.suppress(Abandoned):  # the writer stores what was encoded, even on Ctrl-C
             put_unless_abandoned(writes, None, writer_failed)
+        encoding_done.set()  # also when the end mark was lost to a Ctrl-C or SIGTERM mid hand-off
         threads[1].join()
     if errors:
         raise errors[0]
+
+
+def _next_write(writes: queue.Queue[_Batch | None], done: threading.Event) -> _Batch | None:
+    """The next encoded batch, or None at the end: the end mark, or `done` with nothing left.
+    Polled, never a wait without end: a signal that lands inside the calling thread's hand-off
+    (a KeyboardInterrupt between a queue's put and its notify) must not leave the writer waiting
+    forever (seen once under SIGTERM: the ingest never exited)."""
+    while True:
+        try:
+            return writes.get(timeout=0.1)
+        except queue.Empty:
+            if done.is_set():
+                return None
 
 
 class _Encoder:
