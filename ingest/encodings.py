@@ -5,9 +5,10 @@
 In this order:
 
 1. a byte order mark (UTF-8, UTF-16 or UTF-32) says the encoding;
-2. valid UTF-8 is UTF-8, whatever a page declares (pages declaring ISO-8859-1 and written in
+2. text with a NUL byte in every other place (Latin letters) is UTF-16 without a mark (before
+   UTF-8: plain English in UTF-16 is valid UTF-8 too, NULs and all);
+3. valid UTF-8 is UTF-8, whatever a page declares (pages declaring ISO-8859-1 and written in
    UTF-8 are common; text in a legacy encoding is almost never valid UTF-8 by chance);
-3. text with a NUL byte in every other place (Latin letters) is UTF-16 without a mark;
 4. markup (`markup=True`): the encoding its start declares, `<meta charset="...">`, `<meta
    http-equiv="Content-Type" content="...; charset=...">` or `<?xml ... encoding="..."?>`, read
    as browsers read it (ISO-8859-1 and ASCII mean windows-1252, a superset of both).
@@ -40,12 +41,12 @@ def decode(raw: bytes, markup: bool = False) -> str | None:
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             return _strict(raw, codec)
+    wide = utf16_without_bom(raw)  # before UTF-8: ASCII letters in UTF-16 are valid UTF-8 too, NULs and all
+    if wide is not None:
+        return _strict(raw, wide)
     text = _strict(raw, "utf-8")
     if text is not None:
         return text
-    wide = utf16_without_bom(raw)
-    if wide is not None:
-        return _strict(raw, wide)
     declared = declared_encoding(raw) if markup else None
     return _strict(raw, declared) if declared else None
 

@@ -102,3 +102,12 @@ def test_fetched_and_archived_pages_honour_their_declared_charset(tmp_path: Path
     assert problems == []
     assert ["Le café de la gare" in a.text for a in articles] == [True, True]
     assert "« comme avant »" in articles[1].text and "dès l’ouverture" in articles[1].text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_plain_english_in_utf16_without_a_mark_is_decoded(tmp_path: Path, encoding: str) -> None:
+    """ASCII letters in UTF-16 are also valid UTF-8 (with a NUL between them): not a binary file."""
+    text = "Ferry resumes\nThe Velm ferry resumed service on Thursday after the storm.\n"
+    (tmp_path / "u.txt").write_bytes(text.encode(encoding))
+    [article] = read_file(tmp_path / "u.txt", tmp_path, 10**6).articles
+    assert (article.title, article.text) == ("Ferry resumes", "The Velm ferry resumed service on Thursday after the storm.")
