@@ -73,7 +73,8 @@ def _paragraph_spans(tokenizer: PunktSentenceTokenizer, text: str, start: int, e
         if stop == end:
             yield from ((start + a, start + b) for a, b in found)
             return
-        complete = found[:-1] if _next_word_read(text, start + found[-1][0], stop) else found[:-2]
+        complete = [] if not found else (
+            found[:-1] if _next_word_read(text, start + found[-1][0], stop) else found[:-2])
         if not complete:  # no sentence ended inside the window: look further
             size *= 2
             continue

@@ -76,3 +76,9 @@ def test_one_long_line_is_split_as_a_whole_within_nltks_time_limit(monkeypatch: 
     monkeypatch.setattr(sentences, "WINDOW_CHARS", 2000, raising=False)
     assert sentence_spans(text) == whole
     assert sentence_spans(f"Headline\n{text}\nLast line.")[1:-1] == [(a + 9, b + 9) for a, b in whole]
+
+
+def test_a_long_paragraph_that_opens_with_blank_space_is_split() -> None:
+    """A window of nothing but spaces holds no sentence at all; the next ones still count."""
+    text = " " * (sentences.WINDOW_CHARS + 10) + "The ferry resumed. The quay reopened."
+    assert [text[a:b] for a, b in sentence_spans(text)] == ["The ferry resumed.", "The quay reopened."]
