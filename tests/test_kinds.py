@@ -36,3 +36,8 @@ def test_a_span_is_quoted_when_a_quotation_mark_opens_it() -> None:
     text = 'The show “Night Desk” and "Day Desk" won; Desk.'
     assert is_quoted(text, text.index("Night")) and is_quoted(text, text.index("Day"))
     assert not is_quoted(text, 0) and not is_quoted(text, text.rindex("Desk"))
+
+
+def test_the_ranker_groups_keep_the_order_its_trained_model_was_fitted_in() -> None:
+    """bot/extractive/ranker.json names its features by group: reordering `Group` would change them."""
+    assert ranker.FEATURE_GROUPS == ("named", "thing", "number", "other")
