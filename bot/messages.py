@@ -30,6 +30,10 @@ FORGET_DONE = (
     "forgot {count:,} article(s), with their earlier versions ({chunks:,} chunks). Ingesting their "
     "files, feeds or pages again brings them back."
 )
+FORGET_CONFIRM = (
+    "not forgotten: the arguments name {count:,} of the {total:,} stored articles, more than {share:.0%} of "
+    "the archive; check them (`--dry-run` lists them) and add --yes to forget them (nothing was removed)."
+)
 FORGET_DRY_RUN = "would forget {count:,} article(s), with their earlier versions; nothing was changed (--dry-run)."
 FORGET_WAITING = "Waiting: {holder} is writing to {home}. Forgetting starts when it is done (Ctrl-C to stop)."
 FORGET_INTERRUPTED = (

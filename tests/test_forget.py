@@ -191,3 +191,16 @@ def test_forgetting_a_web_article_lets_its_feed_be_read_in_full_again(tmp_path: 
     cache = ValidatorCache(tmp_path / CACHE_FILE)
     assert [url for url in (kept, gone, "https://news.example/feed.xml") if cache.get(url)] == [kept]
     cache.close()
+
+
+def test_forgetting_more_than_half_of_the_archive_needs_yes(
+    archive: tuple[Path, Path], embedder: SentenceTransformerEmbedder
+) -> None:
+    """`newsdesk forget .` from the wrong folder must not empty an archive in one keystroke."""
+    folder, home = archive
+    refused = newsdesk("forget", str(folder), home=home)
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+    assert stored(home, embedder).store.counts()[0] == 8  # nothing was removed
+    done = newsdesk("forget", str(folder), "--yes", "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["articles"]) == 8

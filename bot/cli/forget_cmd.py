@@ -9,7 +9,16 @@ import typer
 
 from bot import messages
 from bot.cli.articles_cmd import summary_lines
-from bot.cli.common import DataDir, JsonFlag, err, interrupted_means, out, print_json, settings_for
+from bot.cli.common import (
+    DataDir,
+    JsonFlag,
+    err,
+    fail,
+    interrupted_means,
+    out,
+    print_json,
+    settings_for,
+)
 from index.errors import UserInputError
 from index.versions import base_id
 
@@ -21,6 +30,7 @@ if TYPE_CHECKING:
 def forget(
     targets: Annotated[list[str], typer.Argument(metavar="ID|PATH", help="Article ids (from `newsdesk articles`), paths of files they were read from, or folders: every article read from a file under it. An id wins over a path of the same name (write ./NAME for the path).", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be forgotten, and change nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm forgetting more than half of the stored articles.")] = False,
     lock_timeout: Annotated[float | None, typer.Option("--lock-timeout", min=0, help="Seconds to wait while another process writes to the same data directory (default: no limit; 0: fail at once).", show_default=False)] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -38,7 +48,7 @@ def forget(
 
         plan = _checked(plan_forget(Runtime(settings).store, targets))
     else:
-        plan, removed = _forget_locked(settings, targets, lock_timeout)
+        plan, removed = _forget_locked(settings, targets, lock_timeout, confirmed=yes)
     if as_json:
         print_json({"dry_run": dry_run, "articles": [s.to_json() for s in plan.articles],
                     "unknown": plan.unknown, "chunks_removed": removed})
@@ -53,13 +63,15 @@ def forget(
         raise typer.Exit(1)
 
 
-def _forget_locked(settings: Settings, targets: list[str], lock_timeout: float | None) -> tuple[ForgetPlan, int]:
+def _forget_locked(settings: Settings, targets: list[str], lock_timeout: float | None,
+                   confirmed: bool) -> tuple[ForgetPlan, int]:
     """Plan and forget under the data directory's write lock, with a store opened after taking it;
     then rebuild the lexical index, so that the next question needs no rebuild."""
     from bot.runtime import Runtime
     from index.lock import write_lock
     from ingest.forget import forget as forget_planned
     from ingest.forget import plan_forget
+    from ingest.prune import MAX_PRUNE_SHARE
 
     home = settings.store.home
 
@@ -70,6 +82,10 @@ def _forget_locked(settings: Settings, targets: list[str], lock_timeout: float |
     with interrupted_means(messages.FORGET_INTERRUPTED), write_lock(home, timeout=timeout, on_wait=waiting):
         runtime = Runtime(settings)
         plan = _checked(plan_forget(runtime.store, targets))
+        total = runtime.store.counts()[0]
+        if len(plan.articles) > 1 and len(plan.articles) > MAX_PRUNE_SHARE * total and not confirmed:
+            # `forget .` in the wrong folder looks exactly like this, as an unmounted drive does to --prune
+            fail(messages.FORGET_CONFIRM.format(count=len(plan.articles), total=total, share=MAX_PRUNE_SHARE))
         removed = forget_planned(runtime.store, plan, runtime.fetch_cache)
         if plan.articles:
             runtime.lexical  # noqa: B018 - the BM25 side follows now, and is saved for the next reader
