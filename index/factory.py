@@ -75,9 +75,8 @@ def begin_rebuild(
     """A new index for these settings beside the namespace's stored ones (any settings), which it
     replaces once filled: see index/chroma_rebuild.py and ingest/rebuild.py."""
     client = connection or open_client(store)
-    opened = client
 
     def open_at(spec: IndexSpec, prefix: str) -> ArchiveStore:
-        return ArchiveStore.at(opened, spec, prefix)
+        return ArchiveStore.at(client, spec, prefix)
 
     return chroma_rebuild.begin(client, index_spec(chunking, embedder, namespace), open_at)

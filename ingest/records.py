@@ -10,14 +10,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from index.archive import Archive
 from index.models import Article
 from index.versions import split_version_id
 from ingest.dates import DateProblem, find_dateline, parse_date
 from ingest.errors import ArticleReadError
+
+if TYPE_CHECKING:
+    from index.archive import Archive
 
 _TRACKING = re.compile(r"^(utm_.*|cid|amp|fbclid|gclid|ref|smid)$")
 _HTTP_URL = re.compile(r"https?://[^/\s]", re.I)

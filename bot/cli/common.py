@@ -35,6 +35,11 @@ DataDir = Annotated[
 ]
 JsonFlag = Annotated[bool, typer.Option(
     "--json", help='Print JSON on stdout; a failure prints {"error": "..."} with the same exit code.')]
+LockTimeout = Annotated[
+    float | None,
+    typer.Option("--lock-timeout", min=0, help="Seconds to wait while another process writes to the same data "
+                 "directory (default: no limit; 0: fail at once).", show_default=False),
+]
 AllowHost = Annotated[
     list[str] | None,
     typer.Option("--allow-host", metavar="HOST", help="Fetch from HOST though it is not a public address "

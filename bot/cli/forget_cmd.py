@@ -12,6 +12,7 @@ from bot.cli.articles_cmd import summary_lines
 from bot.cli.common import (
     DataDir,
     JsonFlag,
+    LockTimeout,
     err,
     fail,
     interrupted_means,
@@ -31,7 +32,7 @@ def forget(
     targets: Annotated[list[str], typer.Argument(metavar="ID|PATH", help="Article ids (from `newsdesk articles`), paths of files they were read from, or folders: every article read from a file under it. An id wins over a path of the same name (write ./NAME for the path).", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be forgotten, and change nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm forgetting more than half of the stored articles.")] = False,
-    lock_timeout: Annotated[float | None, typer.Option("--lock-timeout", min=0, help="Seconds to wait while another process writes to the same data directory (default: no limit; 0: fail at once).", show_default=False)] = None,
+    lock_timeout: LockTimeout = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
