@@ -96,6 +96,23 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Point:
+    """One item of a composed answer (an overview's point, a timeline's event...): a verified
+    quote and the date it is about (the event's own date where the text gives one)."""
+
+    citation: Citation
+    date: date | None = None
+
+    @property
+    def text(self) -> str:
+        return self.citation.quote
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "date": self.date.isoformat() if self.date else None,
+                "article_id": self.citation.article_id, "citation": self.citation.to_json()}
+
+
+@dataclass(frozen=True)
 class LLMTrace:
     """What LLM mode did for one question: shown with `ask --json`, counted by evals."""
 
@@ -125,6 +142,8 @@ class Answer:
     retrieved: list[str] = field(default_factory=list)  # article ids in retrieval order
     dropped_citations: int = 0  # citations removed because they could not be verified
     llm: LLMTrace | None = None  # set in LLM mode, whichever answer is shown
+    shape: str = "factoid"  # language.shapes.Shape: the shape of answer the question asked for
+    points: list[Point] = field(default_factory=list)  # a composed answer's items, in display order
 
     @property
     def abstained(self) -> bool:
@@ -143,6 +162,8 @@ class Answer:
             "dropped_citations": self.dropped_citations,
             "citations": [c.to_json() for c in self.citations],
             "retrieved": self.retrieved,
+            "shape": self.shape,
+            "points": [p.to_json() for p in self.points],
             **({"llm": self.llm.to_json()} if self.llm else {}),
         }
 
