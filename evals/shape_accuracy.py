@@ -23,7 +23,10 @@ from pathlib import Path
 from language.shapes import Shape, asked_shape
 
 DATA = Path(__file__).parent / "data" / "shapes.jsonl"
-KITS = Path(__file__).resolve().parent.parent.parent / "shared" / "evals"
+_REPO = Path(__file__).resolve().parent.parent
+# ../shared beside the repository (or beside the folder of worktrees the repository is one of)
+KITS = next((d for d in (_REPO.parent / "shared" / "evals", _REPO.parent.parent / "shared" / "evals") if d.is_dir()),
+            _REPO.parent / "shared" / "evals")
 PARTS = ("develop", "held-out", "all")
 HELD_OUT_PERCENT = 30
 
