@@ -227,7 +227,7 @@ def _plural(token: str) -> bool:
     word = token.lower()
     if token[:1].isupper() and not token[:-1].isupper():  # a name: "Houthis" (but "MPs" is a kind)
         return False
-    return word in _PLURAL or (len(word) > 3 and word.endswith("s") and word not in _NOT_PLURAL
+    return word in _PLURAL or (len(word) > 2 and word.endswith("s") and word not in _NOT_PLURAL
                                and not word.endswith(("ss", "us", "is", "'s")))
 
 

@@ -80,6 +80,8 @@ def test_each_shape(question: str, shape: Shape) -> None:
         ("Which sports team won the cup?", FACTOID),  # "sports" names a kind of team
         ("Which animal tends to sleep longest?", FACTOID),  # "tends" is a verb
         ("Which U.S. states banned the app?", LIST),
+        ("Which MPs voted against the motion?", LIST),  # a kind in capitals, not a name
+        ("Which CEOs met the president?", LIST),
         # "how did X ...": a timeline, a reaction, or how it came about
         ("How did the crisis unfold?", TIMELINE),
         ("How has the dispute developed since March?", TIMELINE),
