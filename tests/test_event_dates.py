@@ -4,10 +4,13 @@ resolved against the dateline, not with the day it was reported."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from bot.runtime import Runtime
 from language.dates import reported_on, resolve_dates
+from tests.conftest import ask, ingest_into
 
 JUNE_3 = date(2026, 6, 3)  # a Wednesday
 
@@ -65,3 +68,28 @@ def test_words_that_are_not_a_bare_month_stay_as_they_were(text: str, expected: 
 def test_the_day_a_statement_was_made_is_told_from_the_day_of_the_event(text: str, reported: list[str]) -> None:
     mentions = resolve_dates(text, JUNE_3)
     assert [m.text.strip() for m in mentions if reported_on(text, m)] == reported
+
+
+# The real answerer, real model and Chroma: the date answered is the event's.
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        ("The company said on Wednesday that the Dravik battery plant will open on 14 August and employ 900.",
+         "When will the Dravik battery plant open?", "14 August 2026"),
+        ("Police said on Friday that the Harlow bank robbery suspect was arrested on 2 May.",
+         "When was the Harlow bank robbery suspect arrested?", "2 May 2026"),
+        ("Construction of the Dravik battery plant began in March last year, the company said on Wednesday.",
+         "When did construction of the Dravik battery plant begin?", "March 2025"),
+    ],
+)
+def test_a_when_question_is_answered_with_the_date_of_the_event(
+    runtime: Runtime, tmp_path: Path, text: str, question: str, expected: str
+) -> None:
+    """It took the day of "said on Wednesday" (the report), not the event's."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "story.txt").write_text(f" date 2026-06-03 Plant news\n{text}\n", encoding="utf-8")
+    ingest_into(runtime, folder)
+    assert ask(runtime, question, as_of=date(2026, 6, 10)).answer == expected
