@@ -77,6 +77,7 @@ KIT_NO_QUESTIONS = "No usable question in the chosen weeks of {path}; nothing wa
 KIT_OUT_NOT_EMPTY = "{path} exists and is not an empty folder: choose a new --out folder (nothing was written)."
 KIT_WEEK_SKIPPED = "skipped week {week}: it has questions but no search results (YYYYMMDD_gcs.jsonl)"
 KIT_QUESTIONS_SKIPPED = "skipped {count} question(s): {reason}"
+KIT_UNANSWERABLE_BUILT = "wrote {questions} unanswerable question(s) to {out}; then: newsdesk eval {out}"
 KIT_BUILT = (
     "wrote {questions:,} questions of {weeks} week(s) and {articles:,} articles to {out}; "
     "evaluate with: newsdesk eval {out} --mode choices"

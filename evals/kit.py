@@ -2,7 +2,9 @@
 optionally, `baselines.json` (published results on the same questions).
 
 Question fields used: id, question, question_date, choices, answer_index, answer,
-evidence_ids, source. Any directory in this format works, not only RealTimeQA's.
+evidence_ids, source, and `answerable` (false: the archive cannot answer it as of its date, so the
+right outcome is to abstain; evals/unanswerable.py). Any directory in this format works, not only
+RealTimeQA's.
 """
 
 from __future__ import annotations
@@ -62,19 +64,22 @@ def parse_kit_record(record: Any) -> EvalQuestion:
         index = choices.index(answer)
     if not isinstance(answer, str) or not answer.strip():
         raise RecordError("needs 'answer' (text) or 'answer_index' with 'choices'")
+    answerable = record.get("answerable", True)
+    if not isinstance(answerable, bool):
+        raise RecordError("'answerable' must be true or false")
     evidence = record.get("evidence_ids") or []
     if not isinstance(evidence, list):
         raise RecordError("'evidence_ids' must be a list of article ids")
     return EvalQuestion(
         id=str(qid),
         question=question.strip(),
-        answers=(answer,),
-        answerable=True,
+        answers=(answer,) if answerable else (),
+        answerable=answerable,
         type=guess_type(question),
         as_of=_date(record.get("question_date")),
         evidence_ids=tuple(str(e) for e in evidence),
         choices=tuple(choices),
-        answer_index=index,
+        answer_index=index if answerable else None,
         source=str(record["source"]) if record.get("source") else None,
         generation_scored=not is_except_question(question),
     )

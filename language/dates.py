@@ -31,6 +31,10 @@ _MONTH = r"(?P<{0}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:" + "|".join(WEEKDAYS) + r"),?\s+)?"
 _NUM = r"(?P<num>\d+|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + r")"
 _UNIT = r"(?P<unit>day|week|month|year)s?"
+# A month named alone is a month only when written as one, capitalised in full ("in March", not
+# "the march", "he may"), and after a word that dates it ("in", "since", "last"...).
+_FULL_MONTH = r"(?P<{0}>(?-i:" + "|".join(MONTH_NAMES) + r"))"
+_NO_DAY = r"\b(?!\s*\d|-)"
 
 _PATTERNS = [
     ("iso", r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
@@ -44,6 +48,10 @@ _PATTERNS = [
     ("weekday", r"\b(?P<rel>last|this|next|on|by|until|since)?\s*(?P<wd>" + "|".join(WEEKDAYS) + r")\b"),
     ("last_unit", r"\b(?P<rel>last|this|next)\s+(?P<unit>week|month|year)\b"),
     ("month_year", r"\b(?:in\s+)?" + _MONTH.format("month") + r"\s+(?P<y>\d{4})\b"),
+    ("month_rel_year", r"\b(?:in\s+)?" + _FULL_MONTH.format("month") + r"\s+(?P<rel>last|next|this)\s+year\b"),
+    ("month_rel", r"\b(?P<rel>last|next|this)\s+" + _FULL_MONTH.format("month") + _NO_DAY),
+    ("month_only", r"(?:\b(?:in|since|until|by|from|through|before|after|during|early|late)\s+|\bmid-)"
+     + _FULL_MONTH.format("month") + _NO_DAY),
 ]
 _SCANNER = re.compile("|".join(f"(?P<{name}>{rx.replace('(?P<', f'(?P<{name}_')})" for name, rx in _PATTERNS),
                       re.IGNORECASE)
@@ -155,6 +163,46 @@ def calendar_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _SCANNER.finditer(text) if m.lastgroup in _CALENDAR]
 
 
+_BARE_MONTH = {"month_rel_year", "month_rel", "month_only"}
+
+
+def _bare_month(kind: str, m: re.Match[str], reference: date) -> date:
+    """The month meant by a month named without its year: "in March last year", "next March";
+    alone ("in March"), the coming one when the sentence speaks of the future, else the last one
+    (this month counts as either)."""
+    month = MONTHS[(_group(m, kind, "month") or "").lower()]
+    rel = (_group(m, kind, "rel") or "").lower()
+    if kind == "month_rel_year":
+        return date(reference.year + {"last": -1, "this": 0, "next": 1}[rel], month, 1)
+    this_year = date(reference.year, month, 1)
+    current = date(reference.year, reference.month, 1)
+    if rel == "this":
+        return this_year
+    ahead = rel == "next" or (not rel and _speaks_of_future(m))
+    if ahead:
+        coming = this_year if this_year > current or (not rel and this_year == current) else None
+        return coming or date(reference.year + 1, month, 1)
+    past = this_year if this_year < current or (not rel and this_year == current) else None
+    return past or date(reference.year - 1, month, 1)
+
+
+# The words that report a statement: the day right after them is when it was said ("the company
+# said on Wednesday"), not when what it said happened.
+_REPORTED = re.compile(
+    r"\b(?:said|says|told(?:\s+(?:reporters|journalists|the\s+press|\w+))?|announced|reported|confirmed|stated"
+    r"|added|wrote|declared|revealed|disclosed|noted|explained|tweeted|posted|speaking)"
+    r"(?:\s+(?:in|at|during)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:statement|interview|briefing|conference|release))?"
+    r"\s*,?\s*$",
+    re.IGNORECASE,
+)
+
+
+def reported_on(text: str, mention: DateMention) -> bool:
+    """`mention` (of `text`) dates a statement rather than the event stated: "..., the company
+    said on Wednesday", "police told reporters on Friday that..."."""
+    return bool(_REPORTED.search(text[max(0, mention.start - 80) : mention.start]))
+
+
 _PRECISIONS = ["day", "week", "month", "year"]
 _ANCHORED = {"relative", "next_day", "prev_day"}
 
@@ -177,6 +225,9 @@ def _resolve(kind: str, m: re.Match[str], anchor: date | None, published: date |
             return date(int(g("y") or 0), MONTHS[(g("month") or "").lower()], 1), "month"
     except (ValueError, KeyError):
         return None
+    if kind in _BARE_MONTH:
+        reference = published or anchor
+        return (_bare_month(kind, m, reference), "month") if reference else None
     if kind == "relative":
         base = published if (g("dir") or "").lower() == "ago" else anchor
         if base is None:

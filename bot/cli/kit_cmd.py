@@ -44,5 +44,26 @@ def realtimeqa(
                                         articles=report.articles, out=report.out), markup=False)
 
 
+@kit_app.command("unanswerable")
+def unanswerable(
+    kit: Annotated[Path, typer.Argument(metavar="KIT", help="A kit folder (corpus.jsonl.gz + questions.jsonl).", show_default=False)],
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="The kit folder to write (new or empty).", show_default=False)],
+    min_archive: Annotated[int, typer.Option("--min-archive", metavar="N", min=0, help="Keep a question only when the archive already holds N articles by its date.")] = 50,
+    as_json: JsonFlag = False,
+) -> None:
+    """Build an unanswerable kit from KIT: its questions asked the day before their evidence was
+    published (kept when no earlier article holds the answer). Abstaining is right for every one;
+    newsdesk eval DIR reports abstention precision and recall."""
+    from evals.unanswerable import build_unanswerable_kit
+
+    report = build_unanswerable_kit(kit.expanduser(), out_dir.expanduser(), min_archive)
+    if as_json:
+        print_json(report.to_json())
+        return
+    for reason, count in sorted(report.skipped.items()):
+        err.print(messages.KIT_QUESTIONS_SKIPPED.format(count=count, reason=reason), markup=False)
+    out.print(messages.KIT_UNANSWERABLE_BUILT.format(questions=report.questions, out=report.out), markup=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(kit_app, name="kit")

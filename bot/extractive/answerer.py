@@ -26,7 +26,7 @@ from index.archive import ArticleLookup
 from index.encoders.embedder import Embedder
 from index.models import Passage
 from index.retrieval import Retriever
-from language.dates import DateMention, resolve_dates
+from language.dates import DateMention, reported_on, resolve_dates
 from language.gazetteer import person_name
 from language.kinds import KINDS, AnswerType, Form
 from language.question import QuestionInfo
@@ -212,19 +212,23 @@ class ExtractiveAnswerer:
         """The first date mentioned in the best sentence that has one, resolved against its article.
 
         Only sentences that are evidence in their own right (score at least `min_score`) count,
-        and a question about the past is never answered with a day after the article reporting it.
+        a question about the past is never answered with a day after the article reporting it,
+        and the day a statement was made ("said on Wednesday") gives way to the event's own date.
         """
         articles = self.articles.get_articles([s.passage.article_id for s in sentences])
         for sentence in sentences:
             article = articles.get(sentence.passage.article_id)
             if article is None or sentence.score < self.settings.min_score:
                 continue
-            for mention in resolve_dates(article.text, article.published):
-                if not sentence.start <= mention.start < sentence.end:
-                    continue
-                if info.past and article.published and mention.value > article.published:
-                    continue
-                return mention, sentence
+            inside = [
+                m for m in resolve_dates(article.text, article.published)
+                if sentence.start <= m.start < sentence.end
+                and not (info.past and article.published and m.value > article.published)
+            ]
+            # The day a statement was made answers only when the sentence dates nothing else.
+            events = [m for m in inside if not reported_on(article.text, m)]
+            if inside:
+                return (events or inside)[0], sentence
         return None
 
 
