@@ -47,7 +47,7 @@ def fact(text: str, accept: list[str], article: str, day: str | None = None) -> 
     return {"fact": text, "accept": accept, "article_ids": [article], "date": day}
 
 
-QUESTIONS = [
+QUESTIONS: list[dict[str, Any]] = [
     {"id": "dam-overview", "question": "What happened at the Orlen Bay dam?", "as_of": "2022-05-10",
      "shape": "overview", "story_article_ids": DAM_STORY, "key_facts": [
          fact("The dam cracked after heavy rain", ["dam cracked"], "dam-1"),

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -170,7 +171,7 @@ def test_each_question_is_asked_as_of_its_date_and_every_quote_is_checked() -> N
 
 # -- reading a descriptive set --------------------------------------------------------------------
 
-GOOD = {"id": "q1", "question": "What happened to the dam?", "as_of": "2022-05-10", "shape": "overview",
+GOOD: dict[str, Any] = {"id": "q1", "question": "What happened to the dam?", "as_of": "2022-05-10", "shape": "overview",
         "key_facts": [{"fact": "It cracked", "accept": ["dam cracked"], "article_ids": ["dam"], "date": None}]}
 
 
@@ -186,11 +187,11 @@ def test_a_directory_whose_questions_have_key_facts_is_a_descriptive_set(tmp_pat
     assert (data.kind, data.size, data.questions) == ("descriptive", 2, [])
     first, second = data.descriptive
     assert first.key_facts == (KeyFact("It cracked", ("dam cracked",), ("dam",), None),)
-    assert (first.story, second.story) == ({"dam"}, {"dam", "ferry"})
+    assert (first.story, second.story) == (frozenset({"dam"}), frozenset({"dam", "ferry"}))
 
 
 def fact_with(**changes: object) -> dict[str, object]:
-    return dict(GOOD, key_facts=[dict(GOOD["key_facts"][0], **changes)])  # type: ignore[call-overload]
+    return dict(GOOD, key_facts=[dict(GOOD["key_facts"][0], **changes)])
 
 
 @pytest.mark.parametrize(("record", "reason"), [
