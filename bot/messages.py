@@ -82,6 +82,19 @@ KIT_BUILT = (
     "wrote {questions:,} questions of {weeks} week(s) and {articles:,} articles to {out}; "
     "evaluate with: newsdesk eval {out} --mode choices"
 )
+# newsdesk kit descriptive
+DESCRIPTIVE_ARTICLE_MISSING = (
+    "{count} article(s) the set lists are not in {corpus} (the first: {first}): is it the kit the set was "
+    "written over?"
+)
+DESCRIPTIVE_FACT_UNWRITTEN = (
+    "question {question}, key fact {number} ('{fact}'): none of its accept strings is written in its "
+    "articles published by {as_of}; nothing was written."
+)
+DESCRIPTIVE_BUILT = (
+    "wrote {questions} questions and {articles:,} articles ({story} of their stories, {distractors} others "
+    "from {first} to {last}) to {out}; evaluate with: newsdesk eval {out}"
+)
 BAD_DATASET_RECORD = "{path}, line {line}: {reason}"
 UNREADABLE_DATASET = "Cannot read {path}: {reason}"
 EMPTY_DATASET = "{path} holds no questions."

@@ -1,6 +1,6 @@
 """The archive a dataset is asked against, built once from the dataset's own corpus and reused.
 
-A kit or a gold set with article files gets an index of its own, in a namespace named by the
+A kit (a descriptive set too) or a gold set with article files gets an index of its own, in a namespace named by the
 corpus content (`kit-<sha1>` / `corpus-<sha1>`) inside the normal data directory; the collection
 names add the model and chunking key, so changed settings never mix vectors. The real ingest
 pipeline fills it, incrementally: a second run finds every article unchanged.
@@ -78,7 +78,8 @@ def open_archive(
     if missing is not None:
         raise UserInputError(messages.CORPUS_NOT_FOUND.format(path=missing))
     namespace = (
-        kit_namespace(dataset.corpus[0]) if dataset.kind == "kit" else corpus_namespace(dataset.corpus)
+        kit_namespace(dataset.corpus[0]) if dataset.kind in ("kit", "descriptive")
+        else corpus_namespace(dataset.corpus)
     )
     runtime = Runtime(settings, embedder=embedder, namespace=namespace)
     corpus_text = ", ".join(str(p) for p in dataset.corpus)

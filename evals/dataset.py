@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -43,19 +43,56 @@ class EvalQuestion:
 
 
 @dataclass(frozen=True)
+class KeyFact:
+    """A fact a good descriptive answer shows: covered when one of `accept` (short strings written
+    in one of its articles) appears in what the reader sees."""
+
+    fact: str
+    accept: tuple[str, ...]
+    article_ids: tuple[str, ...]  # the articles that state it
+    date: date | None = None  # the day of the event, for facts a timeline orders
+
+
+@dataclass(frozen=True)
+class DescriptiveQuestion:
+    """A question answered with several points (an overview, a timeline, the latest, why, a list),
+    scored by the key facts its answer shows."""
+
+    id: str
+    question: str
+    as_of: date
+    shape: str  # language.shapes.Shape: the shape of answer the question asks for
+    key_facts: tuple[KeyFact, ...]
+    story_article_ids: tuple[str, ...] = ()  # the story's articles, when the set lists them
+
+    @property
+    def story(self) -> frozenset[str]:
+        """The articles of the question's story: those listed, else those its key facts come from."""
+        if self.story_article_ids:
+            return frozenset(self.story_article_ids)
+        return frozenset(a for fact in self.key_facts for a in fact.article_ids)
+
+
+@dataclass(frozen=True)
 class Dataset:
     """Questions plus where their answers live.
 
     `corpus` is what to index for this dataset (a kit's corpus file, or article files for a
-    gold set); None means "ask the data directory's own archive".
+    gold set); None means "ask the data directory's own archive". A descriptive set (kind
+    "descriptive") has its questions in `descriptive`, and no `questions`.
     """
 
     name: str
-    kind: str  # "gold" or "kit"
+    kind: str  # "gold", "kit" or "descriptive"
     path: Path
     questions: list[EvalQuestion]
     corpus: list[Path] | None = None
     baselines: dict[str, Any] | None = None  # published results: {setting: {task: {...}}}
+    descriptive: list[DescriptiveQuestion] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.descriptive) if self.kind == "descriptive" else len(self.questions)
 
 
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot import messages
+from evals.descriptive_metrics import DESCRIPTIVE_GATED_KEYS
 from evals.metrics import LATENCY_KEYS, METRIC_KEYS
 from index.errors import UserInputError
 
@@ -45,13 +46,20 @@ def load_baseline(path: Path) -> dict[str, Any]:
     return data
 
 
+def gated_keys(report: Mapping[str, Any]) -> tuple[str, ...]:
+    """The headline metrics of the report's kind of dataset (a descriptive set has its own)."""
+    descriptive = (report.get("dataset") or {}).get("kind") == "descriptive"
+    return DESCRIPTIVE_GATED_KEYS if descriptive else GATED_KEYS
+
+
 def compare(
-    current: Mapping[str, float | None], baseline: Mapping[str, Any], tolerance: float
+    current: Mapping[str, float | None], baseline: Mapping[str, Any], tolerance: float,
+    keys: Sequence[str] = GATED_KEYS,
 ) -> GateResult:
     """A metric regresses when it is lower than the baseline's by more than `tolerance`."""
     regressions: list[Regression] = []
     gone: list[tuple[str, float]] = []
-    for key in GATED_KEYS:
+    for key in keys:
         old, new = baseline.get(key), current.get(key)
         if not isinstance(old, (int, float)) or isinstance(old, bool):
             continue

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from bot import messages
 from evals.dataset import Dataset, EvalQuestion, guess_type
@@ -27,13 +27,21 @@ class RecordError(ValueError):
     """One malformed record; the loader adds the file and line."""
 
 
-def read_question_lines(path: Path, parse: Callable[[Any], EvalQuestion]) -> list[EvalQuestion]:
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Q = TypeVar("Q", bound=_Identified)
+
+
+def read_question_lines(path: Path, parse: Callable[[Any], Q]) -> list[Q]:
     """One question per JSON line, parsed by `parse`; a bad line is a UserInputError naming it."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise UserInputError(messages.UNREADABLE_DATASET.format(path=path, reason=exc)) from exc
-    questions: list[EvalQuestion] = []
+    questions: list[Q] = []
     seen: set[str] = set()
     for number, line in enumerate(lines, start=1):
         if not line.strip():

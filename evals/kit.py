@@ -1,5 +1,6 @@
 """Benchmark kits: a directory with `corpus.jsonl.gz` (articles), `questions.jsonl` and,
-optionally, `baselines.json` (published results on the same questions).
+optionally, `baselines.json` (published results on the same questions). A directory whose
+questions have key facts is a descriptive set instead (evals/descriptive.py).
 
 Question fields used: id, question, question_date, choices, answer_index, answer,
 evidence_ids, source, and `answerable` (false: the archive cannot answer it as of its date, so the
@@ -17,6 +18,7 @@ from typing import Any
 
 from bot import messages
 from evals.dataset import Dataset, EvalQuestion, guess_type, is_except_question
+from evals.descriptive import is_descriptive, load_descriptive
 from evals.gold import RecordError, read_question_lines
 from index.errors import UserInputError
 
@@ -36,6 +38,8 @@ def load_kit(directory: Path) -> Dataset:
     questions_path = directory / QUESTIONS
     if not questions_path.is_file():
         raise UserInputError(messages.NOT_A_KIT.format(path=directory, missing=QUESTIONS))
+    if is_descriptive(questions_path):
+        return load_descriptive(directory, questions_path, corpus)
     questions = read_question_lines(questions_path, parse_kit_record)
     return Dataset(
         name=directory.resolve().name, kind="kit", path=directory, questions=questions,

@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from statistics import mean
-from typing import Any
+from typing import Any, Protocol
 
-from evals.runner import QuestionResult
+from bot.answer import Answer
 
 
-def llm_summary(results: Sequence[QuestionResult]) -> dict[str, Any] | None:
+class Answered(Protocol):
+    @property
+    def answer(self) -> Answer: ...
+
+
+def llm_summary(results: Sequence[Answered]) -> dict[str, Any] | None:
     """None when the run did not use LLM mode."""
     traces = [r.answer.llm for r in results if r.answer.llm is not None]
     if not traces:

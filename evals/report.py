@@ -42,7 +42,7 @@ def build_report(
             "asked": len(results),
         },
         "mode": mode.value,
-        "metrics": _rounded(aggregate(outcomes)),
+        "metrics": rounded(aggregate(outcomes)),
         "counts": counts(results, mode),
         "by_type": breakdown(results, lambda r: r.question.type),
         "by_source": (
@@ -51,16 +51,20 @@ def build_report(
         ),
         "baselines": dataset.baselines,
         "index": index.to_json(),
-        "settings": {
-            "index": index_spec,
-            "answer": settings.answer.model_dump(mode="json"),
-            # which answerer ran and its budgets; never the endpoint or key
-            "llm": {"enabled": settings.llm.enabled, "model": settings.llm.model,
-                    **settings.llm.model_dump(mode="json", include={
-                        "passages", "prompt_tokens", "context_tokens", "max_tokens", "timeout"})},
-        },
+        "settings": settings_json(settings, index_spec),
         "llm": llm_summary(results),
         "questions": [r.to_json(mode) for r in results],
+    }
+
+
+def settings_json(settings: Settings, index_spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "index": index_spec,
+        "answer": settings.answer.model_dump(mode="json"),
+        # which answerer ran and its budgets; never the endpoint or key
+        "llm": {"enabled": settings.llm.enabled, "model": settings.llm.model,
+                **settings.llm.model_dump(mode="json", include={
+                    "passages", "prompt_tokens", "context_tokens", "max_tokens", "timeout"})},
     }
 
 
@@ -94,7 +98,7 @@ def breakdown(
     for result in results:
         groups[key(result)].append(result)
     return {
-        name: {"n": len(group), "metrics": _rounded(aggregate([r.outcome for r in group]))}
+        name: {"n": len(group), "metrics": rounded(aggregate([r.outcome for r in group]))}
         for name, group in sorted(groups.items())
     }
 
@@ -108,5 +112,5 @@ def write_report(report: dict[str, Any], path: Path) -> None:
         raise UserInputError(messages.CANNOT_WRITE_REPORT.format(path=path, reason=exc.strerror or exc)) from exc
 
 
-def _rounded(metrics: dict[str, float | None]) -> dict[str, float | None]:
+def rounded(metrics: dict[str, float | None]) -> dict[str, float | None]:
     return {k: None if v is None else round(v, 4) for k, v in metrics.items()}

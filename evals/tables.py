@@ -26,6 +26,10 @@ _LABELS = {
     "abstention_recall": "abstention recall",
     "latency_p50_ms": "latency p50",
     "latency_p95_ms": "latency p95",
+    "key_fact_recall": "key-fact recall",
+    "timeline_order": "timeline order",
+    "item_precision": "item precision",
+    "shape_match": "shape answered as asked",
 }
 
 
@@ -36,6 +40,8 @@ def fmt(key: str, value: float | None) -> str:
 
 
 def report_renderable(report: Mapping[str, Any]) -> Group:
+    if report["dataset"].get("kind") == "descriptive":
+        return _descriptive_renderable(report)
     parts: list[Any] = [_heading(report), _metrics_table(report)]
     if report.get("baselines"):
         parts.append(_baselines_table(report))
@@ -68,7 +74,13 @@ def _number(value: float | None) -> str:
 
 
 def _heading(report: Mapping[str, Any]) -> Text:
-    dataset, index, counts = report["dataset"], report["index"], report["counts"]
+    counts = report["counts"]
+    return _heading_for(report, f"{counts['correct']} of {counts['scored']} correct, "
+                                f"{counts['abstained']} abstained")
+
+
+def _heading_for(report: Mapping[str, Any], outcome: str) -> Text:
+    dataset, index = report["dataset"], report["index"]
     asked = f"{dataset['asked']} of {dataset['questions']}" if dataset["asked"] != dataset["questions"] \
         else str(dataset["asked"])
     if index["build_seconds"] is None:
@@ -81,9 +93,53 @@ def _heading(report: Mapping[str, Any]) -> Text:
     return Text.assemble(
         (f"{dataset['name']}", "bold"),
         f" · {asked} questions · mode {report['mode']} · {built} "
-        f"({index['articles']:,} articles, {index['chunks']:,} chunks) · "
-        f"{counts['correct']} of {counts['scored']} correct, {counts['abstained']} abstained",
+        f"({index['articles']:,} articles, {index['chunks']:,} chunks) · {outcome}",
     )
+
+
+# -- descriptive sets ---------------------------------------------------------------------------
+
+
+def _descriptive_renderable(report: Mapping[str, Any]) -> Group:
+    counts = report["counts"]
+    heading = _heading_for(report, f"{counts['covered']} of {counts['key_facts']} key facts shown, "
+                                   f"{counts['composed']} composed answers, {counts['abstained']} abstained")
+    parts: list[Any] = [heading, _descriptive_table(report)]
+    if report.get("llm"):
+        parts.append(_llm_table(report["llm"]))
+    if report.get("by_shape"):
+        parts.append(_shapes_table(report["by_shape"]))
+    return Group(*parts)
+
+
+def _descriptive_table(report: Mapping[str, Any]) -> Table:
+    c = report["counts"]
+    over = {
+        "key_fact_recall": f"{c['key_facts']} key facts", "timeline_order": f"{c['timeline_pairs']} dated pairs",
+        "item_precision": f"{c['items']} items shown", "shape_match": f"{c['asked']} questions",
+        "citation_validity": f"{c['citations']} citations",
+    }
+    table = Table(title="newsdesk eval (descriptive)", title_justify="left", show_edge=False)
+    table.add_column("metric")
+    table.add_column("newsdesk", justify="right")
+    table.add_column("over", style="dim")
+    for key, value in report["metrics"].items():
+        style = "bold red" if key == "citation_validity" and value is not None and value < 1 else ""
+        table.add_row(_LABELS.get(key, key), Text(fmt(key, value), style=style),
+                      over.get(key, "") if value is not None else "")
+    return table
+
+
+def _shapes_table(groups: Mapping[str, Any]) -> Table:
+    table = Table(title="By shape asked", title_justify="left", show_edge=False)
+    for name in ("shape", "n", "facts", "recall", "order", "precision", "shape ok", "p50"):
+        table.add_column(name, justify="left" if name == "shape" else "right")
+    for name, group in groups.items():
+        m = group["metrics"]
+        table.add_row(name, str(group["n"]), str(group["key_facts"]), fmt("key_fact_recall", m["key_fact_recall"]),
+                      fmt("timeline_order", m["timeline_order"]), fmt("item_precision", m["item_precision"]),
+                      fmt("shape_match", m["shape_match"]), fmt("latency_p50_ms", m["latency_p50_ms"]))
+    return table
 
 
 def _metrics_table(report: Mapping[str, Any]) -> Table:

@@ -22,17 +22,19 @@ from bot.cli.common import (
     with_llm,
 )
 from evals.dataset import Mode
+from index.errors import UserInputError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from bot.settings import Settings
     from evals.dataset import Dataset
 
 
 def eval_(
     dataset: Annotated[Path | None, typer.Argument(
-        metavar="DATASET", help="A gold JSONL file or a kit directory (corpus.jsonl.gz + questions.jsonl). "
-             "Default: the seed gold set.", show_default=False)] = None,
+        metavar="DATASET", help="A gold JSONL file, a kit directory (corpus.jsonl.gz + questions.jsonl) or a "
+             "descriptive set (corpus.jsonl + questions.jsonl with key facts). Default: the seed gold set.", show_default=False)] = None,
     limit: Annotated[int | None, typer.Option(
         "--limit", min=1, metavar="N", help="Ask only the first N questions.", show_default=False)] = None,
     json_path: Annotated[Path | None, typer.Option(
@@ -54,37 +56,25 @@ def eval_(
     llm_api_key: LLMApiKey = None,
 ) -> None:
     """Ask every question of DATASET as of its date and score answers, citations and retrieval
-    (in LLM mode with --llm-base-url and --llm-model: also the model's share, fallbacks, tokens, time)."""
-    from evals.archive import open_archive
+    (in LLM mode with --llm-base-url and --llm-model: also the model's share, fallbacks, tokens, time);
+    for a descriptive set, the key facts each answer shows."""
     from evals.gate import load_baseline
-    from evals.report import build_report, write_report
-    from evals.runner import questions_for, run_questions
     from evals.tables import report_renderable
 
     settings = with_llm(settings_for(data_dir), llm_base_url, llm_model, llm_api_key)
     data = _load_dataset(dataset, corpus)
     earlier = load_baseline(baseline) if baseline else None  # fail before the long run, not after
-    questions = questions_for(data.questions, mode)
-    if not questions:
-        from index.errors import UserInputError
-
-        raise UserInputError(messages.NO_CHOICES.format(path=data.path))
-    questions = questions[:limit] if limit else questions
-
-    progress = RichProgress()
-    try:
-        runtime, index = open_archive(settings, data, progress=progress)
-        results = run_questions(questions, runtime.raw_answerer, runtime.store, mode, runtime.query,
-                                progress=progress)
-    finally:
-        progress.stop()
-    report = build_report(data, mode, results, index, settings, runtime.store.spec.metadata(),
-                          total_questions=len(data.questions))
+    if data.kind == "descriptive":
+        report = _descriptive_report(data, mode, limit, settings)
+    else:
+        report = _questions_report(data, mode, limit, settings)
     human = out
     if json_path == Path(STDOUT):
         print_json(report)
         human = err
     elif json_path:
+        from evals.report import write_report
+
         write_report(report, json_path)
     human.print(report_renderable(report))
 
@@ -92,6 +82,44 @@ def eval_(
     gate_ok = _check_baseline(report, earlier, baseline, tolerance, human) if earlier and baseline else True
     if not (citations_ok and gate_ok):
         raise typer.Exit(1)
+
+
+def _questions_report(data: Dataset, mode: Mode, limit: int | None, settings: Settings) -> dict[str, Any]:
+    from evals.archive import open_archive
+    from evals.report import build_report
+    from evals.runner import questions_for, run_questions
+
+    questions = questions_for(data.questions, mode)
+    if not questions:
+        raise UserInputError(messages.NO_CHOICES.format(path=data.path))
+    questions = questions[:limit] if limit else questions
+    progress = RichProgress()
+    try:
+        runtime, index = open_archive(settings, data, progress=progress)
+        results = run_questions(questions, runtime.raw_answerer, runtime.store, mode, runtime.query,
+                                progress=progress)
+    finally:
+        progress.stop()
+    return build_report(data, mode, results, index, settings, runtime.store.spec.metadata(),
+                        total_questions=len(data.questions))
+
+
+def _descriptive_report(data: Dataset, mode: Mode, limit: int | None, settings: Settings) -> dict[str, Any]:
+    """A descriptive set: every question asked in open mode, scored by the key facts shown."""
+    from evals.archive import open_archive
+    from evals.descriptive_report import build_descriptive_report
+    from evals.descriptive_runner import run_descriptive
+
+    if mode is Mode.choices:
+        raise UserInputError(messages.NO_CHOICES.format(path=data.path))
+    questions = data.descriptive[:limit] if limit else data.descriptive
+    progress = RichProgress()
+    try:
+        runtime, index = open_archive(settings, data, progress=progress)
+        results = run_descriptive(questions, runtime.raw_answerer, runtime.store, runtime.query, progress=progress)
+    finally:
+        progress.stop()
+    return build_descriptive_report(data, results, index, settings, runtime.store.spec.metadata())
 
 
 def _check_citations(report: dict[str, Any]) -> bool:
@@ -110,7 +138,7 @@ def _check_citations(report: dict[str, Any]) -> bool:
 
 def _check_baseline(report: dict[str, Any], earlier: dict[str, Any], path: Path, tolerance: float,
                     human: Console) -> bool:
-    from evals.gate import compare
+    from evals.gate import compare, gated_keys
     from evals.tables import fmt
 
     theirs, ours = earlier.get("dataset") or {}, report["dataset"]
@@ -118,7 +146,7 @@ def _check_baseline(report: dict[str, Any], earlier: dict[str, Any], path: Path,
         err.print(messages.BASELINE_OTHER_DATASET.format(
             theirs=_describe(theirs, earlier.get("mode")), ours=_describe(ours, report["mode"])),
             style="yellow", markup=False)
-    gate = compare(report["metrics"], earlier["metrics"], tolerance)
+    gate = compare(report["metrics"], earlier["metrics"], tolerance, gated_keys(report))
     points = f"{100 * tolerance:g} point(s)"
     for key, old in gate.gone:
         err.print(messages.METRIC_GONE.format(metric=key, old=fmt(key, old)), style="yellow", markup=False)
@@ -134,7 +162,6 @@ def _check_baseline(report: dict[str, Any], earlier: dict[str, Any], path: Path,
 def _load_dataset(path: Path | None, corpus: list[Path] | None) -> Dataset:
     from evals.gold import SEED_CORPUS, SEED_GOLD, load_gold
     from evals.kit import load_kit
-    from index.errors import UserInputError
 
     if path is None:
         return load_gold(SEED_GOLD, corpus=corpus or [SEED_CORPUS])
