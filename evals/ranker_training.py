@@ -26,8 +26,8 @@ from bot.extractive.choices import CHOICE_FEATURES
 from bot.extractive.ranker import FEATURES, Logistic, RankerModel, feature_rows
 from bot.runtime import Runtime
 from evals.dataset import EvalQuestion
-from evals.metrics import normalize_answer
 from language.kinds import RANKED_KINDS
+from language.terms import normalize_answer
 
 FOLDS = 5
 C = 0.1  # inverse regularisation, features standardised; 0.03-0.3 within 0.3 points on held-out dev weeks
