@@ -25,10 +25,18 @@ def train_ranker(
     data_dir: DataDir = None,
 ) -> None:
     """Fit the answer ranker to the kits' gold answers, measure it on held-out weeks, write it with its record."""
+    from bot.extractive.answerer import ExtractiveAnswerer
     from bot.extractive.ranker import is_model_file
+    from bot.extractive.ranker_fit import (
+        collect,
+        collect_choices,
+        fit,
+        training_record,
+        with_choices,
+    )
     from evals.archive import open_archive
     from evals.kit import load_kit
-    from evals.ranker_training import collect, collect_choices, fit, training_record, with_choices
+    from evals.ranker_training import examples
     from index.errors import UserInputError
 
     settings = settings_for(data_dir)
@@ -46,18 +54,20 @@ def train_ranker(
                 if not path.is_dir():
                     raise UserInputError(messages.DATASET_NOT_FOUND.format(path=path))
                 kit = load_kit(path)
-                questions = kit.questions[:limit] if limit else kit.questions
+                kit_examples = examples(kit.questions[:limit] if limit else kit.questions, date.today())
                 runtime, _ = open_archive(settings, kit, progress=progress)
-                archives.append((runtime, questions))
-                progress.start(len(questions), f"Reading {kit.name}")
-                groups += collect(runtime, questions, date.today(), lambda: progress.advance(1))
+                answerer = runtime.raw_answerer
+                if not isinstance(answerer, ExtractiveAnswerer):  # LLM mode is refused above
+                    raise UserInputError(messages.TRAIN_WITHOUT_LLM)
+                archives.append((answerer, runtime.query, kit_examples))
+                progress.start(len(kit_examples), f"Reading {kit.name}")
+                groups += collect(answerer, runtime.query, kit_examples, lambda: progress.advance(1))
             fitted = fit(groups, training_record([load_kit(p).name for p in kits], groups))
             choice_rows = []
-            for runtime, questions in archives:  # the choices are read with the answer model just fitted
-                answerer = runtime.raw_answerer
-                answerer.ranker = fitted.model  # type: ignore[attr-defined]
-                progress.start(len(questions), "Reading the choices")
-                choice_rows += collect_choices(runtime, questions, date.today(), lambda: progress.advance(1))
+            for answerer, make_query, kit_examples in archives:  # read with the answer model just fitted
+                progress.start(len(kit_examples), "Reading the choices")
+                choice_rows += collect_choices(answerer, fitted.model, make_query, kit_examples,
+                                               lambda: progress.advance(1))
             fitted = with_choices(fitted, choice_rows)
         finally:
             progress.stop()
