@@ -7,12 +7,15 @@ trained on, and the scorer that uses it (`Ranker`, one of the two behind
 Scoring needs only the JSON weights and numpy: nothing is imported from scikit-learn at answer
 time. The answer threshold is set on held-out weeks (see the model's record): below it the
 sentence is shown instead of a doubtful span. Saying "not in the archive" stays with the
-sentence evidence score (`AnswerSettings.min_score`).
+sentence evidence score (`AnswerSettings.min_score`). A model trained for other features than
+these (a feature added or changed, not yet retrained) is not used: the hand-set votes score, and
+a warning says to retrain.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -31,8 +34,14 @@ from bot.extractive.sentences import Sentence
 from bot.query import Query
 from index.errors import UserInputError
 
+log = logging.getLogger(__name__)
+
 MODEL_FORMAT = 1
 SHIPPED = "ranker.json"  # bot/extractive/ranker.json, written by `newsdesk train-ranker`
+
+
+class OtherFeatures(ValueError):
+    """A model trained for other features than the ranker's."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ class Logistic:
     @classmethod
     def from_json(cls, data: Mapping[str, Any], expected: tuple[str, ...]) -> Logistic:
         if tuple(data["features"]) != expected:
-            raise ValueError("it was trained for other features")
+            raise OtherFeatures("it was trained for other features")
         return cls(tuple(data["features"]), np.asarray(data["mean"], dtype=np.float64),
                    np.asarray(data["scale"], dtype=np.float64), np.asarray(data["weights"], dtype=np.float64),
                    float(data["bias"]))
@@ -141,15 +150,25 @@ class Ranker:
 
 
 def load_model(path: Path | None = None, data_dir: Path | None = None) -> RankerModel | None:
-    """The model at `path`, else the shipped one; None when there is none (then the rules rank).
-    A `path` that cannot be used is an error that suggests training a model into `data_dir`."""
-    if path is None:
-        return _shipped()
+    """The model at `path`, else the shipped one; None when there is none, or when it was trained
+    for other features than these (then the hand-set votes score, and a warning says to retrain).
+    A `path` that cannot be used otherwise is an error that suggests training a model into `data_dir`."""
+    try:
+        return _shipped() if path is None else _read(path, data_dir)
+    except OtherFeatures:
+        where = path or files("bot.extractive").joinpath(SHIPPED)
+        log.warning(messages.RANKER_MODEL_OTHER_FEATURES.format(path=where))
+        return None
+
+
+def _read(path: Path, data_dir: Path | None) -> RankerModel:
     try:
         return RankerModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except OtherFeatures:
+        raise
     except OSError as error:
         reason = error.strerror or str(error)
-    except (ValueError, KeyError, TypeError) as error:  # not JSON, or not a model of these features
+    except (ValueError, KeyError, TypeError) as error:  # not JSON, or not a model
         reason = str(error) if isinstance(error, ValueError) else f"it lacks the field {error}"
     out = new_model_path(data_dir or Path.cwd())  # never `path`: it may be any file at all
     raise UserInputError(messages.RANKER_MODEL_UNUSABLE.format(path=path, reason=reason, out=out))
