@@ -33,7 +33,6 @@ class AnswerType(StrEnum):
     ENTITY = "entity"  # "which show / what app": a named thing
     DESCRIPTION = "description"  # "what did X do": a phrase
     CONTINUATION = "continuation"  # "the death toll rose to:": the words that complete it
-    YEAR = "year"  # "in which year": a year
 
 
 class Form(StrEnum):
@@ -67,7 +66,6 @@ class Picking(StrEnum):
     DATE = "date"  # the first date of the best sentence that has one, resolved against its article
     CONTINUATION = "continuation"  # the words that complete a fill-in ("the death toll rose to:")
     SENTENCE = "sentence"  # the best sentence itself (yes/no)
-    YEAR = "year"  # the year of the first date of the best sentence that has one
 
 
 _NAMES = (Form.PERSON, Form.PLACE, Form.ORGANIZATION, Form.NAME)
@@ -111,7 +109,6 @@ KINDS: Mapping[AnswerType, Kind] = {
                                                   "GPE", "PERSON", "LANGUAGE"}), Group.THING, Picking.RANKED),
     AnswerType.DESCRIPTION: Kind(Form.TEXT, frozenset(), Group.OTHER, Picking.RANKED),
     AnswerType.CONTINUATION: Kind(Form.TEXT, frozenset(), Group.OTHER, Picking.CONTINUATION),
-    AnswerType.YEAR: Kind(Form.DATE, frozenset({"DATE"}), Group.OTHER, Picking.YEAR),
 }
 # Kinds whose answers are names (or, for "which X", phrases naming a thing).
 NAMED_KINDS = tuple(kind for kind, row in KINDS.items() if row.named)
@@ -159,7 +156,6 @@ def _form(kind: AnswerType, pattern: str, also: str | None = None, unless: str |
 # The forms in the order they are tried: the first that asks gives the kind, else `DEFAULT_KIND`.
 QUESTION_FORMS = (
     _form(AnswerType.CONTINUATION, r"(?<!\bexcept)(?::|…|\.\.\.)$"),  # a quiz's fill-in ending ("...rose to:")
-    _form(AnswerType.YEAR, r"\b(?:in )?(?:which|what) year\b"),
     _form(AnswerType.DATE, rf"^(when|what time|since when)\b|\b(what|which|on what)\s+({_DATE_NOUNS})\b"),
     _form(AnswerType.YESNO, r"^true or false\b"),
     _form(AnswerType.QUANTITY, _MEASURED, also=r"\bhow (much|long|far|big|high|tall)\b|\bprice|amount"),

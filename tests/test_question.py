@@ -227,10 +227,3 @@ def test_words_that_lead_into_the_question_word_are_kept(question: str, kind: An
 def test_a_percentage_keeps_its_sign() -> None:
     s = "Turnout was 60% on Sunday, up from 48 percent."
     assert [s[a:b] for a, b in number_spans(s, with_unit=False)] == ["60%", "48 percent"]
-
-
-def test_which_year_asks_for_a_year() -> None:
-    from language.question import analyse
-
-    assert analyse("In which year did the bridge open?").kind is AnswerType.YEAR
-    assert analyse("When did the bridge open?").kind is AnswerType.DATE

@@ -79,14 +79,6 @@ class Dates:
         return None
 
 
-class Year(Dates):
-    """The year of the first date of the best sentence that has one."""
-
-    def pick(self, query: Query, reading: Reading) -> Pick | None:
-        dated = self.first_date(query, reading.sentences[: tuning.SENTENCES_READ])
-        return None if dated is None else Pick(str(dated[0].value.year), (dated[1],))
-
-
 class Continuation:
     """The words that complete a fill-in ("the death toll rose to:") in the first of the best
     sentences that repeats its end."""
@@ -148,7 +140,6 @@ PICKERS: Mapping[Picking, Callable[[Parts], Picker]] = {
     Picking.DATE: lambda parts: Dates(parts.articles, parts.min_score),
     Picking.CONTINUATION: lambda parts: Continuation(),
     Picking.SENTENCE: lambda parts: BestSentence(),
-    Picking.YEAR: lambda parts: Year(parts.articles, parts.min_score),
 }
 
 
