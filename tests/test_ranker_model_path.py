@@ -89,3 +89,25 @@ def test_a_model_trained_for_other_features_falls_back_to_the_votes_with_a_warni
     assert answer.answer == "Jane Okafor" and answer.citations
     warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any(str(model) in w and "train-ranker" in w for w in warned), warned
+
+
+def test_the_shipped_model_trained_for_other_features_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The same for bot/extractive/ranker.json itself (here: one written for other features)."""
+    from bot.extractive import ranker
+
+    shipped = load_model()
+    assert shipped is not None
+    data = shipped.to_json()
+    data["choices"]["features"] = ["a choice feature of another version"]
+    other = tmp_path / "ranker.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(ranker, "SHIPPED", str(other))  # an absolute path: joined, it is itself
+    ranker._shipped.cache_clear()
+    try:
+        with caplog.at_level("WARNING"):
+            assert load_model() is None
+    finally:
+        ranker._shipped.cache_clear()
+    assert any(str(other) in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
