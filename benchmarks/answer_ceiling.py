@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evals.kit import corpus_file, load_kit  # noqa: E402
-from evals.metrics import normalize_answer  # noqa: E402
+from language.terms import normalize_answer  # noqa: E402
 
 
 def _articles(kit: Path) -> dict[str, tuple[date | None, str]]:

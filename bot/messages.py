@@ -119,6 +119,10 @@ RANKER_MODEL_UNUSABLE = (
     "the shipped one, or train a model with `newsdesk train-ranker KIT_DIR --out {out}` and set the variable "
     "to {out}."
 )
+RANKER_MODEL_OTHER_FEATURES = (
+    "The ranker model {path} was trained for other features than this version's: short answers are picked by "
+    "the hand-set votes until it is retrained (`newsdesk train-ranker KIT_DIR --out {path}`)."
+)
 TRAIN_OUT_NOT_A_MODEL = (
     "{path} exists and is not a ranker model: train-ranker writes a new file or replaces an earlier model, "
     "nothing else. Choose another --out."

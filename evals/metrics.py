@@ -3,8 +3,9 @@
 Two normalisations on purpose:
 - `normalize_rtqa` reproduces RealTimeQA's scorer exactly (quirks included), so exact match
   and F1 compare directly with the published baselines;
-- `normalize_answer` is the SQuAD-style one used for accepted-answer match and citation
-  support, where typography must not matter.
+- `normalize_answer` (language/terms.py, where the ranker's training labels use it too) is the
+  SQuAD-style one used for accepted-answer match and citation support, where typography must
+  not matter.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from language.terms import normalize_answer
 
 HIT_DEPTHS = (1, 5, 10)
 MRR_DEPTH = 10
@@ -33,7 +36,6 @@ LATENCY_KEYS = frozenset({"latency_p50_ms", "latency_p95_ms"})
 
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
 _RTQA_COUNTERS = ("年", "歳", "人", "년")
-_ARTICLES = frozenset({"a", "an", "the"})
 
 
 # -- RealTimeQA / SQuAD free-text scoring ---------------------------------------------------
@@ -70,14 +72,6 @@ def _f1(predicted: list[str], gold: list[str]) -> float:
 
 
 # -- accepted-answer match and support ---------------------------------------------------------
-
-
-def normalize_answer(text: str) -> str:
-    """SQuAD-style, Unicode-aware: NFKC, lower-case, every punctuation character removed
-    (curly quotes, dashes, apostrophes too), articles dropped, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
-    return " ".join(t for t in text.split() if t not in _ARTICLES)
 
 
 def contains_tokens(haystack: Sequence[str], needle: Sequence[str]) -> bool:

@@ -2,13 +2,15 @@
 
 For each kind (`AnswerType`): the question forms that ask for it (`QUESTION_FORMS`, tried in
 order), the form a right answer takes (`Form`; a number with its unit or not), the spaCy labels
-that can carry it, the ranker's group for it, and whether the learned ranker picks its short answer. `language.question` finds a
-question's kind with `asked_kind`; the extractive reader (`bot/extractive/fit.py`), the ranker
-(`bot/extractive/ranker.py`), the answerer (`bot/extractive/answerer.py`) and LLM mode's support
-check (`bot/llm/support.py`) read the rest from `KINDS`.
+that can carry it, the ranker's group for it, and how the extractive answerer picks its short
+answer (`Picking`). `language.question` finds a question's kind with `asked_kind`; the extractive
+reader (`bot/extractive/fit.py`), the ranker (`bot/extractive/ranker.py`), the pickers
+(`bot/extractive/pickers.py`, one for each `Picking`) and LLM mode's support check
+(`bot/llm/support.py`) read the rest from `KINDS`.
 
 Adding a kind: its member of `AnswerType`, its row of `KINDS`, its question forms in
-`QUESTION_FORMS`, and tests (tests/test_kinds.py checks that every kind has a row).
+`QUESTION_FORMS`, and tests (tests/test_kinds.py checks that every kind has a row). A kind picked
+in a way of its own adds a member of `Picking` and its picker in `bot/extractive/pickers.py`.
 """
 
 from __future__ import annotations
@@ -55,6 +57,17 @@ class Group(StrEnum):
     OTHER = "other"
 
 
+class Picking(StrEnum):
+    """How the extractive answerer picks a kind's short answer: each has its picker in
+    `bot/extractive/pickers.py` (`PICKERS`)."""
+
+    RANKED = "ranked"  # the best candidate span by the learned ranker (by the hand-set votes without one)
+    VOTED = "voted"  # the best candidate span by the hand-set votes
+    DATE = "date"  # the first date of the best sentence that has one, resolved against its article
+    CONTINUATION = "continuation"  # the words that complete a fill-in ("the death toll rose to:")
+    SENTENCE = "sentence"  # the best sentence itself (yes/no)
+
+
 _NAMES = (Form.PERSON, Form.PLACE, Form.ORGANIZATION, Form.NAME)
 
 
@@ -63,13 +76,18 @@ class Kind:
     answer: Form  # what a right answer looks like
     labels: frozenset[str]  # the spaCy entity labels that can carry it
     group: Group  # the learned ranker's group
-    ranked: bool  # the learned ranker picks its short answer (else the kind's own reader does)
+    picker: Picking  # how the extractive answerer picks its short answer
     with_unit: bool = False  # a number answer is said with what it measures ("12 days", "$3 million")
 
     @property
     def named(self) -> bool:
         """Its answers are names (or, for "which X", phrases naming a thing); "which two..." joins them."""
         return self.answer in _NAMES
+
+    @property
+    def ranked(self) -> bool:
+        """The learned ranker picks its short answer."""
+        return self.picker is Picking.RANKED
 
     @property
     def measured(self) -> bool:
@@ -79,22 +97,22 @@ class Kind:
 
 _AMOUNTS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 KINDS: Mapping[AnswerType, Kind] = {
-    AnswerType.DATE: Kind(Form.DATE, frozenset({"DATE", "TIME"}), Group.OTHER, ranked=False),
-    AnswerType.PERSON: Kind(Form.PERSON, frozenset({"PERSON"}), Group.NAMED, ranked=True),
-    AnswerType.ORGANIZATION: Kind(Form.ORGANIZATION, frozenset({"ORG"}), Group.NAMED, ranked=True),
-    AnswerType.PLACE: Kind(Form.PLACE, frozenset({"GPE", "LOC", "FAC"}), Group.NAMED, ranked=True),
-    AnswerType.NUMBER: Kind(Form.NUMBER, _AMOUNTS, Group.NUMBER, ranked=True),
-    AnswerType.QUANTITY: Kind(Form.NUMBER, _AMOUNTS, Group.NUMBER, ranked=True, with_unit=True),
-    AnswerType.REASON: Kind(Form.TEXT, frozenset(), Group.OTHER, ranked=False),
-    AnswerType.YESNO: Kind(Form.TEXT, frozenset(), Group.OTHER, ranked=False),
+    AnswerType.DATE: Kind(Form.DATE, frozenset({"DATE", "TIME"}), Group.OTHER, Picking.DATE),
+    AnswerType.PERSON: Kind(Form.PERSON, frozenset({"PERSON"}), Group.NAMED, Picking.RANKED),
+    AnswerType.ORGANIZATION: Kind(Form.ORGANIZATION, frozenset({"ORG"}), Group.NAMED, Picking.RANKED),
+    AnswerType.PLACE: Kind(Form.PLACE, frozenset({"GPE", "LOC", "FAC"}), Group.NAMED, Picking.RANKED),
+    AnswerType.NUMBER: Kind(Form.NUMBER, _AMOUNTS, Group.NUMBER, Picking.RANKED),
+    AnswerType.QUANTITY: Kind(Form.NUMBER, _AMOUNTS, Group.NUMBER, Picking.RANKED, with_unit=True),
+    AnswerType.REASON: Kind(Form.TEXT, frozenset(), Group.OTHER, Picking.VOTED),
+    AnswerType.YESNO: Kind(Form.TEXT, frozenset(), Group.OTHER, Picking.SENTENCE),
     AnswerType.ENTITY: Kind(Form.NAME, frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NORP", "FAC",
-                                                  "GPE", "PERSON", "LANGUAGE"}), Group.THING, ranked=True),
-    AnswerType.DESCRIPTION: Kind(Form.TEXT, frozenset(), Group.OTHER, ranked=True),
-    AnswerType.CONTINUATION: Kind(Form.TEXT, frozenset(), Group.OTHER, ranked=False),
+                                                  "GPE", "PERSON", "LANGUAGE"}), Group.THING, Picking.RANKED),
+    AnswerType.DESCRIPTION: Kind(Form.TEXT, frozenset(), Group.OTHER, Picking.RANKED),
+    AnswerType.CONTINUATION: Kind(Form.TEXT, frozenset(), Group.OTHER, Picking.CONTINUATION),
 }
 # Kinds whose answers are names (or, for "which X", phrases naming a thing).
 NAMED_KINDS = tuple(kind for kind, row in KINDS.items() if row.named)
-# Kinds whose short answer the learned ranker picks; dates, yes/no, fill-ins and reasons keep their own readers.
+# Kinds whose short answer the learned ranker picks; dates, yes/no, fill-ins and reasons keep their own pickers.
 RANKED_KINDS = tuple(kind for kind, row in KINDS.items() if row.ranked)
 
 

@@ -1,9 +1,11 @@
 """Content words of questions and sentences, lightly stemmed, for overlap scores; whether two of
-them are the same word; whether a span of a text opens in quotes."""
+them are the same word; whether a span of a text opens in quotes; an answer's words as answers
+are compared (`normalize_answer`)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _TOKEN = re.compile(r"[\w’']+")
 _STOPWORDS = frozenset(
@@ -44,3 +46,15 @@ _OPENING_QUOTES = "“\"‘"
 def is_quoted(text: str, start: int) -> bool:
     """Whether the span of `text` at `start` opens right after a quotation mark."""
     return start > 0 and text[start - 1] in _OPENING_QUOTES
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD-style, Unicode-aware: NFKC, lower-case, every punctuation character removed
+    (curly quotes, dashes, apostrophes too), articles dropped, whitespace collapsed. Gold answers
+    are matched with it (evals) and the ranker's training labels are made with it."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
+    return " ".join(t for t in text.split() if t not in _ARTICLES)

@@ -14,12 +14,12 @@ from evals.metrics import (
     contains_tokens,
     evidence_rank,
     exact_match,
-    normalize_answer,
     normalize_rtqa,
     percentile,
     supported_by,
     token_f1,
 )
+from language.terms import normalize_answer
 
 
 def test_rtqa_normalisation_keeps_its_quirks() -> None:

@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.extractive.candidates import answer_text, gather
-from bot.extractive.ranker import FEATURES, RankerModel, feature_rows, load_model, nesting
+from bot.extractive.answerer import ExtractiveAnswerer
+from bot.extractive.candidates import Candidate, answer_text, gather
+from bot.extractive.features import FEATURES, Context, feature_rows, nesting
+from bot.extractive.ranker import RankerModel, load_model
+from bot.extractive.ranker_fit import collect, collect_choices, fit, with_choices
+from bot.query import Query
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from evals.dataset import EvalQuestion
-from evals.ranker_training import collect, collect_choices, fit, with_choices
+from evals.ranker_training import examples
 from index.encoders.embedder import HashingEmbedder
 from index.memory_store import MemoryStore
 from language.kinds import KINDS, AnswerType, Group
@@ -59,11 +63,22 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Runtime, list[EvalQue
     return runtime, questions
 
 
+def extractive(runtime: Runtime) -> ExtractiveAnswerer:
+    answerer = runtime.raw_answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    return answerer
+
+
+def measured(runtime: Runtime, query: Query) -> tuple[list[Candidate], Context]:
+    """The candidates of `query` and what they are measured against, as the ranker and training see them."""
+    answerer = extractive(runtime)
+    return answerer.pickers.measuring.measure(query, answerer.read(query).sentences)
+
+
 def test_candidates_come_from_stored_entities_and_phrases(kit: tuple[Runtime, list[EvalQuestion]]) -> None:
     runtime, questions = kit
     query = runtime.query(questions[0].question, AS_OF)
-    answerer = runtime.raw_answerer
-    found, _ = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+    found, _ = measured(runtime, query)
     by_text = {c.text: c for c in found}
     assert "Jane Okafor" in by_text
     assert any(m.source == "entity" and m.label == "PERSON" for m in by_text["Jane Okafor"].mentions)
@@ -76,10 +91,10 @@ def test_training_is_deterministic_and_the_model_ranks_the_right_span_first(
     kit: tuple[Runtime, list[EvalQuestion]], tmp_path: Path,
 ) -> None:
     runtime, questions = kit
-    rows = collect(runtime, questions, AS_OF)
+    rows = collect(extractive(runtime), runtime.query, examples(questions, AS_OF))
     assert sum(g.answerable for g in rows) == len(questions)  # a right candidate for every question
     first = fit(rows, {"trained_on": ["invented"]})
-    second = fit(collect(runtime, questions, AS_OF), {"trained_on": ["invented"]})
+    second = fit(collect(extractive(runtime), runtime.query, examples(questions, AS_OF)), {"trained_on": ["invented"]})
     assert first.model.to_json() == second.model.to_json()  # deterministic
     assert first.metrics["positives"] >= len(questions)
 
@@ -87,10 +102,9 @@ def test_training_is_deterministic_and_the_model_ranks_the_right_span_first(
     path.write_text(json.dumps(first.model.to_json()))
     model = RankerModel.from_json(json.loads(path.read_text()))
     assert model.answers.features == FEATURES and model.record["trained_on"] == ["invented"]
-    answerer = runtime.raw_answerer
     for question in questions:
         query = runtime.query(question.question, AS_OF)
-        found, context = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+        found, context = measured(runtime, query)
         scores = model.probabilities(feature_rows(found, context))
         assert found[int(scores.argmax())].text == question.answers[0], question.question
 
@@ -107,20 +121,18 @@ def test_the_choice_model_learns_which_choice_the_evidence_supports(
     kit: tuple[Runtime, list[EvalQuestion]],
 ) -> None:
     runtime, questions = kit
-    answers = fit(collect(runtime, questions, AS_OF), {"trained_on": ["invented"]})
+    answerer = extractive(runtime)
+    answers = fit(collect(answerer, runtime.query, examples(questions, AS_OF)), {"trained_on": ["invented"]})
     choosing = [replace(q, choices=(q.answers[0], "Someone Else", "Elsewhere Ltd", "7"), answer_index=0)
                 for q in questions]
-    answerer = runtime.raw_answerer
-    answerer.ranker = answers.model  # type: ignore[attr-defined]
-    rows = collect_choices(runtime, choosing, AS_OF)
+    rows = collect_choices(answerer, answers.model, runtime.query, examples(choosing, AS_OF))
     assert len(rows) == len(questions) and all(len(r.rows) == 4 for r in rows)
     fitted = with_choices(answers, rows)
     assert fitted.model.choices is not None and fitted.metrics["choice_questions"] == len(questions)
-    answerer.ranker = fitted.model  # type: ignore[attr-defined]
+    choosing_answerer = answerer.with_ranker(fitted.model)
     for question in choosing:
         query = runtime.query(question.question, AS_OF, question.choices)
-        assert answerer.ask(query).answer == question.answers[0], question.question
-    answerer.ranker = None  # type: ignore[attr-defined]
+        assert choosing_answerer.ask(query).answer == question.answers[0], question.question
 
 
 def test_kinds_the_ranker_answers() -> None:
@@ -130,9 +142,8 @@ def test_kinds_the_ranker_answers() -> None:
 
 def test_every_kind_is_measured_in_its_own_group(kit: tuple[Runtime, list[EvalQuestion]]) -> None:
     runtime, questions = kit
-    answerer = runtime.raw_answerer
     query = runtime.query(questions[0].question, AS_OF)
-    found, context = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+    found, context = measured(runtime, query)
     for kind in AnswerType:
         asked = replace(context, info=replace(context.info, kind=kind))
         row = dict(zip(FEATURES, feature_rows(found, asked)[0]))
@@ -149,9 +160,8 @@ def test_relative_features_compare_each_candidate_with_the_questions_best(
     kit: tuple[Runtime, list[EvalQuestion]],
 ) -> None:
     runtime, questions = kit
-    answerer = runtime.raw_answerer
     query = runtime.query(questions[0].question, AS_OF)
-    found, context = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+    found, context = measured(runtime, query)
     rows = feature_rows(found, context)
     assert len(rows) == len(found) >= 2 and all(len(row) == len(FEATURES) for row in rows)
     own, share, is_best = FEATURES.index("evidence"), FEATURES.index("evidence/best"), FEATURES.index("evidence:best")
@@ -164,9 +174,8 @@ def test_the_kind_asked_for_is_a_good_sign_and_the_questions_subject_a_poor_one(
     kit: tuple[Runtime, list[EvalQuestion]],
 ) -> None:
     runtime, _ = kit
-    answerer = runtime.raw_answerer
     query = runtime.query("Which museum did Amara Diallo reopen?", AS_OF)
-    found, context = answerer.candidates(query, answerer.read(query).sentences)  # type: ignore[attr-defined]
+    found, context = measured(runtime, query)
     values = {c.text: dict(zip(FEATURES, row)) for c, row in zip(found, feature_rows(found, context))}
     assert values["maritime museum"]["focus_words"] == 1.0 and values["maritime museum"]["question_words"] == 0.0
     assert values["Curator Amara Diallo"]["question_words"] > 0.5 and values["Curator Amara Diallo"]["focus_words"] == 0.0

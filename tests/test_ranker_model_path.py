@@ -5,6 +5,7 @@ file that is not a ranker model."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,51 @@ def test_train_ranker_will_not_overwrite_a_file_that_is_not_a_model(tmp_path: Pa
     assert result.exit_code != 0
     assert isinstance(result.exception, UserInputError) and "not a ranker model" in str(result.exception)
     assert passwords.read_text(encoding="utf-8") == PASSWORDS
+
+
+def test_a_model_trained_for_other_features_falls_back_to_the_votes_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A ranker.json whose feature list is not the ranker's (a feature added, no retraining yet):
+    questions are still answered, by the hand-set votes, and a warning says to retrain."""
+    shipped = load_model()
+    assert shipped is not None
+    data = shipped.to_json()
+    data["answers"]["features"] = [*data["answers"]["features"][:-1], "a feature of another version"]
+    model = tmp_path / "ranker.json"
+    model.write_text(json.dumps(data), encoding="utf-8")
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text(" date 2022-03-01 Harbour reopens\nMayor Jane Okafor opened the harbour on "
+                                "Tuesday, the council said.\n", encoding="utf-8")
+    settings = load_settings(home=tmp_path / "home")
+    settings.answer = settings.answer.model_copy(update={"ranker_model": model})
+    runtime = Runtime(settings, embedder=HashingEmbedder(), store=MemoryStore())
+    runtime.ingest([news])
+    with caplog.at_level("WARNING"):
+        answer = runtime.answerer.ask(runtime.query("Who opened the harbour?", date(2022, 3, 5)))
+    assert answer.answer == "Jane Okafor" and answer.citations
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(str(model) in w and "train-ranker" in w for w in warned), warned
+
+
+def test_the_shipped_model_trained_for_other_features_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The same for bot/extractive/ranker.json itself (here: one written for other features)."""
+    from bot.extractive import ranker
+
+    shipped = load_model()
+    assert shipped is not None
+    data = shipped.to_json()
+    data["choices"]["features"] = ["a choice feature of another version"]
+    other = tmp_path / "ranker.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(ranker, "SHIPPED", str(other))  # an absolute path: joined, it is itself
+    ranker._shipped.cache_clear()
+    try:
+        with caplog.at_level("WARNING"):
+            assert load_model() is None
+    finally:
+        ranker._shipped.cache_clear()
+    assert any(str(other) in r.getMessage() for r in caplog.records if r.levelname == "WARNING")

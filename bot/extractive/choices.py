@@ -4,16 +4,16 @@ A choice is supported when the passages retrieved for the question mention it, t
 higher they rank and the better the sentence that mentions it matches the question. Each choice
 is also looked up by name (question + choice, keyword search): the best sentence naming it
 counts by how many of the question's other words it shares, and how recent it is. For "which is
-NOT..." questions the least supported choice wins.
+NOT..." questions the least supported choice wins. The choice picker (bot/extractive/pickers.py)
+measures the evidence here and scores it with the answerer's scorer (learned or hand-set).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from bot.answer import Answer
 from bot.extractive import tuning
 from bot.extractive.sentences import Sentence
 from bot.query import Query
@@ -128,31 +128,6 @@ def _says(choice: str, candidate: str, question_terms: frozenset[str]) -> bool:
         mention(candidate, choice, question_terms) >= tuning.PARTIAL_MENTION
 
 
-ChoiceScorer = Callable[[Sequence[ChoiceEvidence]], Sequence[float]]
-
-
 def hand_set_scores(evidence: Sequence[ChoiceEvidence]) -> list[float]:
     """Without a learned choice model: mentions plus by-name support, as set by hand."""
     return [e.mentioned + tuning.NAMED_WEIGHT * e.named for e in evidence]
-
-
-def pick_choice(
-    base: Answer, query: Query, evidence: Sequence[ChoiceEvidence], sentences: Sequence[Sentence],
-    scorer: ChoiceScorer = hand_set_scores,
-) -> Answer:
-    """The choice the evidence supports best (least, for "which is NOT..."), citing where it is said."""
-    scores = list(scorer(evidence))
-    if not any(e.mentioned or e.named or e.ranked for e in evidence):
-        return replace(base, notes=[*base.notes, "no passage mentions any of the choices"])
-    order = sorted(range(len(evidence)), key=lambda i: scores[i], reverse=not query.info.negated)
-    chosen = evidence[order[0]]
-    cited = chosen.cited if chosen.cited is not None and not query.info.negated else sentences[0]
-    return replace(
-        base,
-        answer=chosen.choice,
-        citations=[cited.citation()],
-        sentence=cited.text,
-        score=cited.score,
-        notes=[*base.notes, "choice support (mentions, by name, ranker): " + ", ".join(
-            f"{e.choice} {e.mentioned:.2f}/{e.named:.2f}/{e.ranked:.2f}" for e in evidence)],
-    )

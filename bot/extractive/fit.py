@@ -68,3 +68,10 @@ def _form_fit(info: QuestionInfo, text: str, quoted: bool) -> float:
             return tuning.QUOTED_FIT
         return 1.0 if is_name(text) else tuning.PHRASE_FIT
     return 1.0
+
+
+def asks_for_a_thing(info: QuestionInfo, phrases: bool = False) -> bool:
+    """"Which bird / which show / what product": the answer is a thing the question names.
+    With `phrases`: one that may well be ordinary words (not an organisation or a place)."""
+    forms = (Form.NAME,) if phrases else (Form.NAME, Form.ORGANIZATION, Form.PLACE)
+    return KINDS[info.kind].answer in forms and bool(info.focus)
