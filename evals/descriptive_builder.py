@@ -2,7 +2,7 @@
 articles of the set's stories, and distractors from the same weeks, so that the set's questions
 can be committed without the articles (which stay in the kit):
 
-    newsdesk kit descriptive ../shared/evals/realtimeqa-dev OUT    # then: newsdesk eval OUT
+    newsdesk kit descriptive ../shared/evals/realtimeqa-dev --out DIR    # then: newsdesk eval DIR
 
 Read: the set's `questions.jsonl` (by default the one shipped in evals/data/descriptive-dev/)
 and its `stories.json` beside it (each story's name and a regular expression that finds it);

@@ -103,7 +103,7 @@ def test_a_set_over_another_archive_or_into_a_used_folder_is_refused(tmp_path: P
 def test_the_command_prints_what_it_wrote(tmp_path: Path) -> None:
     asked = questions(tmp_path / "set", QUESTION, stories=None)
     result = CliRunner().invoke(app, ["kit", "descriptive", str(kit(tmp_path / "kit", *ARCHIVE)),
-                                      str(tmp_path / "out"), "--questions", str(asked), "--distractors", "3"])
+                                      "--out", str(tmp_path / "out"), "--questions", str(asked), "--distractors", "3"])
     assert result.exit_code == 0, result.output
     assert "wrote 1 questions and 5 articles (2 of their stories, 3 others" in result.stdout
     assert "newsdesk eval" in result.stdout

@@ -1,6 +1,6 @@
 """`newsdesk kit realtimeqa SOURCE --from DATE --to DATE --out DIR`: build an evaluation kit that
 `newsdesk eval` reads from a local clone of a public benchmark (evals/kit_builder.py);
-`newsdesk kit descriptive KIT OUT`: the descriptive dev set over a kit's archive
+`newsdesk kit descriptive KIT --out DIR`: the descriptive dev set over a kit's archive
 (evals/descriptive_builder.py)."""
 
 from __future__ import annotations
@@ -70,13 +70,13 @@ def unanswerable(
 @kit_app.command("descriptive")
 def descriptive(
     source: Annotated[Path, typer.Argument(metavar="KIT", help="The kit whose archive the set was written over (a folder with corpus.jsonl.gz): ../shared/evals/realtimeqa-dev.", show_default=False)],
-    out_dir: Annotated[Path, typer.Argument(metavar="OUT", help="The folder to write (new or empty).", show_default=False)],
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="The folder to write (new or empty).", show_default=False)],
     questions: Annotated[Path | None, typer.Option("--questions", metavar="PATH", help="A descriptive set's questions.jsonl (its stories.json beside it). Default: the set shipped in evals/data/descriptive-dev/.", show_default=False)] = None,
     distractors: Annotated[int, typer.Option("--distractors", min=0, metavar="N", help="Articles from the same weeks that belong to none of the set's stories.")] = 140,
     as_json: JsonFlag = False,
 ) -> None:
     """Build a descriptive set: its questions, the articles of their stories and distractors from
-    the same weeks, taken from the kit's archive. Then: newsdesk eval OUT."""
+    the same weeks, taken from the kit's archive. Then: newsdesk eval DIR."""
     from evals.descriptive_builder import build_descriptive_set
 
     report = build_descriptive_set(source.expanduser(), out_dir.expanduser(),
