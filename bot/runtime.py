@@ -22,6 +22,7 @@ from bot.copies import CopiesNamed
 from bot.query import Query, build_query
 from bot.settings import Settings
 from bot.verify import VerifyingAnswerer
+from language.shapes import Shape
 from index.archive import Archive
 from index.encoders.embedder import Embedder
 from index.encoders.factory import create_embedder
@@ -192,9 +193,10 @@ class Runtime:
 
     # -- answering ----------------------------------------------------------------------------
 
-    def query(self, question: str, as_of: date, choices: Sequence[str] = ()) -> Query:
-        """The question read once, as of a date the caller has resolved (see `bot.query`)."""
-        return build_query(question, as_of, self.settings.answer.max_question_chars, choices)
+    def query(self, question: str, as_of: date, choices: Sequence[str] = (), shape: Shape | None = None) -> Query:
+        """The question read once, as of a date the caller has resolved, in the shape its words ask
+        for unless `shape` is given (see `bot.query`)."""
+        return build_query(question, as_of, self.settings.answer.max_question_chars, choices, shape)
 
     @cached_property
     def sentence_encoder(self) -> Embedder:
@@ -210,18 +212,24 @@ class Runtime:
 
     @cached_property
     def raw_answerer(self) -> Answerer:
-        """The answerer itself, before the citation gate (evals measure validity on it)."""
+        """The answerer itself, before the citation gate (evals measure validity on it): a factoid
+        to the factoid answerer, any other shape to the composer (bot/compose/), each extractive or,
+        in LLM mode, the model's with the extractive one as its fallback."""
+        from bot.compose.answerer import ComposingAnswerer, ShapedAnswerer
         from bot.extractive.answerer import ExtractiveAnswerer
         from bot.extractive.ranker import load_model
 
         answer = self.settings.answer
         ranker = load_model(answer.ranker_model, self.settings.store.home) if answer.ranker else None
         extractive = ExtractiveAnswerer(self.retriever, self.sentence_encoder, answer, self.store, ranker)
+        composer = ComposingAnswerer(self.retriever, self.sentence_encoder, answer, self.store)
         if not self.settings.llm.enabled:
-            return extractive
+            return ShapedAnswerer(extractive, composer)
         from bot.llm.answerer import create_llm_answerer
+        from bot.llm.compose import LLMComposer
 
-        return create_llm_answerer(self.settings, self.retriever, self.store, fallback=extractive)
+        llm = create_llm_answerer(self.settings, self.retriever, self.store, fallback=extractive)
+        return ShapedAnswerer(llm, LLMComposer(llm, fallback=composer))
 
     @cached_property
     def answerer(self) -> Answerer:

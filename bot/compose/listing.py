@@ -1,0 +1,109 @@
+"""A list: every member of the kind asked for ("which cities...": places; "which companies...":
+organisations) named in the story's passages, each with the quote that names it.
+
+Members are the named entities stored with each chunk at ingest whose spaCy label can carry the
+kind (its row of `language.kinds.KINDS`), as the factoid reader finds them
+(bot/extractive/candidates.py); the story's own names, and countries where cities are asked for,
+are not members. One member written several ways ("Gdańsk", "Gdansk"; "Mangystau Region",
+"Mangystau") is one. A quote that names several members is one point, noted with their names.
+A kind no label carries ("what did the report reveal?") is answered with the most relevant
+sentences that do not repeat each other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.compose import tuning
+from bot.compose.material import Item, Material
+from bot.compose.select import Composition, pick
+from bot.extractive.candidates import answer_text
+from language.gazetteer import PLACES
+from language.kinds import KINDS
+from language.terms import content_terms
+
+
+@dataclass
+class _Member:
+    key: str
+    item: Item  # the most relevant sentence that names it
+    spellings: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def name(self) -> str:
+        """The way it is written most often; the first seen on a tie."""
+        return self.spellings.most_common(1)[0][0]
+
+
+def listing(material: Material) -> Composition:
+    labels = KINDS[material.query.info.kind].labels
+    if not labels:
+        return Composition([i.point() for i in pick(material.candidates(), tuning.WHY_POINTS,
+                                                     limit=tuning.SCREEN_CHARS)])
+    sentences = sorted((i for i in [*material.items, *material.unread] if i.relevance >= material.floor),
+                       key=lambda i: i.relevance, reverse=True)
+    members = _merged(_members(material, sentences, labels))
+    by_item: dict[int, list[_Member]] = {}
+    for member in members:
+        by_item.setdefault(id(member.item), []).append(member)
+    points = []
+    for group in list(by_item.values())[: tuning.LIST_POINTS]:
+        item = group[0].item
+        group.sort(key=lambda m: item.text.find(m.name))  # in the order the quote names them
+        points.append(item.point(note=", ".join(m.name for m in group)))
+    return Composition(points, ", ".join(p.note for p in points) or None)
+
+
+def _members(material: Material, sentences: list[Item], labels: frozenset[str]) -> list[_Member]:
+    """The members named in `sentences` (most relevant first), in the order first named. A name is
+    of the kind when any of its mentions carries one of its labels (the tagger reads "Rotterdam"
+    as a person in one sentence and a place in the next)."""
+    info = material.query.info
+    if info.city:
+        labels = labels & _CITY_LABELS or labels
+    seen: dict[str, set[str]] = {}
+    named: list[tuple[Item, str, str]] = []
+    for item in sentences:
+        sentence = item.sentence
+        for start, end, label in sentence.passage.entities:
+            if sentence.start <= start < end <= sentence.end:
+                name = answer_text(sentence.text[start - sentence.start : end - sentence.start], info.kind)
+                seen.setdefault(spelling(name), set()).add(label)
+                named.append((item, name, spelling(name)))
+    found: dict[str, _Member] = {}
+    for item, name, key in named:
+        terms = content_terms(name)
+        if (seen[key] & labels and terms and not terms <= info.terms
+                and not (info.city and name.casefold() in PLACES)):
+            found.setdefault(key, _Member(key, item)).spellings[name] += 1
+    return list(found.values())
+
+
+def _merged(members: list[_Member]) -> list[_Member]:
+    """Members whose words begin another's ("Mangystau" / "Mangystau Region") are one: the shorter."""
+    kept: list[_Member] = []
+    for member in sorted(members, key=lambda m: len(m.key.split())):
+        words = member.key.split()
+        same = next((k for k in kept if words[: len(k.key.split())] == k.key.split()), None)
+        if same is None:
+            kept.append(member)
+        else:
+            same.spellings.update(member.spellings)
+            if member.item.relevance > same.item.relevance:
+                same.item = member.item
+    order = {id(m): n for n, m in enumerate(members)}
+    return sorted(kept, key=lambda m: order[id(m)])
+
+
+_NOT_LETTERS = re.compile(r"[^\w]+")
+_CITY_LABELS = frozenset({"GPE"})  # "which cities": not a sea (LOC) or a building (FAC)
+
+
+def spelling(name: str) -> str:
+    """A name as compared across spellings: accents, case, possessives and punctuation aside."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    plain = re.sub(r"['’]s\b", "", plain.casefold())
+    return " ".join(_NOT_LETTERS.sub(" ", plain).replace("_", " ").split())
