@@ -22,7 +22,6 @@ from bot.copies import CopiesNamed
 from bot.query import Query, build_query
 from bot.settings import Settings
 from bot.verify import VerifyingAnswerer
-from language.shapes import Shape
 from index.archive import Archive
 from index.encoders.embedder import Embedder
 from index.encoders.factory import create_embedder
@@ -30,6 +29,7 @@ from index.factory import open_store
 from index.lexical import LexicalIndex, open_lexical
 from index.retrieval import HybridRetriever, RerankedRetriever, Reranker, Retriever
 from index.stories import OneArticlePerStory
+from language.shapes import Shape
 
 FETCH_FOLDER = "fetch"  # <home>/fetch/<index>/http-cache.sqlite3
 

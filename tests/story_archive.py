@@ -3,21 +3,14 @@ that spreads from port to port and ends in a deal (six articles, one of them a w
 another), a neighbouring story that shares some of its words (a rail strike, also in Rotterdam),
 and an unrelated one. Invented for these tests; the cities are real ones.
 
-Import the fixture where it is used: `from tests.story_archive import story_home  # noqa: F401`.
+The data directory with it ingested is the `story_home` fixture (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-
-import pytest
-
-from bot.runtime import Runtime
-from index.encoders.embedder import SentenceTransformerEmbedder
-from tests.conftest import ingest_into, make_settings
 
 END = date(2023, 3, 16)  # after the last article
 STORY = {"a1", "a2", "a3", "a4", "a5", "a5-copy"}
@@ -79,18 +72,3 @@ def write_archive(folder: Path) -> Path:
     path = folder / "dock-strike.jsonl"
     path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES), encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="session")
-def story_home(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Iterator[Path]:
-    """A data directory with the story archive ingested once for the session. Treat it as read-only."""
-    root = tmp_path_factory.mktemp("story")
-    runtime = Runtime(make_settings(root / "home"), embedder=embedder)
-    report = ingest_into(runtime, write_archive(root / "articles"))
-    assert not report.failed
-    yield root / "home"
-
-
-@pytest.fixture
-def story_runtime(story_home: Path, embedder: SentenceTransformerEmbedder) -> Runtime:
-    return Runtime(make_settings(story_home), embedder=embedder)

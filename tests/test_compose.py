@@ -13,7 +13,7 @@ from bot.runtime import Runtime
 from bot.verify import is_verbatim
 from language.shapes import Shape
 from tests.conftest import ask
-from tests.story_archive import END, NEIGHBOURS, STORY, story_home, story_runtime  # noqa: F401
+from tests.story_archive import END, NEIGHBOURS, STORY
 
 
 def composed(runtime: Runtime, question: str, shape: Shape, as_of: date = END) -> Answer:
@@ -127,3 +127,11 @@ def test_the_story_archive_has_the_ids_the_tests_name(story_home: Path) -> None:
 
     runtime = Runtime(make_settings(story_home))
     assert {s.id for s in runtime.store.article_summaries()} == STORY | NEIGHBOURS
+
+
+def test_a_point_names_the_other_outlets_of_its_wire_story(story_runtime: Runtime) -> None:
+    answer = composed(story_runtime, "Give me a timeline of the dockworkers' strike", Shape.TIMELINE)
+    deal = next(p for p in answer.points if p.citation.article_id in ("a5", "a5-copy"))
+    other = ({"a5", "a5-copy"} - {deal.citation.article_id}).pop()
+    assert [c.article_id for c in deal.citation.copies] == [other]
+    assert deal.citation in answer.citations

@@ -1,8 +1,9 @@
 """The latest: the newest developments as of the date, newest first, each with its day.
 
 The articles of the story's last week (`LATEST_DAYS` before the newest one) are read newest first:
-the best sentence of each (one per article or wire story), then, with room left, the next best of
-the newest; none repeating another."""
+the best sentence of each (one per article or wire story; worth as in `Item.weight`), then, with
+room left, the next best of the newest; none repeating another. The lead is the best sentence of
+the newest article."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def latest(material: Material) -> Composition:
         return Composition([])
     newest = max(i.published for i in pool if i.published is not None)
     recent = sorted((i for i in pool if i.published and newest - i.published < timedelta(days=tuning.LATEST_DAYS)),
-                    key=lambda i: (-(i.published.toordinal() if i.published else 0), -i.relevance))
+                    key=lambda i: (-(i.published.toordinal() if i.published else 0), -i.weight))
     chosen: list[Item] = []
     for first_of_each in (True, False):
         for item in recent:
@@ -30,4 +31,5 @@ def latest(material: Material) -> Composition:
                     or characters(chosen) + len(item.text) > max(tuning.SCREEN_CHARS, len(item.text))):
                 continue
             chosen.append(item)
-    return Composition([i.point() for i in by_day(chosen, newest_first=True)])
+    lead = chosen[0].text if chosen else None  # the best sentence of the newest article
+    return Composition([i.point() for i in by_day(chosen, newest_first=True)], lead)
