@@ -135,3 +135,13 @@ def test_a_point_names_the_other_outlets_of_its_wire_story(story_runtime: Runtim
     other = ({"a5", "a5-copy"} - {deal.citation.article_id}).pop()
     assert [c.article_id for c in deal.citation.copies] == [other]
     assert deal.citation in answer.citations
+
+
+def test_a_list_takes_the_names_listed_with_a_member(seeded_runtime: Runtime) -> None:
+    # The tagger reads "Zhanaozen" as a person and "Aktobe" as no entity at all; both are listed
+    # with cities it does read as places ("Zhanaozen and Aktau", "Atyrau, Aktobe (in the west)").
+    answer = composed(seeded_runtime, "Which cities did the protests reach?", Shape.LIST, date(2022, 1, 7))
+    assert_verified_and_dated(seeded_runtime, answer)
+    keys = {spelling(n) for p in answer.points for n in p.note.split(", ")}
+    assert {"almaty", "zhanaozen", "aktau", "atyrau", "aktobe", "uralsk", "karaganda", "nur sultan"} <= keys
+    assert not {"12", "kazakhstan", "mangystau region", "brussels"} & keys

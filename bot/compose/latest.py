@@ -2,8 +2,7 @@
 
 The articles of the story's last week (`LATEST_DAYS` before the newest one) are read newest first:
 the best sentence of each (one per article or wire story; worth as in `Item.weight`), then, with
-room left, the next best of the newest; none repeating another. The lead is the best sentence of
-the newest article."""
+room left, the next best of the newest; none repeating another. The newest leads."""
 
 from __future__ import annotations
 
@@ -31,5 +30,4 @@ def latest(material: Material) -> Composition:
                     or characters(chosen) + len(item.text) > max(tuning.SCREEN_CHARS, len(item.text))):
                 continue
             chosen.append(item)
-    lead = chosen[0].text if chosen else None  # the best sentence of the newest article
-    return Composition([i.point() for i in by_day(chosen, newest_first=True)], lead)
+    return Composition([i.point() for i in by_day(chosen, newest_first=True)])
