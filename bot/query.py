@@ -53,3 +53,9 @@ def build_query(question: str, as_of: date, max_chars: int, choices: Sequence[st
         raise UserInputError(messages.SHAPE_WITH_CHOICES.format(shape=shape))
     chosen = Shape.FACTOID if choices else shape or asked_shape(text)
     return Query(text, as_of, question_timeframe(text, as_of), analyse(text), tuple(choices), chosen)
+
+
+def composed(query: Query) -> bool:
+    """Whether the query is answered with composed points (an overview, a timeline...), not one
+    fact: any shape but a factoid, never with choices."""
+    return query.shape.composed and not query.choices

@@ -212,24 +212,26 @@ class Runtime:
 
     @cached_property
     def raw_answerer(self) -> Answerer:
-        """The answerer itself, before the citation gate (evals measure validity on it): a factoid
-        to the factoid answerer, any other shape to the composer (bot/compose/), each extractive or,
-        in LLM mode, the model's with the extractive one as its fallback."""
-        from bot.compose.answerer import ComposingAnswerer, ShapedAnswerer
+        """The answerer itself, before the citation gate (evals measure validity on it): the
+        extractive answerer, or in LLM mode the model's with the extractive one as its fallback.
+        Each hands a query of a composed shape (an overview, a timeline...) to its composer
+        (bot/compose/, bot/llm/compose.py)."""
+        from bot.compose.answerer import ComposingAnswerer
         from bot.extractive.answerer import ExtractiveAnswerer
         from bot.extractive.ranker import load_model
 
         answer = self.settings.answer
         ranker = load_model(answer.ranker_model, self.settings.store.home) if answer.ranker else None
-        extractive = ExtractiveAnswerer(self.retriever, self.sentence_encoder, answer, self.store, ranker)
         composer = ComposingAnswerer(self.retriever, self.sentence_encoder, answer, self.store)
+        extractive = ExtractiveAnswerer(self.retriever, self.sentence_encoder, answer, self.store, ranker, composer)
         if not self.settings.llm.enabled:
-            return ShapedAnswerer(extractive, composer)
+            return extractive
         from bot.llm.answerer import create_llm_answerer
         from bot.llm.compose import LLMComposer
 
         llm = create_llm_answerer(self.settings, self.retriever, self.store, fallback=extractive)
-        return ShapedAnswerer(llm, LLMComposer(llm, fallback=composer))
+        llm.composer = LLMComposer(llm, fallback=composer)
+        return llm
 
     @cached_property
     def answerer(self) -> Answerer:

@@ -6,16 +6,16 @@ timeline's span of days, a list's members), its `points` the quotes in display o
 `citations` theirs; it abstains (`answer` None: not in the archive) when no sentence of the story is
 evidence enough (`min_score`), as the factoid answerer does.
 
-`ShapedAnswerer` sends a factoid (and every question with choices) to the factoid answerer, any
-other shape to the composer: in both answer modes (bot/runtime.py).
+The factoid answerers hand it every query of a composed shape (`bot.query.composed`): the
+extractive answerer always, the LLM answerer when the model's composition is not usable
+(bot/llm/compose.py); bot/runtime.py wires them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
-from bot.answer import Answer, Answerer, ask_streaming
+from bot.answer import Answer
 from bot.compose.material import gather
 from bot.compose.table import COMPOSERS
 from bot.query import Query
@@ -45,20 +45,3 @@ class ComposingAnswerer:
         points = composition.points
         return replace(abstained, answer=composition.lead or points[0].citation.quote,
                        citations=[p.citation for p in points], points=points)
-
-
-class ShapedAnswerer:
-    """A factoid (or a question with choices) to `factoid`, any other shape to `composed`."""
-
-    def __init__(self, factoid: Answerer, composed: Answerer) -> None:
-        self.factoid = factoid
-        self.composed = composed
-
-    def answerer_for(self, query: Query) -> Answerer:
-        return self.composed if query.shape.composed and not query.choices else self.factoid
-
-    def ask(self, query: Query) -> Answer:
-        return self.answerer_for(query).ask(query)
-
-    def ask_streaming(self, query: Query, on_text: Callable[[str], None]) -> Answer:
-        return ask_streaming(self.answerer_for(query), query, on_text)

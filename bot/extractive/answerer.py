@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answer import Answer
+from bot.answer import Answer, Answerer
 from bot.evidence import without_addressed
 from bot.extractive import tuning
 from bot.extractive.candidates import Candidate, gather, key_of
@@ -20,7 +20,7 @@ from bot.extractive.fit import is_name, type_fit
 from bot.extractive.ranker import Context, RankerModel, feature_rows, nesting
 from bot.extractive.sentences import Sentence, score_sentences, split_passages
 from bot.extractive.spans import candidates, continuation_span, proximity
-from bot.query import Query
+from bot.query import Query, composed
 from bot.settings import AnswerSettings
 from index.archive import ArticleLookup
 from index.encoders.embedder import Embedder
@@ -46,13 +46,14 @@ class Reading:
 class ExtractiveAnswerer:
     def __init__(
         self, retriever: Retriever, reader: Embedder, settings: AnswerSettings, articles: ArticleLookup,
-        ranker: RankerModel | None = None,
+        ranker: RankerModel | None = None, composer: Answerer | None = None,
     ) -> None:
         self.retriever = retriever
         self.reader = reader  # compares sentences with the question (see `AnswerSettings.reader`)
         self.settings = settings
         self.articles = articles
         self.ranker = ranker  # None: the hand-set votes pick short answers
+        self.composer = composer  # answers the composed shapes (bot/compose/); None: every query a factoid
 
     def read(self, query: Query) -> Reading:
         found = self.retriever.search(query, max(tuning.RETRIEVED, self.settings.passages))
@@ -95,6 +96,8 @@ class ExtractiveAnswerer:
         return choice_evidence(query, reading.passages, reading.sentences, named, ranked)
 
     def ask(self, query: Query) -> Answer:
+        if self.composer is not None and composed(query):
+            return self.composer.ask(query)
         info = query.info
         reading = self.read(query)
         retrieved, sentences = reading.retrieved, reading.sentences

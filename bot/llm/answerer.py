@@ -39,7 +39,7 @@ from bot.llm.support import (
     supported,
     unsupported,
 )
-from bot.query import Query
+from bot.query import Query, composed
 from bot.settings import AnswerSettings, LLMSettings, Settings
 from index.archive import ArticleLookup
 from index.models import Article, Passage
@@ -105,6 +105,8 @@ class LLMAnswerer:
         self.settings = settings
         self.answer_settings = answer_settings
         self.fallback = fallback
+        # Answers the composed shapes (bot/llm/compose.py, sharing this endpoint); None: every query a factoid.
+        self.composer: Answerer | None = None
         self.budget = Budget()  # what this endpoint's context errors taught, for later questions
 
     def ask(self, query: Query) -> Answer:
@@ -116,6 +118,8 @@ class LLMAnswerer:
         return self._answer(query, on_text=on_text)
 
     def _answer(self, query: Query, on_text: OnText | None) -> Answer:
+        if self.composer is not None and composed(query):
+            return self.composer.ask(query)
         question, as_of = query.text, query.as_of
         run = Run()
         found = self.retriever.search(query, self.settings.passages)
