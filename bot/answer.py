@@ -98,14 +98,19 @@ class Citation:
 @dataclass(frozen=True)
 class Point:
     """One item of a composed answer (an overview's point, a timeline's event...): a verified
-    quote and the date it is about (the event's own date where the text gives one)."""
+    quote and the date it is about (the event's own date where the text gives one).
+
+    `note` is what the point says in a few words of newsdesk's or the model's, shown before its
+    quote: the members a list's quote names, or the model's own sentence in LLM mode (which its
+    quote supports); empty when the quote says it all."""
 
     citation: Citation
     date: date | None = None
+    note: str = ""
 
     @property
     def text(self) -> str:
-        return self.citation.quote
+        return self.note or self.citation.quote
 
     def to_json(self) -> dict[str, object]:
         return {"text": self.text, "date": self.date.isoformat() if self.date else None,

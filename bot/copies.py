@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.answer import Answer, Answerer, OtherCopy, ask_streaming
+from bot.answer import Answer, Answerer, Citation, OtherCopy, ask_streaming
 from index.archive import Archive, ArticleSummary
 from index.versions import base_id
 
@@ -21,20 +21,22 @@ if TYPE_CHECKING:
 
 
 def with_copies(answer: Answer, archive: Archive) -> Answer:
-    """The answer with every citation's `copies` filled in."""
-    if not answer.citations:
+    """The answer with every citation's `copies` filled in, its points' included."""
+    cited = [*answer.citations, *(p.citation for p in answer.points)]
+    if not cited:
         return answer
-    stories = {c.article_id: c.story or base_id(c.article_id) for c in answer.citations}
+    stories = {c.article_id: c.story or base_id(c.article_id) for c in cited}
     members = archive.story_members(list(dict.fromkeys(stories.values())))
-    citations = [
-        replace(c, copies=tuple(
+
+    def named(citation: Citation) -> Citation:
+        return replace(citation, copies=tuple(
             OtherCopy(m.id, m.title, m.source, m.url, m.published)
-            for m in members.get(stories[c.article_id], [])
-            if m.id != base_id(c.article_id) and _out_by(m, answer.as_of)
+            for m in members.get(stories[citation.article_id], [])
+            if m.id != base_id(citation.article_id) and _out_by(m, answer.as_of)
         ))
-        for c in answer.citations
-    ]
-    return replace(answer, citations=citations)
+
+    return replace(answer, citations=[named(c) for c in answer.citations],
+                   points=[replace(p, citation=named(p.citation)) for p in answer.points])
 
 
 def _out_by(member: ArticleSummary, as_of: date | None) -> bool:

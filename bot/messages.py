@@ -5,6 +5,7 @@ EMPTY_INDEX = "The archive is empty. Add articles with `newsdesk ingest PATH...`
 INTERRUPTED = "interrupted"
 EMPTY_QUESTION = "The question is empty. Ask something, e.g. newsdesk ask \"When did protests reach Almaty?\""
 QUESTION_TOO_LONG = "The question is {length} characters long; the limit is {limit}. Ask something shorter."
+SHAPE_WITH_CHOICES = "--shape {shape} cannot be used with --choice: a question with choices picks one of them."
 BAD_DATE = "'{value}' is not a date: use YYYY-MM-DD, e.g. 2022-01-06."
 ARTICLE_NOT_FOUND = (
     "No article with id '{article_id}' in the archive. Find ids with `newsdesk articles` "
@@ -42,6 +43,12 @@ FORGET_INTERRUPTED = (
 )
 INGEST_SEEDS_FIRST = "The archive is empty: ingesting the sample articles in {path} first."
 CITATIONS_HEADING = "Sources"
+# Composed answers (docs/shapes.md): the heading of each shape, and the leads that are not a quote
+SHAPE_HEADINGS = {"overview": "Overview", "timeline": "Timeline", "latest": "Latest", "why": "Why",
+                  "list": "Found"}
+TIMELINE_LEAD = "{count} dated events, {first} to {last}"
+TIMELINE_LEAD_ONE = "1 dated event, {day}"
+UNDATED = "undated"
 # Wire copies and earlier versions (docs/live-archive.md), under a citation and in `newsdesk article`
 ALSO_CARRIED_BY = "also carried by {count} other outlet(s): {names}"
 EARLIER_VERSION = "version {version} of the text, replaced on {day}"
@@ -213,6 +220,7 @@ SLACK_ANSWER_HEADING = "Answer"
 SLACK_SUPPORTING_SENTENCE = "Supporting sentence"
 SLACK_UNDATED = "undated"
 SLACK_MORE_SOURCES = "and {count} more source(s): use *Show full sources*."
+SLACK_MORE_POINTS = "and {count} more point(s): use *Show full sources*."
 SLACK_QUOTES_SHORTENED = "Some quotes are shortened: use *Show full sources* to read them in full."
 SLACK_BUTTON_UP = "👍 Helpful"
 SLACK_BUTTON_DOWN = "👎 Not helpful"

@@ -29,6 +29,7 @@ from index.factory import open_store
 from index.lexical import LexicalIndex, open_lexical
 from index.retrieval import HybridRetriever, RerankedRetriever, Reranker, Retriever
 from index.stories import OneArticlePerStory
+from language.shapes import Shape
 
 FETCH_FOLDER = "fetch"  # <home>/fetch/<index>/http-cache.sqlite3
 
@@ -192,9 +193,10 @@ class Runtime:
 
     # -- answering ----------------------------------------------------------------------------
 
-    def query(self, question: str, as_of: date, choices: Sequence[str] = ()) -> Query:
-        """The question read once, as of a date the caller has resolved (see `bot.query`)."""
-        return build_query(question, as_of, self.settings.answer.max_question_chars, choices)
+    def query(self, question: str, as_of: date, choices: Sequence[str] = (), shape: Shape | None = None) -> Query:
+        """The question read once, as of a date the caller has resolved, in the shape its words ask
+        for unless `shape` is given (see `bot.query`)."""
+        return build_query(question, as_of, self.settings.answer.max_question_chars, choices, shape)
 
     @cached_property
     def sentence_encoder(self) -> Embedder:
@@ -210,18 +212,26 @@ class Runtime:
 
     @cached_property
     def raw_answerer(self) -> Answerer:
-        """The answerer itself, before the citation gate (evals measure validity on it)."""
+        """The answerer itself, before the citation gate (evals measure validity on it): the
+        extractive answerer, or in LLM mode the model's with the extractive one as its fallback.
+        Each hands a query of a composed shape (an overview, a timeline...) to its composer
+        (bot/compose/, bot/llm/compose.py)."""
+        from bot.compose.answerer import ComposingAnswerer
         from bot.extractive.answerer import ExtractiveAnswerer
         from bot.extractive.ranker import load_model
 
         answer = self.settings.answer
         ranker = load_model(answer.ranker_model, self.settings.store.home) if answer.ranker else None
-        extractive = ExtractiveAnswerer(self.retriever, self.sentence_encoder, answer, self.store, ranker)
+        composer = ComposingAnswerer(self.retriever, self.sentence_encoder, answer, self.store)
+        extractive = ExtractiveAnswerer(self.retriever, self.sentence_encoder, answer, self.store, ranker, composer)
         if not self.settings.llm.enabled:
             return extractive
         from bot.llm.answerer import create_llm_answerer
+        from bot.llm.compose import LLMComposer
 
-        return create_llm_answerer(self.settings, self.retriever, self.store, fallback=extractive)
+        llm = create_llm_answerer(self.settings, self.retriever, self.store, fallback=extractive)
+        llm.composer = LLMComposer(llm, fallback=composer)
+        return llm
 
     @cached_property
     def answerer(self) -> Answerer:

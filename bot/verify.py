@@ -1,4 +1,5 @@
-"""The last gate before display: every quote must equal the stored article text at its offsets."""
+"""The last gate before display: every quote (a citation's, a composed answer's point's) must equal
+the stored article text at its offsets."""
 
 from __future__ import annotations
 
@@ -26,25 +27,34 @@ def is_verbatim(citation: Citation, article: Article | None) -> bool:
 
 
 def verified(answer: Answer, articles: ArticleLookup) -> Answer:
-    """The answer with only verbatim citations; an answer left without any becomes an abstention."""
-    if not answer.citations:
+    """The answer with only verbatim citations and points; an answer left without any becomes an
+    abstention. A composed answer whose lead was the quote of a dropped point leads with the first
+    point left."""
+    if not answer.citations and not answer.points:
         return answer
-    stored = articles.get_articles([c.article_id for c in answer.citations])
-    good: list[Citation] = []
-    for citation in answer.citations:
-        if is_verbatim(citation, stored.get(citation.article_id)):
-            good.append(citation)
-        else:
+    cited = [*answer.citations, *(p.citation for p in answer.points)]
+    stored = articles.get_articles(list(dict.fromkeys(c.article_id for c in cited)))
+    bad: list[Citation] = []
+    for citation in cited:
+        if citation not in bad and not is_verbatim(citation, stored.get(citation.article_id)):
+            bad.append(citation)
             log.error("dropped a citation that does not match article %s at %d:%d",
                       citation.article_id, citation.start, citation.end)
-    if len(good) == len(answer.citations):
+    if not bad:
         return answer
-    dropped = len(answer.citations) - len(good)
+    good = [c for c in answer.citations if c not in bad]
+    points = [p for p in answer.points if p.citation not in bad]
+    dropped = len(answer.citations) - len(good) + sum(p.citation not in answer.citations for p in answer.points
+                                                       if p not in points)
     notes = [*answer.notes, f"dropped {dropped} unverifiable citation(s)"]
     total = answer.dropped_citations + dropped
-    if not good:
-        return replace(answer, answer=None, citations=[], sentence=None, notes=notes, dropped_citations=total)
-    return replace(answer, citations=good, notes=notes, dropped_citations=total)
+    if not good or (answer.points and not points):
+        return replace(answer, answer=None, citations=[], sentence=None, notes=notes, dropped_citations=total,
+                       points=[])
+    lead = answer.answer
+    if points and any(lead == c.quote for c in bad):
+        lead = points[0].citation.quote
+    return replace(answer, answer=lead, citations=good, points=points, notes=notes, dropped_citations=total)
 
 
 class VerifyingAnswerer:

@@ -89,3 +89,21 @@ def seeded_home(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTran
 @pytest.fixture
 def seeded_runtime(seeded_home: Path, embedder: SentenceTransformerEmbedder) -> Runtime:
     return Runtime(make_settings(seeded_home), embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def story_home(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Iterator[Path]:
+    """A data directory with the story archive of tests/story_archive.py (one story told over ten
+    days, a neighbouring story, an unrelated one) ingested once for the session. Read-only."""
+    from tests.story_archive import write_archive
+
+    root = tmp_path_factory.mktemp("story")
+    runtime = Runtime(make_settings(root / "home"), embedder=embedder)
+    report = ingest_into(runtime, write_archive(root / "articles"))
+    assert not report.failed
+    yield root / "home"
+
+
+@pytest.fixture
+def story_runtime(story_home: Path, embedder: SentenceTransformerEmbedder) -> Runtime:
+    return Runtime(make_settings(story_home), embedder=embedder)

@@ -20,12 +20,14 @@ from bot.cli.common import (
     settings_for,
     with_llm,
 )
+from language.shapes import Shape
 
 
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Answer as of this date (YYYY-MM-DD); later articles are ignored. Default: today.", show_default=False)] = None,
     choices: Annotated[list[str] | None, typer.Option("--choice", metavar="TEXT", help="A candidate answer; repeat for each.")] = None,
+    shape: Annotated[Shape | None, typer.Option("--shape", case_sensitive=False, help="Answer in this shape: one fact (factoid), or quoted points: an overview, a timeline, the latest, why (the reasons), a list. Default: the one the question's words ask for.", show_default=False)] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
     llm_base_url: LLMBaseUrl = None,
@@ -38,7 +40,7 @@ def ask(
 
     settings = with_llm(settings_for(data_dir), llm_base_url, llm_model, llm_api_key)
     runtime = Runtime(settings)
-    query = runtime.query(question, parse_as_of(as_of), choices or ())  # today, unless --as-of
+    query = runtime.query(question, parse_as_of(as_of), choices or (), shape)  # today, unless --as-of
     if runtime.store.counts()[0] == 0:
         fail(messages.EMPTY_INDEX)
     answer = runtime.answerer.ask(query)

@@ -9,12 +9,12 @@ number..., with the sentence(s) that support it); and composes the `Answer`, quo
 
 from __future__ import annotations
 
-from bot.answer import Answer
+from bot.answer import Answer, Answerer
 from bot.extractive.pickers import Pickers
 from bot.extractive.ranker import RankerModel
 from bot.extractive.reading import Reading, reading_for
 from bot.extractive.scoring import Pick
-from bot.query import Query
+from bot.query import Query, composed
 from bot.settings import AnswerSettings
 from index.archive import ArticleLookup
 from index.encoders.embedder import Embedder
@@ -24,22 +24,25 @@ from index.retrieval import Retriever
 class ExtractiveAnswerer:
     def __init__(
         self, retriever: Retriever, reader: Embedder, settings: AnswerSettings, articles: ArticleLookup,
-        ranker: RankerModel | None = None,
+        ranker: RankerModel | None = None, composer: Answerer | None = None,
     ) -> None:
         self.retriever = retriever
         self.reader = reader  # compares sentences with the question (see `AnswerSettings.reader`)
         self.settings = settings
         self.articles = articles
         self.pickers = Pickers(reader, settings.min_score, articles, ranker)
+        self.composer = composer  # answers the composed shapes (bot/compose/); None: every query a factoid
 
     def with_ranker(self, ranker: RankerModel | None) -> ExtractiveAnswerer:
         """The same answerer, picking with another ranker model (None: the hand-set votes)."""
-        return ExtractiveAnswerer(self.retriever, self.reader, self.settings, self.articles, ranker)
+        return ExtractiveAnswerer(self.retriever, self.reader, self.settings, self.articles, ranker, self.composer)
 
     def read(self, query: Query) -> Reading:
         return reading_for(query, self.retriever, self.reader, self.settings.passages)
 
     def ask(self, query: Query) -> Answer:
+        if self.composer is not None and composed(query):
+            return self.composer.ask(query)
         reading = self.read(query)
         pick = self.pickers.pick(query, reading)
         return _composed(query, reading, pick)

@@ -39,7 +39,7 @@ from bot.llm.support import (
     supported,
     unsupported,
 )
-from bot.query import Query
+from bot.query import Query, composed
 from bot.settings import AnswerSettings, LLMSettings, Settings
 from index.archive import ArticleLookup
 from index.models import Article, Passage
@@ -70,7 +70,7 @@ class Verified:
 
 
 @dataclass
-class _Run:
+class Run:
     """One question's requests, for its trace."""
 
     requests: int = 0
@@ -105,6 +105,8 @@ class LLMAnswerer:
         self.settings = settings
         self.answer_settings = answer_settings
         self.fallback = fallback
+        # Answers the composed shapes (bot/llm/compose.py, sharing this endpoint); None: every query a factoid.
+        self.composer: Answerer | None = None
         self.budget = Budget()  # what this endpoint's context errors taught, for later questions
 
     def ask(self, query: Query) -> Answer:
@@ -116,8 +118,10 @@ class LLMAnswerer:
         return self._answer(query, on_text=on_text)
 
     def _answer(self, query: Query, on_text: OnText | None) -> Answer:
+        if self.composer is not None and composed(query):
+            return self.composer.ask(query)
         question, as_of = query.text, query.as_of
-        run = _Run()
+        run = Run()
         found = self.retriever.search(query, self.settings.passages)
         retrieved = list(dict.fromkeys(p.article_id for p in found))
         passages = without_addressed(found)  # the model never reads text addressed to machines
@@ -125,7 +129,7 @@ class LLMAnswerer:
             return Answer(question, None, [], as_of=as_of, mode=self.mode, retrieved=retrieved,
                           llm=run.trace(None))
         try:
-            prompt, completion = self._completion(query, passages, run, on_text)
+            prompt, completion = self.completion(query, passages, run, on_text)
             reply = parse_reply(completion.text)
         except LLMError as exc:
             return self._fall_back(query, str(exc), exc.kind, 0, run)
@@ -165,9 +169,10 @@ class LLMAnswerer:
 
     # -- the requests ------------------------------------------------------------------------------
 
-    def _completion(self, query: Query, passages: Sequence[Passage], run: _Run,
-                    on_text: OnText | None) -> tuple[Prompt, Completion]:
-        """The model's reply, by the deadline; a prompt that does not fit is sent once more, smaller.
+    def completion(self, query: Query, passages: Sequence[Passage], run: Run,
+                   on_text: OnText | None) -> tuple[Prompt, Completion]:
+        """The model's reply to the prompt for `query` (for its shape: bot/llm/prompt.py), by the
+        deadline; a prompt that does not fit is sent once more, smaller.
         The deadline runs from the first request (retrieval and the one look at the server's
         context size come before it)."""
         prompt = self._prompt(query, passages)
@@ -185,9 +190,9 @@ class LLMAnswerer:
     def _prompt(self, query: Query, passages: Sequence[Passage]) -> Prompt:
         context = self.settings.context_tokens or self.model.context_size()  # asked once, if not configured
         limit = self.budget.limit(self.settings.prompt_tokens, context, self.settings.max_tokens)
-        return build_prompt(query.text, passages, query.as_of, query.choices, budget=limit)
+        return build_prompt(query.text, passages, query.as_of, query.choices, budget=limit, shape=query.shape)
 
-    def _send(self, prompt: Prompt, deadline: float, run: _Run, on_text: OnText | None) -> Completion:
+    def _send(self, prompt: Prompt, deadline: float, run: Run, on_text: OnText | None) -> Completion:
         run.passages, run.prompt_tokens = len(prompt.passages), prompt.tokens
         shown = ""
 
@@ -260,7 +265,7 @@ class LLMAnswerer:
             kept.setdefault((item.citation.article_id, item.citation.start, item.citation.end), item)
         return list(kept.values()), replaced, dropped
 
-    def _fall_back(self, query: Query, reason: str, key: str, dropped: int, run: _Run) -> Answer:
+    def _fall_back(self, query: Query, reason: str, key: str, dropped: int, run: Run) -> Answer:
         log.info("LLM answer not used (%s); answering extractively", reason)
         answer = self.fallback.ask(query)
         kept = [c for c in answer.citations if not addresses_machines(c.quote)]

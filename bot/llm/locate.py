@@ -55,7 +55,7 @@ def locate(quote: str, article: Article, passage: Passage, min_chars: int = 1) -
     if span is None:
         span = _normalised(quote, article.text, passage) or _aligned(quote, article.text, passage)
         if span is not None:
-            span = _whole_sentences(article.text, span)
+            span = whole_sentences(article.text, span)
     if span is None:
         return None
     start, end = span
@@ -211,7 +211,7 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in letters for ch in short)
 
 
-def _whole_sentences(text: str, span: tuple[int, int]) -> tuple[int, int]:
+def whole_sentences(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """The span widened to the sentences it touches."""
     from language.sentences import sentence_spans
 

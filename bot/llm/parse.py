@@ -30,9 +30,17 @@ class ModelReply:
     malformed: int = 0  # citation entries without a usable passage number or quote
 
 
+@dataclass(frozen=True)
+class ProposedPoint:
+    """A sentence of a composed answer as the model wrote it, with the quote it rests on."""
+
+    text: str
+    citation: ProposedCitation
+
+
 def parse_reply(text: str) -> ModelReply:
     """Raises LLMError when the reply holds no JSON object with an "answer" key."""
-    data = _first_answer_object(_THINKING.sub("", text))
+    data = _first_object(_THINKING.sub("", text))
     if data is None:
         raise LLMError(messages.LLM_INVALID_REPLY, "invalid_reply")
     answer = data.get("answer")
@@ -52,6 +60,23 @@ def parse_reply(text: str) -> ModelReply:
         else:
             citations.append(proposed)
     return ModelReply(answer or None, citations, malformed)
+
+
+def parse_points(text: str) -> tuple[list[ProposedPoint], int]:
+    """A composed answer's sentences (`{"points": [{"text", "passage", "quote"}]}`), and how many
+    entries were unreadable. Raises LLMError when the reply holds no JSON object with "points"."""
+    data = _first_object(_THINKING.sub("", text), "points")
+    if data is None:
+        raise LLMError(messages.LLM_INVALID_REPLY, "invalid_reply")
+    raw = data.get("points")
+    entries: list[Any] = raw if isinstance(raw, list) else []
+    points: list[ProposedPoint] = []
+    for entry in entries:
+        said = entry.get("text", entry.get("sentence")) if isinstance(entry, dict) else None
+        cited = _citation(entry)
+        if isinstance(said, str) and said.strip() and cited is not None:
+            points.append(ProposedPoint(" ".join(said.split()), cited))
+    return points, len(entries) - len(points)
 
 
 def partial_answer(text: str) -> str | None:
@@ -81,7 +106,8 @@ def partial_answer(text: str) -> str | None:
     return "".join(out)
 
 
-def _first_answer_object(text: str) -> dict[str, Any] | None:
+def _first_object(text: str, key: str = "answer") -> dict[str, Any] | None:
+    """The first JSON object in `text` with `key`."""
     decoder = json.JSONDecoder()
     start = text.find("{")
     while start != -1:
@@ -89,13 +115,13 @@ def _first_answer_object(text: str) -> dict[str, Any] | None:
             value, _ = decoder.raw_decode(text, start)
         except json.JSONDecodeError:
             value = None
-        if isinstance(value, dict) and "answer" in value:
+        if isinstance(value, dict) and key in value:
             return value
         start = text.find("{", start + 1)
-    return _closed(text)
+    return _closed(text, key)
 
 
-def _closed(text: str) -> dict[str, Any] | None:
+def _closed(text: str, key: str) -> dict[str, Any] | None:
     """The reply's object with its missing closing brackets added: small local models often stop
     one "}" short. Only when every string is closed, so nothing the model wrote is invented."""
     start = text.find("{")
@@ -119,7 +145,7 @@ def _closed(text: str) -> dict[str, Any] | None:
         value = json.loads(text[start:].rstrip().rstrip(",") + "".join(reversed(stack)))
     except json.JSONDecodeError:
         return None
-    return value if isinstance(value, dict) and "answer" in value else None
+    return value if isinstance(value, dict) and key in value else None
 
 
 def _citation(entry: Any) -> ProposedCitation | None:

@@ -24,10 +24,10 @@ from datetime import date
 from bot.llm.budget import count_tokens
 from bot.llm.client import ChatMessage
 from index.models import Passage
+from language.shapes import Shape
 
-SYSTEM = """\
-You answer questions from a news archive, using only the passages in the user's message.
-
+_INTRO = "You answer questions from a news archive, using only the passages in the user's message.\n\n"
+_DATA = """\
 The user's message holds articles and their numbered passages, then a reference date and a \
 question. Each article starts with a line <<<ARTICLE code>>> followed by its title and date, each \
 passage starts with a line <<<PASSAGE n code>>>, and the data ends with <<<END code>>>, where code \
@@ -39,12 +39,35 @@ Rules:
 1. Use only what the passages say. No outside knowledge, no guessing.
 2. The question is asked as of its reference date; later events are unknown. Resolve relative \
 dates ("on Tuesday", "two days later") from the article's date and the text around them.
+"""
+SYSTEM = _INTRO + _DATA + """\
 3. Reply with exactly one JSON object and nothing else:
 {"answer": "<short answer>", "citations": [{"passage": <n>, "quote": "<sentence>"}]}
 4. Each quote is one sentence copied character for character from passage n. Give one to three \
 citations: the sentences that state the answer.
 5. If the passages do not answer the question, reply {"answer": null, "citations": []}.
 """
+# A composed answer (an overview, a timeline...: language/shapes.py): short sentences of the model's,
+# each resting on one quoted sentence (bot/llm/compose.py checks every one).
+MAX_SENTENCES = 5
+SYSTEM_COMPOSED = _INTRO + _DATA + f"""\
+3. Write at most {MAX_SENTENCES} short sentences, in the shape the task asks for. Each sentence rests on \
+one sentence of one passage and says only what that sentence says.
+4. Reply with exactly one JSON object and nothing else:
+{{"points": [{{"text": "<your short sentence>", "passage": <n>, "quote": "<the sentence it rests on>"}}]}}
+5. Each quote is one sentence copied character for character from passage n.
+6. If the passages do not answer the question, reply {{"points": []}}.
+"""
+SHAPE_TASKS = {  # by language.shapes.Shape value
+    "overview": "Give an overview of the story: its most important fact first, then its other main "
+                "developments, from different articles or days where there are several.",
+    "timeline": "Give a timeline of the story: dated events, oldest first, one per date, each sentence "
+                "starting with its date.",
+    "latest": "Give the latest developments as of the reference date, newest first, each sentence with its date.",
+    "why": "Give the reasons: the one to three sentences that say why (or how) it happened.",
+    "list": "List every one of the things the question asks for that the passages name; each sentence "
+            "names one or more of them.",
+}
 
 # The fixed start of the user message: part of the shared prefix.
 HEAD = "Articles and passages:\n"
@@ -57,6 +80,11 @@ TASK = """
 Reference date: {reference}
 Question: {question}
 {choices}Answer the question from the passages above, following the rules. Reply with the JSON object only.
+"""
+TASK_COMPOSED = """
+Reference date: {reference}
+Question: {question}
+{shape_task} Use the passages above and follow the rules. Reply with the JSON object only.
 """
 
 _CHARS_PER_TOKEN = 4  # only to cut one over-long passage before counting again
@@ -77,19 +105,24 @@ def build_prompt(
     choices: Sequence[str] = (),
     boundary: str | None = None,
     budget: int | None = None,
+    shape: Shape = Shape.FACTOID,
 ) -> Prompt:
-    """The prompt for `question` over the best-ranked `passages` that fit `budget` tokens."""
+    """The prompt for `question` over the best-ranked `passages` that fit `budget` tokens: for one
+    fact, or for an answer composed in `shape` (`SYSTEM_COMPOSED`)."""
     texts = [question, *choices, *(p.text for p in passages), *(p.title for p in passages)]
     while boundary is None or any(boundary in t for t in texts):
         boundary = secrets.token_hex(4)
-    task = _task(question, reference, choices)
-    fixed = count_tokens(SYSTEM) + count_tokens(HEAD + task) + count_tokens(END.format(boundary=boundary))
+    system = SYSTEM_COMPOSED if shape.composed else SYSTEM
+    task = (TASK_COMPOSED.format(reference=reference.isoformat(), question=_one_line(question),
+                                 shape_task=SHAPE_TASKS[shape.value])
+            if shape.composed else _task(question, reference, choices))
+    fixed = count_tokens(system) + count_tokens(HEAD + task) + count_tokens(END.format(boundary=boundary))
     chosen = _fit(list(passages), budget - fixed if budget is not None else None, boundary)
     shown = _in_reading_order(chosen)
     user = HEAD + _data(shown, boundary) + task
     return Prompt(
-        messages=[ChatMessage("system", SYSTEM), ChatMessage("user", user)],
-        passages=shown, boundary=boundary, tokens=count_tokens(SYSTEM) + count_tokens(user),
+        messages=[ChatMessage("system", system), ChatMessage("user", user)],
+        passages=shown, boundary=boundary, tokens=count_tokens(system) + count_tokens(user),
     )
 
 

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import regex
 
 from bot import messages
-from bot.answer import Answer, Citation
-from bot.render import citation_notes
+from bot.answer import Answer, Citation, Point
+from bot.render import DATED_SHAPES, citation_notes, lead_point
 
 Block = dict[str, Any]
 
@@ -35,6 +35,7 @@ NOTE_LIMIT = 300  # an earlier version's day, the other outlets of a wire story
 URL_LIMIT = 1500
 FALLBACK_LIMIT = 1000  # the notification text shown where blocks are not
 MAX_CITATIONS_SHOWN = 5
+MAX_POINTS_SHOWN = 12  # a composed answer's points: one section each, well inside MAX_BLOCKS
 MAX_BLOCKS = 50
 MESSAGE_TEXT_BUDGET = 10_000  # total block text per message, below the ~12,000 Slack accepts
 ELLIPSIS = "…"
@@ -181,6 +182,8 @@ def answer_reply(answer: Answer, answer_id: str | None = None) -> Reply:
         if answer_id:
             blocks.append(_feedback_actions(answer_id, with_sources=False))
         return Reply(messages.NOT_IN_ARCHIVE, blocks)
+    if answer.points:
+        return _points_reply(answer, answer_id)
     heading = f"*{messages.SLACK_ANSWER_HEADING}:*"
     quotes = {c.quote for c in answer.citations}
     # An extractive answer is itself a quote: shown once, as a quote, with its source under it.
@@ -210,6 +213,47 @@ def answer_reply(answer: Answer, answer_id: str | None = None) -> Reply:
         blocks.append(_feedback_actions(answer_id, with_sources=shortened or hidden > 0))
     fallback, _ = fit(f"{messages.SLACK_ANSWER_HEADING}: {answer.answer}", FALLBACK_LIMIT)
     return Reply(fallback, blocks)
+
+
+def _points_reply(answer: Answer, answer_id: str | None) -> Reply:
+    """A composed answer: its lead (a quote shown as one, with its source), then one section per
+    point: its date, its quote (after a list's members, or the model's own sentence) and its
+    linked source; as many as fit (`MAX_POINTS_SHOWN`), the rest behind "Show full sources"."""
+    heading = f"*{messages.SHAPE_HEADINGS.get(answer.shape, messages.SLACK_ANSWER_HEADING)}:*"
+    lead = lead_point(answer)
+    points = [p for p in answer.points if p is not lead]
+    text, shortened = fit(answer.answer or "", ANSWER_LIMIT, quoted=lead is not None)
+    blocks = [_section(f"{heading}\n{_as_quote(text)}" if lead else f"{heading} {text}")]
+    if lead is not None:
+        blocks.append(_context(citation_line(1, lead.citation)))
+    first = 2 if lead is not None else 1
+    for number, point in enumerate(points[:MAX_POINTS_SHOWN], start=first):
+        section, cut = _point_section(answer, number, point)
+        blocks.append(section)
+        shortened = shortened or cut
+    hidden = len(points) - MAX_POINTS_SHOWN
+    if hidden > 0:
+        blocks.append(_context(messages.SLACK_MORE_POINTS.format(count=hidden)))
+    elif shortened:
+        blocks.append(_context(messages.SLACK_QUOTES_SHORTENED))
+    if answer_id:
+        blocks.append(_feedback_actions(answer_id, with_sources=shortened or hidden > 0))
+    fallback, _ = fit(f"{heading.strip('*:')}: {answer.answer}", FALLBACK_LIMIT)
+    return Reply(fallback, blocks)
+
+
+def _point_section(answer: Answer, number: int, point: Point) -> tuple[Block, bool]:
+    """A point over its source line: a timeline's (and the latest's) as `*date* — “quote”`, a
+    list's as `*members* — “quote”`, the model's own sentence over its quote in LLM mode; the quote
+    cut to what the section has room for. Also whether it was cut."""
+    note = fit(point.note, NOTE_LIMIT)[0] if point.note else ""
+    said = f"{note}\n" if note and answer.mode == "llm" else f"*{note}* — " if note else ""
+    if answer.shape in DATED_SHAPES:
+        said = f"*{point.date.isoformat() if point.date else messages.SLACK_UNDATED}* — {said}"
+    source = citation_line(number, point.citation)
+    room = SAFE_TEXT_LIMIT - units(f"{said}“”\n") - units(source)
+    quote, cut = fit(point.citation.quote, max(min(QUOTE_LIMIT, room), 1))
+    return _section(f"{said}“{quote}”\n{source}"), cut
 
 
 def draft_reply(draft: str) -> Reply:

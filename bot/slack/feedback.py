@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.answer import Answer, Citation, OtherCopy
+from bot.answer import Answer, Citation, OtherCopy, Point
 from bot.slack.db import Database, utc_now
 
 _SCHEMA = """
@@ -129,8 +129,8 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
     def day(value: object) -> date | None:
         return date.fromisoformat(value) if isinstance(value, str) else None
 
-    citations = [
-        Citation(
+    def citation(c: dict[str, Any]) -> Citation:
+        return Citation(
             article_id=c["article_id"], title=c["title"], published=day(c.get("published")),
             url=c.get("url"), source=c.get("source"), path=c.get("path"), quote=c["quote"],
             start=int(c["start"]), end=int(c["end"]), score=float(c.get("score") or 0.0),
@@ -138,12 +138,14 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
             copies=tuple(OtherCopy(o["article_id"], o.get("title") or "", o.get("source"), o.get("url"),
                                    day(o.get("published"))) for o in c.get("also_carried_by") or []),
         )
-        for c in data.get("citations", [])
-    ]
+
+    points = [Point(citation(p["citation"]), day(p.get("date")),
+                    p["text"] if p.get("text") != p["citation"]["quote"] else "") for p in data.get("points") or []]
     return Answer(
-        question=data["question"], answer=data.get("answer"), citations=citations,
+        question=data["question"], answer=data.get("answer"), citations=[citation(c) for c in data.get("citations", [])],
         as_of=day(data.get("as_of")), sentence=data.get("sentence"),
         score=float(data.get("score") or 0.0), mode=data.get("mode") or "extractive",
         notes=list(data.get("notes") or []), retrieved=list(data.get("retrieved") or []),
         dropped_citations=int(data.get("dropped_citations") or 0),
+        shape=data.get("shape") or "factoid", points=points,
     )

@@ -1,0 +1,48 @@
+"""Every weight and threshold of the composed answers, each with where its value came from. All
+were set by hand on the seed article and small synthetic stories (tests/test_compose.py), for
+answers that fit a screen; none was fitted to a gold set."""
+
+# -- reading -------------------------------------------------------------------------------------
+# Passages retrieved: wider than the factoid's 20, so a story told over several days is read whole.
+PASSAGES = 30
+# Sentences encoded to compare by meaning (the encoder is the slow part: about 20 ms a sentence on
+# a busy 2-core machine, 5 on a quiet one); the factoid path encodes 16.
+SENTENCES_EMBEDDED = 24
+# A sentence this short is a caption or a byline, this long a paragraph run together: not a point.
+MIN_CHARS = 40
+MAX_CHARS = 500
+# An article is of the story when it names every name of the question and all its story words but
+# this share of them ("the dockworkers' strike": both words; a neighbouring story, the rail strike,
+# shares one), or as many as the article that names most of them (a question's verb, "reach",
+# "spread", is rarely written in the articles).
+STORY_SLACK = 1 / 3
+# A point beside the lead needs this share of the evidence score the answer needs (`min_score`),
+# or to be this close (cosine) to the story's centre: the sentences that are evidence, weighted.
+POINT_SHARE = 0.6
+CENTRAL_FLOOR = 0.5
+# What a sentence is worth to a story told in points (an overview, a timeline, the latest): its
+# evidence score, plus this much of its cosine to the story's centre, plus this if it opens its
+# article (the first `LEDE_CHARS` characters: news says what happened first).
+CENTRAL = 0.3
+LEDE = 0.1
+LEDE_CHARS = 300
+
+# -- the screenful ---------------------------------------------------------------------------------
+SCREEN_CHARS = 1200  # of quotes, for an overview and a timeline (issue 23: "a screenful")
+# Two sentences this close in meaning say the same thing: the second is not shown.
+DUPLICATE = 0.8
+# Maximal marginal relevance: a candidate's relevance against its likeness to what is chosen.
+MMR_RELEVANCE = 0.7
+
+# -- the shapes ------------------------------------------------------------------------------------
+OVERVIEW_POINTS = 4  # besides the lead (2-4 asked for)
+LEAD_CENTRALITY = 0.5  # the lead: how central it is to the story's sentences, against its relevance
+SAME_STORY = 0.15  # an overview point from an article (or wire story), or of a day, already quoted loses this much
+TIMELINE_EVENTS = 8  # at most; 4-8 asked for
+DATED = 0.2  # an event whose sentence names its day, over one dated by its article only
+LATEST_POINTS = 4
+LATEST_DAYS = 7  # the latest are the articles of the last week before the newest one
+WHY_POINTS = 3
+STRONG_CAUSE = 0.25  # "because", "due to", "in order to", "led to"...: the sentence gives a reason
+WEAK_CAUSE = 0.05  # "after", "amid", "over": it may
+LIST_POINTS = 12  # quotes, each naming one or more members
