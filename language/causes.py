@@ -20,7 +20,8 @@ class Reason(IntEnum):
 
 _STRONG = re.compile(
     r"\b(?:because|due to|owing to|thanks to|as a result|as a consequence|in order to|so as to|so that|"
-    r"in an effort to|aimed at|aim(?:s|ed)? to|in response to|in protest|to protest|in retaliation|"
+    r"in an effort to|in an attempt to|in a bid to|with the (?:aim|goal|intention|purpose) of|for the purpose of|"
+    r"intended to|designed to|aimed at|aim(?:s|ed)? to|in response to|in protest|to protest|in retaliation|"
     r"reasons?|caused?|causing|led to|lead(?:s|ing)? to|prompt(?:ed|ing|s)?|spark(?:ed|ing|s)?|"
     r"trigger(?:ed|ing|s)?|fuel(?:l)?ed by|driven by|blam(?:ed|ing|es?) (?:on|for)|result(?:ed|s)? (?:in|from)|"
     r"demand(?:ed|ing|s)?|call(?:ed|ing)? for|protest(?:ed|ing)? (?:against|over)|"

@@ -48,6 +48,13 @@ class Shape(StrEnum):
         """Answered with several points rather than one short answer."""
         return self is not Shape.FACTOID
 
+    @property
+    def has_short_answer(self) -> bool:
+        """Its points may come with a short answer too, as a factoid's would be ("protesting
+        against high fuel prices"): a quiz asks "why" for one phrase. (A list's answer is its
+        members, already short.)"""
+        return self is Shape.WHY
+
 
 @dataclass(frozen=True)
 class ShapeForm:

@@ -9,6 +9,8 @@ number..., with the sentence(s) that support it); and composes the `Answer`, quo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.answer import Answer, Answerer
 from bot.extractive.pickers import Pickers
 from bot.extractive.ranker import RankerModel
@@ -19,6 +21,7 @@ from bot.settings import AnswerSettings
 from index.archive import ArticleLookup
 from index.encoders.embedder import Embedder
 from index.retrieval import Retriever
+from language.causes import Reason, gives_reason
 
 
 class ExtractiveAnswerer:
@@ -41,11 +44,29 @@ class ExtractiveAnswerer:
         return reading_for(query, self.retriever, self.reader, self.settings.passages)
 
     def ask(self, query: Query) -> Answer:
-        if self.composer is not None and composed(query):
-            return self.composer.ask(query)
+        if self.composer is None or not composed(query):
+            return self.short_answer(query)
+        points = self.composer.ask(query)
+        return with_short_answer(points, self.short_answer(query)) if query.shape.has_short_answer else points
+
+    def short_answer(self, query: Query) -> Answer:
+        """The factoid answer: one short answer and the sentences that hold it."""
         reading = self.read(query)
         pick = self.pickers.pick(query, reading)
         return _composed(query, reading, pick)
+
+
+def with_short_answer(points: Answer, short: Answer) -> Answer:
+    """A composed answer led by the short answer to the same question when one of its points
+    quotes it, or its own sentence clearly gives a reason (not a guess from elsewhere): the short
+    answer's citations first, then the points' (each quote once)."""
+    quoted = short.answer is not None and any(short.answer in p.citation.quote for p in points.points)
+    if short.answer is None or not (quoted or gives_reason(short.sentence or "") is Reason.STRONG):
+        return points
+    seen = {(c.article_id, c.start, c.end) for c in short.citations}
+    more = [c for c in points.citations if (c.article_id, c.start, c.end) not in seen]
+    return replace(points, answer=short.answer, sentence=short.sentence, score=short.score,
+                   citations=[*short.citations, *more], notes=[*short.notes, *points.notes])
 
 
 def _composed(query: Query, reading: Reading, pick: Pick | None) -> Answer:
