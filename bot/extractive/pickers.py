@@ -14,12 +14,13 @@ read is evidence enough. Pickers search nothing: what they pick from was read be
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.extractive import tuning
 from bot.extractive.choices import ChoiceEvidence, choice_evidence
 from bot.extractive.features import Measuring
+from bot.extractive.fullest import fullest_form
 from bot.extractive.ranker import Ranker, RankerModel
 from bot.extractive.reading import Reading
 from bot.extractive.scoring import Pick, Scorer, Votes
@@ -29,7 +30,7 @@ from bot.query import Query
 from index.archive import ArticleLookup
 from index.encoders.embedder import Embedder
 from language.dates import DateMention, reported_on, resolve_dates
-from language.kinds import KINDS, Picking
+from language.kinds import KINDS, Form, Picking
 
 
 class Picker(Protocol):
@@ -39,14 +40,24 @@ class Picker(Protocol):
         ...
 
 
+_FULLER = (Form.PERSON, Form.ORGANIZATION, Form.NAME)
+
+
 class Spans:
-    """The candidate span its scorer likes best, when one is likely enough."""
+    """The candidate span its scorer likes best, when one is likely enough; a name in its fullest
+    form written in the articles that support it (bot/extractive/fullest.py)."""
 
     def __init__(self, scorer: Scorer) -> None:
         self.scorer = scorer
 
     def pick(self, query: Query, reading: Reading) -> Pick | None:
-        return self.scorer.best(query, reading.sentences)
+        picked = self.scorer.best(query, reading.sentences)
+        # A place's longer form is often another place ("Almaty Region"): only names of others.
+        if picked is None or picked.answer is None or KINDS[query.info.kind].answer not in _FULLER:
+            return picked
+        articles = frozenset(s.passage.article_id for s in picked.support)
+        labels = KINDS[query.info.kind].labels
+        return replace(picked, answer=fullest_form(picked.answer, reading.passages, articles, labels))
 
 
 class Dates:
