@@ -75,6 +75,8 @@ MISTAKES: dict[str, list[str]] = {
     "eval": ["eval", "no/such/gold.jsonl", "--json", "-"],
     "forget": ["forget", "some-id", "--lock-timeout", "-1", "--json"],
     "kit realtimeqa": ["kit", "realtimeqa", "no/such/clone", "--out", "kit", "--from", "2023-13-01", "--json"],
+    "kit descriptive": ["kit", "descriptive", "no/such/kit", "--out", "set", "--json"],
+    "kit unanswerable": ["kit", "unanswerable", "no/such/kit", "--out", "set", "--json"],
 }
 USAGE_ERRORS = [
     ["articles", "--json", "--no-such-option"],

@@ -8,25 +8,29 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from bot.extractive.candidates import answer_text
 from index.models import Passage
+from language.kinds import KINDS, AnswerType
 
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _EDGES = "\"'“”‘’()[],.;:!?-–— "
 MAX_EXTRA_WORDS = 3  # words a fuller form may add: "Kansas City Chiefs" for "Chiefs"
 
 
-def fullest_form(answer: str, passages: Iterable[Passage], articles: frozenset[str], labels: frozenset[str]) -> str:
+def fullest_form(answer: str, passages: Iterable[Passage], articles: frozenset[str], kind: AnswerType) -> str:
     """The longer form of `answer` most often written as a name in `articles` (their passages
     among `passages`): one that ends with it ("Buffalo Bills") or starts with it, an entity of one
-    of `labels` (the kind asked for) or a noun phrase that adds no other entity ("President of
+    of the labels of the kind asked for, or a noun phrase that adds no other entity ("President of
     Kazakhstan Kassym-Jomart Tokayev" adds a country); the answer itself when there is none."""
     if not answer or any(ch.isdigit() for ch in answer) or not answer[0].isupper():
         return answer
     limit = len(answer.split()) + MAX_EXTRA_WORDS
+    labels = KINDS[kind].labels
     forms: Counter[str] = Counter()
     for passage in passages:
-        if passage.article_id in articles:
-            forms.update(f for f in _forms(passage, labels) if f != answer and _extends(f, answer, limit))
+        if passage.article_id in articles:  # as an answer: "Mayor Jane Okafor" is "Jane Okafor"
+            written = (answer_text(f, kind) for f in _forms(passage, labels))
+            forms.update(f for f in written if f != answer and _extends(f, answer, limit))
     for form in list(forms):
         if any(_extra(form, answer) in other for other in _others(passages, articles, labels)):
             del forms[form]

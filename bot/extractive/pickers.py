@@ -56,8 +56,7 @@ class Spans:
         if picked is None or picked.answer is None or KINDS[query.info.kind].answer not in _FULLER:
             return picked
         articles = frozenset(s.passage.article_id for s in picked.support)
-        labels = KINDS[query.info.kind].labels
-        return replace(picked, answer=fullest_form(picked.answer, reading.passages, articles, labels))
+        return replace(picked, answer=fullest_form(picked.answer, reading.passages, articles, query.info.kind))
 
 
 class Dates:
