@@ -9,9 +9,14 @@ marks them up, says so, encodes those whose vectors are not stored yet and sends
 marked chunks with their vectors. The slices are handed to the writer in the order they were
 planned, so an article is recorded only once all its chunks are stored, as in one process.
 
+Workers are spawned, as multiprocessing's "spawn" does: the calling program's main module is
+imported in each, so a script that ingests with workers keeps its work under
+`if __name__ == "__main__":` (the `newsdesk` command does).
+
 Why processes: spaCy holds the interpreter lock for most of its work, so in one process the
 mark-up and the encoder take turns. Two workers on two cores keep both busy (one marks up while
-the other encodes); figures in benchmarks/README.md.
+the other encodes); each holds about 0.5 GB (518 MB peak with onnx-int8). Figures in
+benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -75,9 +80,7 @@ class WorkerPool(Encoder):
 
     def __init__(self, setup: WorkerSetup, workers: int, report: IngestReport, tally: Tally) -> None:
         super().__init__(setup.embedder, report, tally)
-        prepare = getattr(setup.embedder, "prepare", None)  # an encoder exported once: here, not in every worker
-        if callable(prepare):
-            prepare()
+        self.setup = setup
         context = multiprocessing.get_context("spawn")
         self.jobs: multiprocessing.Queue[tuple[int, list[Chunk], list[str]] | None] = context.Queue()
         self.results: multiprocessing.Queue[tuple[Any, ...]] = context.Queue()
@@ -86,7 +89,7 @@ class WorkerPool(Encoder):
                             daemon=True)
             for n in range(workers)
         ]
-        _start(self.processes)
+        self.started = False  # the workers start with the first slice: a run with nothing new starts none
         self.sent: dict[int, _Sent] = {}  # by slice number
         self.done: dict[int, tuple[_Sent, tuple[Any, ...]]] = {}  # what came back, until its turn
         self.numbered = 0  # slices numbered so far
@@ -115,6 +118,12 @@ class WorkerPool(Encoder):
                     yield ready
 
     def _send(self, group: list[Part]) -> None:
+        if group and not self.started:
+            prepare = getattr(self.setup.embedder, "prepare", None)  # an export: once here, not in each worker
+            if callable(prepare):
+                prepare()
+            _start(self.processes)
+            self.started = True
         for pairs, size in slices(group, self.failed):
             todo = to_encode(pairs)
             self.sent[self.numbered] = _Sent(pairs, size, len(todo))
@@ -170,6 +179,8 @@ class WorkerPool(Encoder):
 
     def close(self) -> None:
         """End the workers: at once (an interrupt, an error), or once they finished their last slice."""
+        if not self.started:
+            return
         for _ in self.processes:
             self.jobs.put(None)
         for process in self.processes:

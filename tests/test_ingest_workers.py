@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from index.encoders.onnx_embedder import OnnxEmbedder
 from index.errors import NewsdeskError, UserInputError
 from index.models import Chunk, Passage
 from index.store import ArchiveStore, IndexSpec, open_client
-from ingest import encoding, nlp, planning
+from ingest import encoding, nlp, planning, workers
 from ingest.chunking import create_chunker
 from ingest.errors import IngestStopped
 from ingest.pipeline import ingest
@@ -103,7 +104,9 @@ def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(planning, "WRITE_GROUP_CHUNKS", 8)
 
 
-def test_workers_store_what_one_process_stores_and_progress_moves(tmp_path: Path, small_slices: None) -> None:
+def test_workers_store_what_one_process_stores_and_progress_moves(
+    tmp_path: Path, small_slices: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_corpus(tmp_path / "a", 30)
     alone = open_store(tmp_path / "one")
     one = run(tmp_path / "a", alone, HashingEmbedder(), annotator=MarkingAnnotator())
@@ -123,8 +126,17 @@ def test_workers_store_what_one_process_stores_and_progress_moves(tmp_path: Path
         values = [getattr(s, name) for s in states]
         assert values == sorted(values), name
 
+    started: list[int] = []
+    start = workers._start
+
+    def recording_start(processes: list[BaseProcess]) -> None:
+        started.append(len(processes))
+        start(processes)
+
+    monkeypatch.setattr(workers, "_start", recording_start)
     again = run(tmp_path / "a", pooled, HashingEmbedder(), annotator=MarkingAnnotator(), workers=2)
-    assert again.unchanged == 30 and again.embedded == 0  # a second run does no work
+    assert again.unchanged == 30 and again.embedded == 0  # a second run does no work,
+    assert started == []  # and starts no worker
 
 
 @pytest.mark.skipif(nlp.model_package() is None, reason="spaCy's English model is not installed")
