@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date
 
 import numpy as np
@@ -34,6 +35,7 @@ from index.retrieval import Retriever
 from index.versions import base_id
 from language.dates import DateMention, resolve_dates
 from language.story import story_names, story_terms, story_text
+from language.telling import telling
 from language.terms import content_terms, same_word
 
 
@@ -54,7 +56,15 @@ class Item:
     def weight(self) -> float:
         """What it is worth to a story told in points: its evidence, how central it is to the
         story, whether it opens its article."""
-        return self.relevance + tuning.CENTRAL * self.central + tuning.LEDE * self.lede
+        return self.relevance + tuning.CENTRAL * self.central + tuning.LEDE * self.lede + self.reporting
+
+    @cached_property
+    def reporting(self) -> float:
+        """How much it reports what happened, not comments on it (language/telling.py): a number
+        counts for it; a quote, a question, the page's furniture against it."""
+        told = telling(self.text)
+        return (tuning.NUMBERS * told.numbers - tuning.QUOTE * told.quote - tuning.QUESTION * told.question
+                - tuning.FURNITURE * told.furniture)
 
     @property
     def relevance(self) -> float:
