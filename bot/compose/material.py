@@ -56,7 +56,8 @@ class Item:
     def weight(self) -> float:
         """What it is worth to a story told in points: its evidence, how central it is to the
         story, whether it opens its article."""
-        return self.relevance + tuning.CENTRAL * self.central + tuning.LEDE * self.lede + self.reporting
+        return (self.relevance + tuning.CENTRAL * self.central + tuning.LEDE * self.lede
+                + tuning.NAMES_ITS_DAY * self.dated + self.reporting)
 
     @cached_property
     def reporting(self) -> float:

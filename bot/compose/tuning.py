@@ -24,8 +24,10 @@ CENTRAL_FLOOR = 0.5
 # evidence score, plus this much of its cosine to the story's centre, plus this if it opens its
 # article (the first `LEDE_CHARS` characters: news says what happened first).
 CENTRAL = 0.3
-LEDE = 0.1
+LEDE = 0.2
 LEDE_CHARS = 300
+# ... and this if it names the day it is about ("on Tuesday": it reports an event).
+NAMES_ITS_DAY = 0.1
 # A sentence that reports (language/telling.py) over one that comments: a number for it; a quote,
 # a question, the page's furniture (a link's label, a credit) against it. Set on the 2022 H2
 # descriptive dev set (docs/evals.md), by hand, a few values tried.
