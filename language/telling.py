@@ -13,17 +13,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from language.numbers import numbers_in
 
 _QUOTE_MARKS = "\"“”„«»"
 # A quoted passage and its speaker: a quote mark, then "said", "says", "told"... close after it.
 _ATTRIBUTED = re.compile(rf"[{_QUOTE_MARKS}’'],?\s+(?:\S+\s+){{0,5}}?(?:said|says|told|wrote|added|tweeted|asked)\b")
 # A link's label glued to its headline ("More:Judge...", "Previously:Brittney..."), a credit, a pointer.
-_FURNITURE = re.compile(
-    r"^[A-Z][\w ]{0,30}:(?=\S)|\b(?:Video Ad Feedback|Ad Feedback|Getty Images|AP Photo|Source: [A-Z]\w+|"
-    r"for (?:our|the) latest coverage|click here|sign up|subscribe|read more)\b",
-    re.IGNORECASE,
+_LABEL = re.compile(r"[A-Z][\w ]{0,30}:(?=\S)")
+_FURNITURE = ("video ad feedback", "getty images", "ap photo", "source: ", "latest coverage", "click here",
+              "sign up", "subscribe", "read more")
+# A count, an amount, a day of the month: digits or a number's word.
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand "
+    "million billion dozen dozens".split()
 )
+_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -38,9 +42,10 @@ class Telling:
 
 def telling(text: str) -> Telling:
     stripped = text.strip()
+    lowered = stripped.lower()
     return Telling(
         quote=stripped[:1] in _QUOTE_MARKS or bool(_ATTRIBUTED.search(stripped)),
         question=stripped.endswith("?"),
-        furniture=bool(_FURNITURE.search(stripped)),
-        numbers=bool(numbers_in(stripped)),
+        furniture=bool(_LABEL.match(stripped)) or any(mark in lowered for mark in _FURNITURE),
+        numbers=bool(_DIGIT.search(stripped)) or not _NUMBER_WORDS.isdisjoint(_WORD.findall(lowered)),
     )

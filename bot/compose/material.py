@@ -61,11 +61,7 @@ class Item:
 
     @cached_property
     def reporting(self) -> float:
-        """How much it reports what happened, not comments on it (language/telling.py): a number
-        counts for it; a quote, a question, the page's furniture against it."""
-        told = telling(self.text)
-        return (tuning.NUMBERS * told.numbers - tuning.QUOTE * told.quote - tuning.QUESTION * told.question
-                - tuning.FURNITURE * told.furniture)
+        return reporting(self.text)
 
     @property
     def relevance(self) -> float:
@@ -166,14 +162,23 @@ def _said(term: str, words: set[str]) -> bool:
 
 def _to_encode(sentences: Sequence[Sentence]) -> tuple[list[Sentence], list[Sentence]]:
     """The sentences to encode (the best of every article first, then the second best of each...,
-    articles in the order of their best; an article's opening counts as more), and the rest."""
+    articles in the order of their best; an article's opening, and a sentence that reports, count as more), and the rest."""
     by_article: dict[str, list[Sentence]] = {}
-    for sentence in sorted(sentences, key=lambda s: s.score + tuning.LEDE * (s.start < tuning.LEDE_CHARS),
+    for sentence in sorted(sentences, key=lambda s: s.score + tuning.LEDE * (s.start < tuning.LEDE_CHARS)
+                           + reporting(s.text),
                            reverse=True):
         by_article.setdefault(sentence.passage.article_id, []).append(sentence)
     rounds = max(len(group) for group in by_article.values())
     order = [group[n] for n in range(rounds) for group in by_article.values() if n < len(group)]
     return order[: tuning.SENTENCES_EMBEDDED], order[tuning.SENTENCES_EMBEDDED:]
+
+
+def reporting(text: str) -> float:
+    """How much a sentence reports what happened, not comments on it (language/telling.py): a
+    number counts for it; a quote, a question, the page's furniture against it."""
+    told = telling(text)
+    return (tuning.NUMBERS * told.numbers - tuning.QUOTE * told.quote - tuning.QUESTION * told.question
+            - tuning.FURNITURE * told.furniture)
 
 
 class _Days:
