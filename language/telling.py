@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
 _QUOTE_MARKS = "\"“”„«»"
 # A quoted passage and its speaker: a quote mark, then "said", "says", "told"... close after it.
 _ATTRIBUTED = re.compile(rf"[{_QUOTE_MARKS}’'],?\s+(?:\S+\s+){{0,5}}?(?:said|says|told|wrote|added|tweeted|asked)\b")

@@ -15,10 +15,11 @@ come) is about a day not known.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -173,12 +174,34 @@ def _to_encode(sentences: Sequence[Sentence]) -> tuple[list[Sentence], list[Sent
     return order[: tuning.SENTENCES_EMBEDDED], order[tuning.SENTENCES_EMBEDDED:]
 
 
+def day_named(named: Sequence[DateMention], published: date | None) -> date | None:
+    """The first day `named` that is not after `published` (the article's), and is not a day to
+    come that the resolver took for last year's (language/dates.py)."""
+    return next((m.value for m in named if m.precision == "day" and (published is None or m.value <= published)
+                 and not (published and _to_come(m, published))), None)
+
+
+def _to_come(mention: DateMention, published: date) -> bool:
+    """A day written without its year ("October 14") that falls in the next `COMING_DAYS` of
+    the article's year: news names the days ahead it reports on (a launch window, a hearing)."""
+    if mention.value.year != published.year - 1 or _YEAR.search(mention.text):
+        return False
+    try:
+        this_year = mention.value.replace(year=published.year)
+    except ValueError:  # 29 February
+        return False
+    return 0 < (this_year - published).days <= tuning.COMING_DAYS
+
+
 def reporting(text: str) -> float:
     """How much a sentence reports what happened, not comments on it (language/telling.py): a
     number counts for it; a quote, a question, the page's furniture against it."""
     told = telling(text)
     return (tuning.NUMBERS * told.numbers - tuning.QUOTE * told.quote - tuning.QUESTION * told.question
             - tuning.FURNITURE * told.furniture)
+
+
+_YEAR = re.compile(r"\b(?:1[89]|2[01])\d\d\b")
 
 
 class _Days:
@@ -193,8 +216,7 @@ class _Days:
         story = passage.story or base_id(passage.article_id)
         published = passage.published or passage.available
         named = self._named(sentence, published)
-        day = next((m.value for m in named if m.precision == "day" and (published is None or m.value <= published)),
-                   None)
+        day = day_named(named, published)
         return Item(sentence, day or published, day is not None, day is None and bool(named), story,
                     sentence.start < tuning.LEDE_CHARS, vector)
 
