@@ -9,6 +9,8 @@ PASSAGES = 60
 # Sentences encoded to compare by meaning (the encoder is the slow part: about 20 ms a sentence on
 # a busy 2-core machine, 5 on a quiet one); the factoid path encodes 16.
 SENTENCES_EMBEDDED = 24
+# The articles whose dates are kept resolved between questions (a question about a story reads 10-20).
+DATED_ARTICLES = 1024
 # A sentence this short is a caption or a byline, this long a paragraph run together: not a point.
 MIN_CHARS = 40
 MAX_CHARS = 500
