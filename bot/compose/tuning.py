@@ -31,7 +31,7 @@ CENTRAL = 0.3
 LEDE = 0.2
 LEDE_CHARS = 300
 # A day written without its year that falls this many days after its article, in the article's year,
-# is a day to come ("the next attempt on September 23"), not last year's: its sentence's day is not known.
+# is a day to come ("the hearing on October 14"), not last year's: its sentence's day is not known.
 COMING_DAYS = 92
 # ... and this if it names the day it is about ("on Tuesday": it reports an event).
 NAMES_ITS_DAY = 0.1
