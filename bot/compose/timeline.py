@@ -22,7 +22,7 @@ def timeline(material: Material) -> Composition:
         inside = [i for i in pool if frame.contains(i.day)]
         pool = inside if len(inside) >= 2 else pool
     chosen: list[Item] = []
-    for item in sorted(pool, key=lambda i: i.relevance + tuning.DATED * i.dated, reverse=True):
+    for item in sorted(pool, key=lambda i: i.weight + tuning.DATED * i.dated, reverse=True):
         if (any(item.day == c.day for c in chosen) or repeats(item, chosen)
                 or characters(chosen) + len(item.text) > max(tuning.SCREEN_CHARS, len(item.text))):
             continue
