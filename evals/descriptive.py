@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.dataset import Dataset, DescriptiveQuestion, KeyFact
-from evals.gold import RecordError, read_question_lines
+from evals.gold import RecordError, read_question_lines, required_text
 from language.shapes import Shape
 
 SHAPES = tuple(s.value for s in Shape)
@@ -57,8 +57,8 @@ def parse_descriptive_record(record: Any) -> DescriptiveQuestion:
     if as_of is None:
         raise RecordError("'as_of' is required: the date the question is asked as of (YYYY-MM-DD)")
     return DescriptiveQuestion(
-        id=_text(record, "id"),
-        question=_text(record, "question"),
+        id=required_text(record, "id"),
+        question=required_text(record, "question"),
         as_of=as_of,
         shape=shape,
         key_facts=tuple(_key_fact(f, n) for n, f in enumerate(facts, start=1)),
@@ -72,7 +72,7 @@ def _key_fact(record: Any, number: int) -> KeyFact:
         raise RecordError(f"{where}: expected a JSON object")
     try:
         return KeyFact(
-            fact=_text(record, "fact"),
+            fact=required_text(record, "fact"),
             accept=tuple(_strings(record, "accept", required=True)),
             article_ids=tuple(_strings(record, "article_ids", required=False)),
             date=_date(record.get("date"), "date"),
@@ -80,14 +80,6 @@ def _key_fact(record: Any, number: int) -> KeyFact:
     except RecordError as exc:
         raise RecordError(f"{where}: {exc}") from None
 
-
-def _text(record: dict[str, Any], key: str) -> str:
-    value = record.get(key)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        raise RecordError(f"'{key}' must be a non-empty string")
-    return value.strip()
 
 
 def _strings(record: dict[str, Any], key: str, required: bool) -> list[str]:

@@ -71,8 +71,8 @@ def load_gold(path: Path, corpus: list[Path] | None = None) -> Dataset:
 def parse_gold_record(record: Any) -> EvalQuestion:
     if not isinstance(record, dict):
         raise RecordError("expected a JSON object")
-    qid = _text(record, "id")
-    question = _text(record, "question")
+    qid = required_text(record, "id")
+    question = required_text(record, "question")
     answerable = record.get("answerable")
     if not isinstance(answerable, bool):
         raise RecordError("'answerable' must be true or false")
@@ -108,7 +108,8 @@ def parse_gold_record(record: Any) -> EvalQuestion:
     )
 
 
-def _text(record: dict[str, Any], key: str) -> str:
+def required_text(record: dict[str, Any], key: str) -> str:
+    """A record's non-empty string field (an int id is read as its digits); else a RecordError."""
     value = record.get(key)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
