@@ -101,12 +101,13 @@ def create_chat_model(settings: LLMSettings) -> ChatModel:
 
 
 class OpenAILikeChatModel:
-    """Chat completions through llama-index's OpenAILike; the client is built on first use."""
+    """Chat completions through llama-index's OpenAILike. The client is built with the model, not
+    on first use: importing llama-index and openai takes a second or more, which must not come
+    out of the first question's deadline (a 1 s deadline passed before the request was sent)."""
 
     def __init__(self, settings: LLMSettings) -> None:
         self.settings = settings
         self.name = settings.model or ""
-        self._llm: Any = None
         self._json_mode_accepted = True  # turned off once the endpoint rejects response_format
         self._usage_accepted = True  # turned off once it rejects stream_options (usage in the stream)
         self._context: int | None = None
@@ -114,6 +115,7 @@ class OpenAILikeChatModel:
         # The HTTP responses opened by the current thread's request, closed when it ends however it
         # ends: llama-index's stream wrapper does not close the response when it is abandoned.
         self._opened = threading.local()
+        self._llm: Any = self._build()
 
     def complete(self, messages: Sequence[ChatMessage], *, json_mode: bool, deadline: float,
                  on_text: OnText | None = None, on_request: Callable[[], None] | None = None) -> Completion:
@@ -181,8 +183,6 @@ class OpenAILikeChatModel:
             opened.append(response)
 
     def _client(self) -> Any:
-        if self._llm is None:
-            self._llm = self._build()
         return self._llm
 
     def _headers(self) -> dict[str, str]:
