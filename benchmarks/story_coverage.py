@@ -16,18 +16,17 @@ CORPUS defaults to the dev kit's corpus (2022 H2 news).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import DEV_CORPUS  # noqa: E402
+from evals.kit import corpus_records  # noqa: E402
 
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+)?[A-Z][\w'’.-]*)*")
 # Title words that name no story: outlets, weekdays and months, newsletter headings.
@@ -39,13 +38,6 @@ jan feb mar apr jun jul aug sep sept oct nov dec""".split()) | {
     "cnn politics", "cnn business", "the week", "the week uk", "know today", "ten things you need"}
 
 
-def articles(corpus: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if corpus.suffix == ".gz" else open
-    with opener(corpus, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
-
 
 def _in(record: dict[str, Any], start: str, end: str) -> bool:
     day = record.get("published") or ""
@@ -55,7 +47,7 @@ def _in(record: dict[str, Any], start: str, end: str) -> bool:
 def candidates(corpus: Path, start: str, end: str, top: int) -> None:
     days: dict[str, set[str]] = defaultdict(set)
     count: Counter[str] = Counter()
-    for record in articles(corpus):
+    for record in corpus_records(corpus):
         if not _in(record, start, end):
             continue
         for name in {n.strip(" .") for n in _NAME.findall(record.get("title") or "")}:
@@ -70,7 +62,7 @@ def candidates(corpus: Path, start: str, end: str, top: int) -> None:
 
 def story_articles(corpus: Path, story: dict[str, Any], lead: int) -> list[dict[str, Any]]:
     pattern = re.compile(story["pattern"], re.IGNORECASE)
-    found = [r for r in articles(corpus) if _in(r, story["from"], story["to"])
+    found = [r for r in corpus_records(corpus) if _in(r, story["from"], story["to"])
              and pattern.search(f"{r.get('title') or ''}\n{r['text'][:lead]}")]
     return sorted(found, key=lambda r: (r["published"], r["id"]))
 

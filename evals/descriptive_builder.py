@@ -17,12 +17,11 @@ Before writing, every key fact is checked: one of its accept strings must be wri
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from evals.dataset import DescriptiveQuestion
 from evals.descriptive import parse_descriptive_record
 from evals.descriptive_metrics import find_words, normalise
 from evals.gold import DATA, read_question_lines
-from evals.kit import QUESTIONS, corpus_file
+from evals.kit import QUESTIONS, corpus_file, corpus_records
 from index.errors import UserInputError
 
 DEV_SET = DATA / "descriptive-dev"
@@ -66,7 +65,7 @@ def build_descriptive_set(source: Path, out: Path, questions_path: Path | None =
         raise UserInputError(messages.KIT_OUT_NOT_EMPTY.format(path=out))
     questions = read_question_lines(questions_path, parse_descriptive_record)
     stories = _story_pattern(questions_path.parent / STORIES)
-    archive = {a["id"]: a for a in _records(corpus)}
+    archive = {a["id"]: a for a in corpus_records(corpus)}
     listed = _listed(questions)
     missing = [i for i in listed if i not in archive]
     if missing:
@@ -124,20 +123,6 @@ def _story_pattern(path: Path) -> re.Pattern[str] | None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError, re.error) as exc:
         raise UserInputError(messages.UNREADABLE_DATASET.format(path=path, reason=exc)) from exc
 
-
-def _records(corpus: Path) -> Iterator[dict[str, Any]]:
-    try:
-        with (gzip.open(corpus, "rt", encoding="utf-8") if corpus.suffix == ".gz"
-              else corpus.open(encoding="utf-8")) as lines:
-            for number, line in enumerate(lines, start=1):
-                if line.strip():
-                    record = json.loads(line)
-                    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-                        raise UserInputError(messages.BAD_DATASET_RECORD.format(
-                            path=corpus, line=number, reason="expected an article with an 'id'"))
-                    yield record
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserInputError(messages.UNREADABLE_DATASET.format(path=corpus, reason=exc)) from exc
 
 
 def _write(out: Path, questions: Path, articles: list[dict[str, Any]]) -> None:

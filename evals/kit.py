@@ -10,8 +10,10 @@ RealTimeQA's.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,23 @@ BASELINES = "baselines.json"
 
 def corpus_file(directory: Path) -> Path | None:
     return next((directory / n for n in CORPUS_NAMES if (directory / n).is_file()), None)
+
+
+def corpus_records(corpus: Path) -> Iterator[dict[str, Any]]:
+    """The articles of a kit's corpus (`corpus.jsonl.gz` or `corpus.jsonl`), one JSON object a
+    line, each with an 'id'; an unreadable file or a bad line is a UserInputError naming it."""
+    try:
+        with (gzip.open(corpus, "rt", encoding="utf-8") if corpus.suffix == ".gz"
+              else corpus.open(encoding="utf-8")) as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    record = json.loads(line)
+                    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+                        raise UserInputError(messages.BAD_DATASET_RECORD.format(
+                            path=corpus, line=number, reason="expected an article with an 'id'"))
+                    yield record
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserInputError(messages.UNREADABLE_DATASET.format(path=corpus, reason=exc)) from exc
 
 
 def load_kit(directory: Path) -> Dataset:

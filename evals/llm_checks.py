@@ -13,8 +13,6 @@ The planted counterpart (injections that must be refused) is tests/test_llm_supp
 
 from __future__ import annotations
 
-import gzip
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ from typing import Any
 
 from bot.llm.support import cited_sentence, unsupported
 from evals.dataset import Dataset
-from evals.kit import load_kit
+from evals.kit import corpus_records, load_kit
 from index.errors import UserInputError
 from language.addressed import addresses_machines
 from language.question import analyse
@@ -33,13 +31,6 @@ from language.terms import content_terms
 
 _MIN_CHARS = 20  # shorter lines are bylines, captions and menu items
 
-
-def articles(corpus: Path) -> Iterator[dict[str, Any]]:
-    with (gzip.open(corpus, "rt", encoding="utf-8") if corpus.suffix == ".gz"
-          else corpus.open(encoding="utf-8")) as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -91,7 +82,7 @@ def main(directory: Path) -> None:
     except UserInputError as exc:
         sys.exit(f"error: {exc}")
     assert kit.corpus is not None  # a kit always has one
-    stored = {a["id"]: a for a in articles(kit.corpus[0])}
+    stored = {a["id"]: a for a in corpus_records(kit.corpus[0])}
     total, flagged = guard_on_corpus(stored)
     print(f"guard: flagged {len(flagged)} of {total} sentences")
     for sentence in flagged:

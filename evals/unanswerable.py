@@ -7,11 +7,9 @@ the archive". With the kit itself it is what abstention is calibrated on (docs/e
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import Any
 
 from bot import messages
 from evals.dataset import is_except_question
-from evals.kit import QUESTIONS, corpus_file
+from evals.kit import QUESTIONS, corpus_file, corpus_records
 from index.errors import UserInputError
 
 MIN_ANSWER_CHARS = 3  # a shorter answer ("3", "EU") is in too many articles to date its evidence by
@@ -49,13 +47,6 @@ def normal(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(_QUOTES).lower()).strip()
 
 
-def _articles(corpus: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if corpus.suffix == ".gz" else open
-    with opener(corpus, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
 
 def _published(record: dict[str, Any]) -> date | None:
     try:
@@ -72,7 +63,7 @@ def build_unanswerable_kit(kit: Path, out: Path, min_archive: int = MIN_ARCHIVE)
         raise UserInputError(messages.KIT_OUT_NOT_EMPTY.format(path=out))
     dated: list[tuple[date, str]] = []
     published: dict[str, date | None] = {}
-    for article in _articles(corpus):
+    for article in corpus_records(corpus):
         day = published[str(article.get("id"))] = _published(article)
         if day is not None:
             dated.append((day, normal(article.get("text") or "")))
