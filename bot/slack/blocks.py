@@ -205,14 +205,8 @@ def answer_reply(answer: Answer, answer_id: str | None = None) -> Reply:
             blocks.append(_section(_as_quote(quote)))
         blocks.append(_context(citation_line(number, citation)))
     hidden = len(answer.citations) - MAX_CITATIONS_SHOWN
-    if hidden > 0:
-        blocks.append(_context(messages.SLACK_MORE_SOURCES.format(count=hidden)))
-    elif shortened:
-        blocks.append(_context(messages.SLACK_QUOTES_SHORTENED))
-    if answer_id:
-        blocks.append(_feedback_actions(answer_id, with_sources=shortened or hidden > 0))
-    fallback, _ = fit(f"{messages.SLACK_ANSWER_HEADING}: {answer.answer}", FALLBACK_LIMIT)
-    return Reply(fallback, blocks)
+    more = messages.SLACK_MORE_SOURCES.format(count=hidden)
+    return _ending(blocks, answer_id, hidden, more, shortened, f"{messages.SLACK_ANSWER_HEADING}: {answer.answer}")
 
 
 def _points_reply(answer: Answer, answer_id: str | None) -> Reply:
@@ -232,14 +226,21 @@ def _points_reply(answer: Answer, answer_id: str | None) -> Reply:
         blocks.append(section)
         shortened = shortened or cut
     hidden = len(points) - MAX_POINTS_SHOWN
+    more = messages.SLACK_MORE_POINTS.format(count=hidden)
+    return _ending(blocks, answer_id, hidden, more, shortened, f"{heading.strip('*:')}: {answer.answer}")
+
+
+def _ending(blocks: list[Block], answer_id: str | None, hidden: int, more: str, shortened: bool,
+            fallback: str) -> Reply:
+    """A reply's last blocks: how many items are not shown (`more`), else whether quotes were
+    shortened; the feedback buttons; and the plain-text fallback."""
     if hidden > 0:
-        blocks.append(_context(messages.SLACK_MORE_POINTS.format(count=hidden)))
+        blocks.append(_context(more))
     elif shortened:
         blocks.append(_context(messages.SLACK_QUOTES_SHORTENED))
     if answer_id:
         blocks.append(_feedback_actions(answer_id, with_sources=shortened or hidden > 0))
-    fallback, _ = fit(f"{heading.strip('*:')}: {answer.answer}", FALLBACK_LIMIT)
-    return Reply(fallback, blocks)
+    return Reply(fit(fallback, FALLBACK_LIMIT)[0], blocks)
 
 
 def _point_section(answer: Answer, number: int, point: Point) -> tuple[Block, bool]:
