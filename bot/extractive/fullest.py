@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from bot.extractive.candidates import answer_text
 from index.models import Passage
@@ -17,7 +17,7 @@ _EDGES = "\"'“”‘’()[],.;:!?-–— "
 MAX_EXTRA_WORDS = 3  # words a fuller form may add: "Kansas City Chiefs" for "Chiefs"
 
 
-def fullest_form(answer: str, passages: Iterable[Passage], articles: frozenset[str], kind: AnswerType) -> str:
+def fullest_form(answer: str, passages: Sequence[Passage], articles: frozenset[str], kind: AnswerType) -> str:
     """The longer form of `answer` most often written as a name in `articles` (their passages
     among `passages`): one that ends with it ("Buffalo Bills") or starts with it, an entity of one
     of the labels of the kind asked for, or a noun phrase that adds no other entity ("President of
@@ -31,8 +31,9 @@ def fullest_form(answer: str, passages: Iterable[Passage], articles: frozenset[s
         if passage.article_id in articles:  # as an answer: "Mayor Jane Okafor" is "Jane Okafor"
             written = (answer_text(f, kind) for f in _forms(passage, labels))
             forms.update(f for f in written if f != answer and _extends(f, answer, limit))
+    others = _others(passages, articles, labels)
     for form in list(forms):
-        if any(_extra(form, answer) in other for other in _others(passages, articles, labels)):
+        if any(_extra(form, answer) in other for other in others):
             del forms[form]
     if not forms:
         return answer
@@ -51,7 +52,7 @@ def _forms(passage: Passage, labels: frozenset[str]) -> list[str]:
     return named + [t for s, e in passage.phrases if (t := _text(passage, s, e)) not in others]
 
 
-def _others(passages: Iterable[Passage], articles: frozenset[str], labels: frozenset[str]) -> set[str]:
+def _others(passages: Sequence[Passage], articles: frozenset[str], labels: frozenset[str]) -> set[str]:
     """The entities of other labels written in `articles`: no part of a fuller form."""
     return {_text(p, s, e) for p in passages if p.article_id in articles
             for s, e, label in p.entities if label not in labels}
