@@ -277,6 +277,11 @@ REBUILD_INTERRUPTED = (
     "interrupted: the stored index is kept as it was, and what the new one holds so far is kept too; "
     "run `newsdesk ingest --rebuild` again to go on (nothing is encoded twice)."
 )
+INGEST_WORKERS_BAD = "--workers {value}: give a number of worker processes, 1 or more (1: the ingest's own process)."
+INGEST_WORKERS_MANY = (
+    "warning: --workers {value} is more than this machine's {cores} CPU cores: the workers will take turns "
+    "on them, each with its own encoder and spaCy pipeline in memory."
+)
 INGEST_WAITING = "Waiting: {holder} is writing to {home}. This ingest starts when it is done (Ctrl-C to stop)."
 INGEST_SUMMARY = (
     "added {added}, updated {updated}, unchanged {unchanged}, removed {removed}, failed {failed} · "

@@ -143,7 +143,8 @@ class Runtime:
         s = self.settings
         plan = begin_rebuild(s.store, s.chunking, self.embedder, self.namespace, self._connection)
         report = rebuild(plan, self.embedder, self.chunker, progress=progress, stop=stop,
-                         annotator=ChunkAnnotator() if s.ingest.annotate else None)
+                         annotator=ChunkAnnotator() if s.ingest.annotate else None,
+                         workers=s.ingest.worker_processes())
         if report.rebuild_incomplete is None:
             self._forget_replaced()
         return report
@@ -180,7 +181,7 @@ class Runtime:
                         max_bytes=int(cfg.max_file_mb * 1_000_000), prune=prune,
                         confirm_prune=confirm_prune, progress=progress, stop=stop,
                         fetch_cache=self.fetch_cache, fetch_policy=cfg.fetch_policy(),
-                        annotator=ChunkAnnotator() if cfg.annotate else None)
+                        annotator=ChunkAnnotator() if cfg.annotate else None, workers=cfg.worker_processes())
         if report.added or report.updated or report.removed:
             for name in ("lexical", "retriever", "raw_answerer", "answerer"):
                 self.__dict__.pop(name, None)

@@ -12,8 +12,12 @@ The encoder is the bottleneck, so the work runs as three stages that overlap:
 
     planner thread   read sources (ingest.reading), look up what is stored, chunk what changed,
                      mark it up (ingest/planning.py)                                        -> groups
-    calling thread   encode each group in batches (the encoder releases the GIL while it computes)
+    calling thread   encode each group in batches (ingest/encoding.py; the encoder releases
+                     the GIL while it computes)
     writer thread    write each encoded batch to the store
+
+With `workers`, the calling thread hands the groups to worker processes, which mark up and encode
+them (ingest/workers.py), instead of the planner marking up and this thread encoding.
 
 Queues between the stages are short, so memory stays flat however large the archive is; a huge
 article goes through them in parts. Each stage tells `progress` how far it got as it moves.
@@ -27,43 +31,29 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from index.archive import Archive
-from index.encoders.embedder import Embedder, Vectors
-from index.errors import NewsdeskError
-from index.models import Article, Chunk
-from ingest.chunking import Chunker, embedding_text
+from index.encoders.embedder import Embedder
+from index.models import Article
+from ingest.chunking import Chunker
+from ingest.encoding import Batch, Encoder
 from ingest.errors import IngestInterrupted, IngestStopped
 from ingest.fetch import FetchPolicy
 from ingest.files import Source, check_paths, local_paths
-from ingest.handoff import Abandoned, get_unless_stopped, put_unless_abandoned
+from ingest.handoff import Abandoned, put_unless_abandoned
 from ingest.nlp import Annotator
-from ingest.planning import Part, Planned, Planner
+from ingest.planning import Part, Planner
 from ingest.progress import NoProgress, Progress, Tally
 from ingest.prune import prune_gone
 from ingest.reading import ArticleSource
 from ingest.records import ArchiveFiles
-from ingest.report import Failure, IngestReport
+from ingest.report import IngestReport
+from ingest.workers import WorkerPool, WorkerSetup, encoder_threads
 
-# Chunks per encoder call, and per store write: progress moves, and an interrupt keeps the work
-# done, every few seconds on a CPU, however large one article is.
-ENCODE_BATCH_CHUNKS = 64
 # Groups planned ahead of the encoder, and encoded batches waiting for the writer.
 PLANNED_AHEAD = 16  # about 1-2 MB each
 ENCODED_AHEAD = 2
-
-
-@dataclass
-class _Batch:
-    """Encoded chunks on their way to the store; `finished` articles have all their chunks in it
-    or in earlier batches."""
-
-    parts: list[tuple[Planned, list[Chunk], Vectors]]
-    finished: list[Planned]
 
 
 def ingest(
@@ -81,6 +71,7 @@ def ingest(
     stop: threading.Event | None = None,
     annotator: Annotator | None = None,
     stored: Iterable[Article] = (),
+    workers: int = 0,
 ) -> IngestReport:
     """Ingest `sources`: files and folders (each must exist), feed, sitemap and WARC files, and
     http(s) URLs of feeds and sitemaps (see `ingest.reading`; `fetch_cache` keeps what was
@@ -88,7 +79,8 @@ def ingest(
     files are gone (never articles read from the web); a prune of more than half of them needs
     `confirm_prune` (see `ingest.prune`). `progress` is told each stage's count as it moves.
     `stored`: articles read from a stored index, written as they are, before the sources
-    (`ingest --rebuild`: ingest/rebuild.py).
+    (`ingest --rebuild`: ingest/rebuild.py). `workers` processes mark up and encode
+    (ingest/workers.py); 0: this process does.
 
     Setting `stop` ends the run early, keeping what was encoded, and raises IngestStopped. Ctrl-C
     does the same and raises IngestInterrupted (a KeyboardInterrupt) with the report of what
@@ -101,10 +93,11 @@ def ingest(
                           stored_ids=ArchiveFiles(store),
                           fetch_cache=fetch_cache, fetch_policy=fetch_policy, stopping=caller_done)
     tally = Tally(progress or NoProgress(), marking_up=annotator is not None)
-    planner = Planner(store, chunker, report, source, tally, annotator=annotator)
+    planner = Planner(store, chunker, report, source, tally, annotator=annotator, mark_up=not workers)
     try:
         try:
-            _run_stages(sources, stored, planner, _Encoder(embedder, report, tally), store, stop, caller_done)
+            with _encoder(embedder, annotator, workers, report, tally) as encoder:
+                _run_stages(sources, stored, planner, encoder, store, stop, caller_done)
         except BaseException:  # what was fetched is not remembered: the next run fetches it again
             source.close()
             raise
@@ -122,12 +115,26 @@ def ingest(
     return report
 
 
-def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: Planner, encoder: _Encoder,
+@contextlib.contextmanager
+def _encoder(embedder: Embedder, annotator: Annotator | None, workers: int, report: IngestReport,
+             tally: Tally) -> Iterator[Encoder]:
+    """The encoder stage: in this process, or in `workers` processes that also mark up."""
+    if not workers:
+        yield Encoder(embedder, report, tally)
+        return
+    pool = WorkerPool(WorkerSetup(embedder, annotator, encoder_threads(workers)), workers, report, tally)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: Planner, encoder: Encoder,
                 store: Archive, stop: threading.Event | None, caller_done: threading.Event) -> None:
     """Plan in a thread, encode in this one, write in another; raise here what any of them raised."""
     # None marks the end of a queue.
     plans: queue.Queue[list[Part] | None] = queue.Queue(PLANNED_AHEAD)
-    writes: queue.Queue[_Batch | None] = queue.Queue(ENCODED_AHEAD)
+    writes: queue.Queue[Batch | None] = queue.Queue(ENCODED_AHEAD)
     writer_failed = threading.Event()
     encoding_done = threading.Event()  # nothing more will be put in `writes`
     errors: list[BaseException] = []  # raised again in the calling thread
@@ -155,11 +162,10 @@ def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: P
     for thread in threads:
         thread.start()
     try:
-        while (group := get_unless_stopped(plans, stop)) is not None:
-            for batch in encoder.encode(group):
-                put_unless_abandoned(writes, batch, writer_failed)
-                if stop is not None and stop.is_set():
-                    raise IngestStopped()
+        for batch in encoder.stream(plans, stop):
+            put_unless_abandoned(writes, batch, writer_failed)
+            if stop is not None and stop.is_set():
+                raise IngestStopped()
     except Abandoned:
         pass  # the writer failed; its error is raised below
     finally:
@@ -173,7 +179,7 @@ def _run_stages(sources: Sequence[Source], stored: Iterable[Article], planner: P
         raise errors[0]
 
 
-def _next_write(writes: queue.Queue[_Batch | None], done: threading.Event) -> _Batch | None:
+def _next_write(writes: queue.Queue[Batch | None], done: threading.Event) -> Batch | None:
     """The next encoded batch, or None at the end: the end mark, or `done` with nothing left.
     Polled, never a wait without end: a signal that lands inside the calling thread's hand-off
     (a KeyboardInterrupt between a queue's put and its notify) must not leave the writer waiting
@@ -186,50 +192,7 @@ def _next_write(writes: queue.Queue[_Batch | None], done: threading.Event) -> _B
                 return None
 
 
-class _Encoder:
-    """Encodes planned chunks in batches of ENCODE_BATCH_CHUNKS, reusing known vectors. An
-    article whose batch fails to encode is reported and its remaining chunks skipped."""
-
-    def __init__(self, embedder: Embedder, report: IngestReport, tally: Tally) -> None:
-        self.embedder = embedder
-        self.report = report
-        self.tally = tally
-        self.failed: set[str] = set()  # articles that failed (their later parts are skipped)
-
-    def encode(self, group: list[Part]) -> Iterator[_Batch]:
-        flat = [(part.planned, c) for part in group for c in part.chunks]
-        for i in range(0, len(flat), ENCODE_BATCH_CHUNKS):
-            pairs = [(p, c) for p, c in flat[i : i + ENCODE_BATCH_CHUNKS] if p.article.id not in self.failed]
-            todo = [embedding_text(p.article.title, c.text) for p, c in pairs if c.index not in p.known]
-            try:
-                encoded: Iterator[Vectors] = iter(self.embedder.embed(todo) if todo else [])
-                vectors = [p.known[c.index] if c.index in p.known else next(encoded) for p, c in pairs]
-            except NewsdeskError:  # a setup problem (no such device, no model): every batch would fail
-                raise
-            except Exception as exc:  # noqa: BLE001 - the encoder failed on this batch: report, keep going
-                for p in dict.fromkeys(p for p, _ in pairs):
-                    self.failed.add(p.article.id)
-                    self.report.failed.append(Failure(p.article.path or p.article.id, f"embedding failed: {exc}"))
-                self.tally.add(encoded=len(flat[i : i + ENCODE_BATCH_CHUNKS]))
-                continue
-            self.report.embedded += len(todo)
-            self.tally.add(encoded=len(flat[i : i + ENCODE_BATCH_CHUNKS]))
-            yield _batch(pairs, vectors)
-
-
-def _batch(pairs: list[tuple[Planned, Chunk]], vectors: list[Vectors]) -> _Batch:
-    parts: dict[Planned, tuple[list[Chunk], list[Vectors]]] = {}
-    for (planned, chunk), vector in zip(pairs, vectors):
-        chunks, vecs = parts.setdefault(planned, ([], []))
-        chunks.append(chunk)
-        vecs.append(vector)
-    return _Batch(
-        [(p, chunks, np.stack(vecs).astype(np.float32)) for p, (chunks, vecs) in parts.items()],
-        finished=[p for p, (chunks, _) in parts.items() if chunks[-1].index == len(p.chunks) - 1],
-    )
-
-
-def _write_batch(store: Archive, batch: _Batch, report: IngestReport, annotated: str) -> None:
+def _write_batch(store: Archive, batch: Batch, report: IngestReport, annotated: str) -> None:
     store.write_chunks([(p.article, chunks, vectors) for p, chunks, vectors in batch.parts])
     report.chunks_removed += store.finish_articles(
         [(p.article, len(p.chunks), p.may_have_leftovers) for p in batch.finished], annotated

@@ -66,17 +66,18 @@ class Part:
 
 
 class Planner:
-    """Reads, deduplicates, compares with the store, chunks and marks up; hands over groups of work.
+    """Reads, deduplicates, compares with the store, chunks and marks up (unless `mark_up` is
+    False: worker processes do, ingest/workers.py); hands over groups of work.
 
     Writes `failed`, `skipped`, `warnings` and `unchanged` of the report (no other stage touches
     them while it runs). Only article ids, paths and hashes are remembered, never texts.
     """
 
     def __init__(self, store: Archive, chunker: Chunker, report: IngestReport, source: ArticleSource,
-                 tally: Tally, annotator: Annotator | None = None) -> None:
+                 tally: Tally, annotator: Annotator | None = None, mark_up: bool = True) -> None:
         self.store = store
         self.chunker = chunker
-        self.annotator = annotator
+        self.annotator = annotator if mark_up else None  # else the encoder's workers mark up
         self.annotated = annotator.version if annotator else None
         self.report = report
         self.source = source

@@ -26,7 +26,8 @@ class Progress(Protocol):
     """Told the whole state each time a stage moves (within one huge article too).
 
     Called from the thread of the stage that moved (the planner reads, chunks and marks up; the
-    calling thread encodes), never by two threads at once.
+    calling thread encodes, and tells what worker processes marked up and encoded), never by two
+    threads at once.
     """
 
     def update(self, state: IngestProgress) -> None: ...

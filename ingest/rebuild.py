@@ -55,7 +55,7 @@ class StoredArticles:
 
 
 def rebuild(plan: Rebuild, embedder: Embedder, chunker: Chunker, *, annotator: Annotator | None = None,
-            progress: Progress | None = None, stop: threading.Event | None = None) -> IngestReport:
+            progress: Progress | None = None, stop: threading.Event | None = None, workers: int = 0) -> IngestReport:
     """Fill `plan.target` with the stored articles and let it replace the stored indexes. The
     report says how many articles (`rebuilt`) and earlier versions (`rebuilt_versions`) the new
     index holds, what was encoded (`embedded`) and what failed; when an article could not be
@@ -67,7 +67,7 @@ def rebuild(plan: Rebuild, embedder: Embedder, chunker: Chunker, *, annotator: A
     else:
         stored = StoredArticles(plan.sources)
         run = ingest([], plan.target, embedder, chunker, max_bytes=0,  # nothing is read from files
-                     progress=progress, stop=stop, annotator=annotator, stored=stored)
+                     progress=progress, stop=stop, annotator=annotator, stored=stored, workers=workers)
         report.embedded, report.failed = run.embedded, run.failed
         report.skipped, report.warnings = run.skipped, run.warnings
         missing = stored.missing_from(plan.target)

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from ingest.fetch import FetchPolicy
 
 
+MAX_AUTO_WORKERS = 4  # each worker holds its own encoder and spaCy pipeline (about 0.5 GB)
+
+
 class IngestSettings(BaseSettings):
     model_config = section_config("NEWSDESK_INGEST_")
 
@@ -35,6 +38,11 @@ class IngestSettings(BaseSettings):
         description="Mark up every chunk with spaCy's named entities and noun phrases, where the "
         "answerer finds short answers (about 50 chunks/s; chunks are re-annotated, not re-embedded, "
         "when the model changes).",
+    )
+    workers: int | None = Field(
+        default=None, ge=1,
+        description="Processes that mark up and encode during an ingest (--workers), beside the one "
+        "that reads and writes; unset: one per CPU core, at most 4. 1: the ingest's own process does.",
     )
     fetch_delay: float = Field(
         default=1.0, ge=0,
@@ -68,6 +76,13 @@ class IngestSettings(BaseSettings):
 
             AllowList.parse(value)  # a ValueError names the bad entry
         return value
+
+    def worker_processes(self) -> int:
+        """Worker processes for `ingest.pipeline.ingest`: 0 when the ingest's own process marks up and encodes."""
+        import os
+
+        workers = self.workers or min(os.cpu_count() or 1, MAX_AUTO_WORKERS)
+        return workers if workers > 1 else 0
 
     def fetch_policy(self) -> FetchPolicy:
         from ingest.fetch import FetchPolicy

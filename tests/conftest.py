@@ -13,6 +13,10 @@ os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZ
 os.environ.setdefault("NEWSDESK_EMBED_EXPORT_DIR", os.path.abspath(
     os.path.join(os.path.dirname(__file__), os.pardir, ".pytest_cache", "encoders")))
 
+# Tests ingest small archives, where worker processes (ingest/workers.py) would cost more to start
+# than they save: one process, unless a test asks for workers (tests/test_ingest_workers.py).
+os.environ.setdefault("NEWSDESK_INGEST_WORKERS", "1")
+
 # A shell starts background jobs (`pytest ... &`, nohup) with Ctrl-C ignored, and an ignored signal
 # stays ignored in subprocesses: the tests that press Ctrl-C on `newsdesk` would then wait in vain.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:

@@ -71,12 +71,13 @@ def test_progress_lines_go_on_while_nothing_moves(capsys: pytest.CaptureFixture[
     assert said.splitlines()[-1].endswith("read 1 article(s); chunked 5,000,000 of 5,000,000 characters")
 
 
-def test_sigterm_during_ingest_json_prints_what_was_stored(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])  # one process; worker processes (ingest/workers.py)
+def test_sigterm_during_ingest_json_prints_what_was_stored(tmp_path: Path, workers: str) -> None:
     home, archive = tmp_path / "home", tmp_path / "archive"
     corpus(archive, 120, 30)
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **EVERY_STEP}
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", str(archive), "--json",
-                             "--data-dir", str(home)],
+                             "--data-dir", str(home), "--workers", workers],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stderr is not None and proc.stdout is not None
     lines: list[str] = []

@@ -21,7 +21,7 @@ from bot.settings import load_settings
 from index.encoders.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from index.errors import UserInputError
 from index.store import ArchiveStore, IndexSpec, open_client
-from ingest import pipeline
+from ingest import encoding
 from ingest.chunking import create_chunker
 from ingest.errors import IngestStopped
 from ingest.fetch import CACHE_FILE, FetchPolicy
@@ -166,7 +166,7 @@ def test_prune_never_removes_articles_read_from_the_web(
 def test_an_interrupted_run_keeps_its_articles_and_the_next_fetches_again(
     tmp_path: Path, web: FakeWeb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "ENCODE_BATCH_CHUNKS", 2)  # several batches: stopped after the first
+    monkeypatch.setattr(encoding, "ENCODE_BATCH_CHUNKS", 2)  # several batches: stopped after the first
     paths = [f"/p{i}" for i in range(6)]
     web.serve("/feed.xml", Reply(body=rss(web, *((p, None) for p in paths)), content_type="application/rss+xml",
                                  etag='"feed-1"'))

@@ -139,3 +139,26 @@ def test_a_closing_quote_stays_with_its_sentence() -> None:
         'He said the plan "means less than little to anyone."',
         "The minister left.",
     ]
+
+
+@needs_model
+def test_the_faster_attribute_rules_set_every_token_as_spacy_does() -> None:
+    """`load_pipeline` matches the attribute ruler's patterns itself (ingest.nlp._TokenRules): every
+    token's tag, part of speech, dependency, lemma and morphology must be spaCy's own."""
+    import spacy
+
+    texts = [
+        REPORT, DAIRY,
+        "There's no way they ain't coming, y'all. Let's go: gonna be fun, c'mon!\n  \n\tThere are 3 of them.",
+        "“It’s over,” she said. Isn't it? The U.S.-led talks in Doha ended at 5:30 p.m.; the E.U. wasn't there.",
+        "Where were you?  There is HE, and THEY and it's 100% — gotta see. Is there anything?",
+    ]
+    reference = spacy.load(model_package(), exclude=["lemmatizer", "senter"])  # spaCy's own attribute ruler
+
+    def tokens(doc: object) -> list[tuple[object, ...]]:
+        return [(t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, str(t.morph), t.ent_type_) for t in doc]  # type: ignore[attr-defined]
+
+    ours = load_pipeline()
+    assert isinstance(getattr(ours.get_pipe("attribute_ruler").match, "__self__", None), nlp._TokenRules)
+    for text in texts:
+        assert tokens(ours(text)) == tokens(reference(text)), text

@@ -16,7 +16,7 @@ from index.encoders.embedder import HashingEmbedder, Vectors, torch_device
 from index.errors import StoreError, UserInputError
 from index.models import Chunk
 from index.store import ArchiveStore, IndexSpec, open_client
-from ingest import pipeline, planning
+from ingest import encoding, pipeline, planning
 from ingest.chunking import create_chunker, embedding_text
 from ingest.pipeline import ingest
 from ingest.progress import IngestProgress
@@ -188,9 +188,8 @@ def test_device_names_are_checked_before_loading() -> None:
     assert torch_device("cpu") == "cpu"
     with pytest.raises(UserInputError, match="unknown device 'tpu'"):
         torch_device("tpu")
-    if not torch.cuda.is_available():
-        with pytest.raises(UserInputError, match="device 'cuda:1' is not available"):
-            torch_device("cuda:1")
+    if not torch.cuda.is_available():  # a GPU that is not there: the CPU, with a warning
+        assert torch_device("cuda:1") == "cpu"
 
 
 def test_an_edited_article_reencodes_only_its_changed_chunks(tmp_path: Path, store: ArchiveStore) -> None:
@@ -246,7 +245,7 @@ def test_a_symlinked_folder_is_followed_once(tmp_path: Path, store: ArchiveStore
 def test_one_huge_article_shows_progress_and_an_interrupt_keeps_its_encoded_chunks(
     tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "ENCODE_BATCH_CHUNKS", 8, raising=False)
+    monkeypatch.setattr(encoding, "ENCODE_BATCH_CHUNKS", 8)
     folder = tmp_path / "a"
     folder.mkdir()
     body = " ".join(f"Paragraph {j} says the dam held on day {j}." for j in range(300))
@@ -300,7 +299,7 @@ class LoggingEmbedder(HashingEmbedder):
 def test_progress_moves_while_one_huge_article_is_chunked_and_marked_up(
     tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "ENCODE_BATCH_CHUNKS", 8)
+    monkeypatch.setattr(encoding, "ENCODE_BATCH_CHUNKS", 8)
     monkeypatch.setattr(planning, "MARKUP_BATCH_CHUNKS", 8)
     huge_one_line_article(tmp_path / "a", 200)
     progress = RecordingProgress()
@@ -325,7 +324,7 @@ def test_a_huge_article_is_encoded_while_it_is_still_being_marked_up(
     tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Marking up all of a 5 MB article before encoding any of it kept the encoder idle for minutes."""
-    for module, name, value in ((pipeline, "ENCODE_BATCH_CHUNKS", 8), (planning, "MARKUP_BATCH_CHUNKS", 8),
+    for module, name, value in ((encoding, "ENCODE_BATCH_CHUNKS", 8), (planning, "MARKUP_BATCH_CHUNKS", 8),
                                 (planning, "WRITE_GROUP_CHUNKS", 8), (pipeline, "PLANNED_AHEAD", 1)):
         monkeypatch.setattr(module, name, value)
     huge_one_line_article(tmp_path / "a", 200)

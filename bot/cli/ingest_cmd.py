@@ -35,8 +35,9 @@ def ingest(
     prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files under the given folders are gone (never articles read from the web).")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm a prune that removes more than half of the articles stored under the given folders.")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed every stored article (with its earlier versions) from its stored text into a new index with the current settings, then ingest SOURCE if given. Nothing stored is dropped; the old index (any settings) is deleted once the new one holds every article. Needed after changing the model or chunking settings.")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes that mark up and encode, beside the one that reads and writes to the store (default: $NEWSDESK_INGEST_WORKERS or one per CPU core, at most 4; 1: the ingest's own process does it all).", show_default=False)] = None,
     batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="Passages per encoder batch (default: $NEWSDESK_EMBED_BATCH_SIZE or 16; 16 is fastest on CPU).", show_default=False)] = None,
-    device: Annotated[str | None, typer.Option("--device", help="Encoder device: cpu, cuda, cuda:N, mps or auto (default: $NEWSDESK_EMBED_DEVICE or cpu).", show_default=False)] = None,
+    device: Annotated[str | None, typer.Option("--device", help="Encoder device: cpu, cuda, cuda:N or auto (onnx backends: ONNX Runtime's CUDA provider, from onnxruntime-gpu; torch: also mps). A GPU that is not there: a warning, and the CPU. Default: $NEWSDESK_EMBED_DEVICE or cpu.", show_default=False)] = None,
     embed_backend: Annotated[str | None, typer.Option("--embed-backend", help="Encoder backend: onnx (ONNX Runtime), torch (same vectors and index; for --device cuda or mps) or onnx-int8 (fastest; its own index). Default: $NEWSDESK_EMBED_BACKEND or onnx. Set the same for ask.", show_default=False)] = None,
     lock_timeout: LockTimeout = None,
     allow_host: AllowHost = None,
@@ -54,6 +55,8 @@ def ingest(
     allowing_hosts(settings, allow_host)
     if embed_backend is not None and embed_backend not in BACKENDS:
         raise UserInputError(f"unknown --embed-backend '{embed_backend}': use {', '.join(BACKENDS)}")
+    if workers is not None:
+        settings.ingest.workers = _checked_workers(workers)
     encoder = {"batch_size": batch_size, "device": device, "backend": embed_backend}
     settings.embedding = settings.embedding.model_copy(update={k: v for k, v in encoder.items() if v is not None})
     home = settings.store.home
@@ -79,6 +82,20 @@ def ingest(
         err.print(messages.REBUILD_INCOMPLETE.format(reason=report.rebuild_incomplete), markup=False)
     if report.failed or report.prune_refused or report.rebuild_incomplete:
         raise typer.Exit(1)
+
+
+def _checked_workers(workers: int) -> int:
+    """--workers: 1 or more; more than the machine's cores is allowed, with a warning."""
+    import os
+
+    from index.errors import UserInputError
+
+    if workers < 1:
+        raise UserInputError(messages.INGEST_WORKERS_BAD.format(value=workers))
+    cores = os.cpu_count() or 1
+    if workers > cores:
+        err.print(messages.INGEST_WORKERS_MANY.format(value=workers, cores=cores), markup=False)
+    return workers
 
 
 def _ingest_locked(settings: Settings, paths: list[Source], *, prune: bool, confirm_prune: bool,

@@ -7,6 +7,7 @@ neither torch nor onnxruntime until a model is used.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Sequence
 from functools import cached_property
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 Vectors = npt.NDArray[np.float32]
+# A GPU asked for that is not there: the encoder runs on the CPU (said once, as a warning).
+GPU_FALLBACK = "device '%s' is not available (%s): encoding on the CPU"
+
+log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -54,6 +59,10 @@ class SentenceTransformerEmbedder:
         self.device = device
         self.max_tokens = 256
         self.encoded = 0  # passages encoded so far; lets callers prove that no work was done
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (into an ingest worker) without its loaded model and tokenizer: loaded again there."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("model", "tokenizer")}
 
     @cached_property
     def model(self) -> SentenceTransformer:
@@ -98,7 +107,8 @@ def counting_tokenizer(model_path: Path) -> Tokenizer:
 
 
 def torch_device(wanted: str) -> str:
-    """Check a torch device name ("auto" picks cuda, then mps, then cpu) before loading onto it."""
+    """Check a torch device name ("auto" picks cuda, then mps, then cpu) before loading onto it; a
+    GPU this machine does not have gives the CPU, with a warning."""
     import torch
 
     kind = wanted.split(":", 1)[0]
@@ -108,10 +118,8 @@ def torch_device(wanted: str) -> str:
     if kind == "cpu" or (kind == "cuda" and cuda) or (kind == "mps" and mps):
         return wanted
     if kind in ("cuda", "mps"):
-        raise UserInputError(
-            f"device '{wanted}' is not available to torch {torch.__version__} on this machine; "
-            "use --device cpu (or install a torch build for your GPU)"
-        )
+        log.warning(GPU_FALLBACK, wanted, f"torch {torch.__version__} sees no such GPU on this machine")
+        return "cpu"
     raise UserInputError(f"unknown device '{wanted}': use cpu, cuda, cuda:N, mps or auto")
 
 
@@ -120,6 +128,8 @@ _WORD = re.compile(r"\w+")
 
 class HashingEmbedder:
     """Fake for tests: a bag of hashed words, deterministic and instant. Records what it embedded."""
+
+    uses_torch = False
 
     def __init__(self, name: str = "hashing-fake", dimension: int = 64, max_tokens: int = 256):
         self.name = name

@@ -16,6 +16,7 @@ seconds shorter. Exporting needs torch and sentence-transformers, once per model
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from index.encoders.embedder import Vectors, counting_tokenizer
+from index.encoders.embedder import GPU_FALLBACK, Vectors, counting_tokenizer
 from index.encoders.offline import bundled_model_path
 from index.encoders.onnx_export import FILES, INPUTS, Export, cache_folder, export
 from index.errors import UserInputError
@@ -35,11 +36,14 @@ if TYPE_CHECKING:
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
+log = logging.getLogger(__name__)
+
 
 class OnnxEmbedder:
     """A sentence-transformers model run by ONNX Runtime on the CPU. Exports itself on first use."""
 
     export_kind: Export = "fp32"
+    uses_torch = False  # encoding needs onnxruntime and tokenizers only (exporting, done once, needs torch)
 
     def __init__(
         self,
@@ -51,10 +55,7 @@ class OnnxEmbedder:
         device: str = "cpu",
         threads: int = 0,
     ) -> None:
-        if device.split(":", 1)[0] not in ("cpu", "auto"):
-            raise UserInputError(
-                f"the onnx backends run on the CPU here; use --device cpu, or --embed-backend torch for '{device}'"
-            )
+        self.providers = execution_providers(device)
         if int8:
             self.export_kind = "int8"
         self.backend = "onnx-int8" if int8 else "onnx"
@@ -74,14 +75,21 @@ class OnnxEmbedder:
     def model_file(self) -> Path:
         return cache_folder(self.export_root, self.model_path) / FILES[self.export_kind]
 
+    def prepare(self) -> None:
+        """Export the model now if it is not cached yet (once, before processes that load it)."""
+        if not self.model_file.exists():
+            export(self.model_path, self.model_file.parent, self.export_kind)
+            self.exported = True
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (into an ingest worker) without its loaded session and tokenizers: loaded again there."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("session", "tokenizer", "_batch_tokenizer")}
+
     @cached_property
     def session(self) -> onnxruntime.InferenceSession:
         import onnxruntime
 
-        model_file = self.model_file
-        if not model_file.exists():
-            export(self.model_path, model_file.parent, self.export_kind)
-            self.exported = True
+        self.prepare()
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
@@ -89,7 +97,7 @@ class OnnxEmbedder:
         # Idle threads sleep instead of spinning: on a shared CPU spinning steals the cores the
         # other thread (or process) needs, and costs little on an idle one.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        return onnxruntime.InferenceSession(str(self.model_file), options, providers=self.providers)
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
@@ -154,6 +162,26 @@ class Int8SentenceEncoder(OnnxEmbedder):
         encoded = self._batch_tokenizer.encode_batch(list(texts))
         # sentence-transformers' order: numpy's default sort of negated character counts.
         return self._run(encoded, np.argsort([-len(text) for text in texts]))
+
+
+def execution_providers(device: str) -> list[str | tuple[str, dict[str, str]]]:
+    """ONNX Runtime's providers for a device: the CPU's; for cuda (or auto), CUDA's first when this
+    onnxruntime has it (the onnxruntime-gpu package), else the CPU's with a warning."""
+    kind, _, number = device.partition(":")
+    if kind == "cpu":
+        return ["CPUExecutionProvider"]
+    if kind not in ("cuda", "auto") or (number and not number.isdigit()):
+        raise UserInputError(
+            f"the onnx backends run on cpu or cuda (cuda:N, auto); use --embed-backend torch for '{device}'"
+        )
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        return [("CUDAExecutionProvider", {"device_id": number or "0"}), "CPUExecutionProvider"]
+    if kind == "cuda":
+        log.warning(GPU_FALLBACK, device, f"onnxruntime {onnxruntime.__version__} has no CUDA provider "
+                    "(install onnxruntime-gpu)")
+    return ["CPUExecutionProvider"]
 
 
 def _max_seq_length(model_path: Path) -> int:
