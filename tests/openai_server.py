@@ -207,8 +207,11 @@ class FakeOpenAIServer:
                 """Wait like a server busy generating; False when the client closed the connection
                 (it becomes readable at end of file) or the server is stopping."""
                 until = time.monotonic() + seconds
+                # poll, not select: select() refuses descriptors numbered 1024 and above.
+                watch = select.poll()
+                watch.register(self.connection, select.POLLIN)
                 while (left := until - time.monotonic()) > 0 and not server._stopping.is_set():
-                    readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+                    readable = watch.poll(min(left, 0.05) * 1000)
                     if readable and not self.connection.recv(1, socket.MSG_PEEK):
                         server._client_left()
                         return False
