@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 
 # Before anything imports transformers or chromadb: never touch the network.
 os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
@@ -38,6 +39,40 @@ from ingest.report import IngestReport  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 SEED_FILE = next(SEEDS.glob("*.txt"))
+
+
+def _stop_stores(started_under: str = "") -> None:
+    """Stop the embedded Chroma stores opened under `started_under` (every one if empty).
+    Chroma keeps every store it opens, with its SQLite connections and index files, until the
+    process ends (tests/test_fixture_hygiene.py): unreleased, a full run held over a thousand open
+    descriptors, which select() and a small `ulimit -n` refuse."""
+    shared_module = sys.modules.get("chromadb.api.shared_system_client")
+    if shared_module is None:
+        return
+    shared = shared_module.SharedSystemClient
+    with shared._refcount_lock:
+        own = [name for name in shared._identifier_to_system if name.startswith(started_under)]
+        for name in own:
+            shared._identifier_to_refcount.pop(name, None)
+    for name in own:
+        shared._identifier_to_system.pop(name).stop()
+
+
+@pytest.fixture(autouse=True)
+def _release_own_stores(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test's stores under its own `tmp_path` are stopped when it ends."""
+    folder = str(request.getfixturevalue("tmp_path")) if "tmp_path" in request.fixturenames else None
+    yield
+    if folder is not None:
+        _stop_stores(folder)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_module_stores() -> Iterator[None]:
+    """Every store is stopped when a test module ends, its module fixtures' too: session fixtures
+    hand out folders, never open stores, so the next module opens what it needs afresh."""
+    yield
+    _stop_stores()
 
 
 @pytest.fixture(scope="session")
