@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.extractive import tuning
-from bot.extractive.sentences import Sentence
+from bot.extractive.reading import Sentence
 from bot.query import Query
 from index.models import Passage
 from index.retrieval import time_weight

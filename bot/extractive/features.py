@@ -17,8 +17,8 @@ from datetime import date
 from bot.extractive import tuning
 from bot.extractive.candidates import Candidate, Mention, gather
 from bot.extractive.fit import asks_for_a_thing, is_name, type_fit
+from bot.extractive.reading import Sentence
 from bot.extractive.scoring import Votes
-from bot.extractive.sentences import Sentence
 from bot.extractive.spans import proximity
 from bot.query import Query
 from index.encoders.embedder import Embedder

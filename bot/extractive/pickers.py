@@ -22,9 +22,8 @@ from bot.extractive.choices import ChoiceEvidence, choice_evidence
 from bot.extractive.features import Measuring
 from bot.extractive.fullest import fullest_form
 from bot.extractive.ranker import Ranker, RankerModel
-from bot.extractive.reading import Reading
+from bot.extractive.reading import Reading, Sentence
 from bot.extractive.scoring import Pick, Scorer, Votes
-from bot.extractive.sentences import Sentence
 from bot.extractive.spans import continuation_span
 from bot.query import Query
 from index.archive import ArticleLookup

@@ -29,8 +29,8 @@ from bot import messages
 from bot.extractive.candidates import Candidate
 from bot.extractive.choices import CHOICE_FEATURES, ChoiceEvidence, hand_set_scores
 from bot.extractive.features import FEATURES, Measuring, feature_rows
+from bot.extractive.reading import Sentence
 from bot.extractive.scoring import Pick
-from bot.extractive.sentences import Sentence
 from bot.query import Query
 from index.errors import UserInputError
 

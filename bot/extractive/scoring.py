@@ -20,7 +20,7 @@ from bot.extractive import tuning
 from bot.extractive.candidates import key_of
 from bot.extractive.choices import ChoiceEvidence, hand_set_scores
 from bot.extractive.fit import asks_for_a_thing, is_name, type_fit
-from bot.extractive.sentences import Sentence
+from bot.extractive.reading import Sentence
 from bot.extractive.spans import candidates, proximity
 from bot.query import Query
 from index.encoders.embedder import Embedder
