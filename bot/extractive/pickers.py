@@ -19,11 +19,11 @@ from typing import Protocol
 
 from bot.extractive import tuning
 from bot.extractive.choices import ChoiceEvidence, choice_evidence
-from bot.extractive.features import Measuring
+from bot.extractive.features import Measuring, Votes
 from bot.extractive.fullest import fullest_form
 from bot.extractive.ranker import Ranker, RankerModel
 from bot.extractive.reading import Reading, Sentence
-from bot.extractive.scoring import Pick, Scorer, Votes
+from bot.extractive.scoring import Pick, Scorer
 from bot.extractive.spans import continuation_span
 from bot.query import Query
 from index.archive import ArticleLookup
