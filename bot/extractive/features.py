@@ -21,9 +21,8 @@ from datetime import date
 
 from bot.extractive import tuning
 from bot.extractive.candidates import Candidate, Mention, gather, key_of
-from bot.extractive.choices import ChoiceEvidence, hand_set_scores
 from bot.extractive.reading import Sentence
-from bot.extractive.scoring import Pick
+from bot.extractive.scoring import ChoiceModel, Pick
 from bot.extractive.spans import Span, candidates
 from bot.query import Query
 from index.encoders.embedder import Embedder
@@ -144,6 +143,7 @@ class Votes:
     def __init__(self, encoder: Embedder, min_score: float) -> None:
         self.encoder = encoder  # compares spans with what the question names
         self.min_score = min_score  # only sentences that are evidence in their own right vote
+        self.choice_model: ChoiceModel | None = None  # choices mode: the hand-set scores
 
     def best(self, query: Query, sentences: Sequence[Sentence]) -> Pick | None:
         top = sentences[: tuning.SENTENCES_READ]
@@ -152,8 +152,6 @@ class Votes:
     def probabilities(self, query: Query, sentences: Sequence[Sentence]) -> list[tuple[str, float]]:
         return []  # votes are weights, not probabilities
 
-    def choice_scores(self, evidence: Sequence[ChoiceEvidence]) -> list[float]:
-        return hand_set_scores(evidence)
 
     def tally(self, info: QuestionInfo, top: Sequence[Sentence]) -> Tally:
         """The votes of the spans of `top` (the best sentences, best first)."""

@@ -2,8 +2,8 @@
 picks (`Pick`).
 
 A scorer says which candidate span of the sentences read answers the question (`best`), how
-likely each is to be right (`probabilities`, which choices mode weighs), and how well the
-evidence supports each given choice (`choice_scores`). There are two: the learned ranker
+likely each is to be right (`probabilities`, which choices mode weighs), and with which model
+choices mode scores the evidence for each given choice (`choice_model`). There are two: the learned ranker
 (`bot/extractive/ranker.py`: `Ranker`) and the hand-set votes (`bot/extractive/features.py`:
 `Votes`), whose weights are in `bot/extractive/tuning.py`. The ranker measures every candidate with
 the votes too, and gives way to them when no candidate of its own is likely enough; without a
@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.extractive.choices import ChoiceEvidence
+import numpy as np
+
 from bot.extractive.reading import Sentence
 from bot.query import Query
 
@@ -36,6 +37,12 @@ class Pick:
         return cls(sentence.text, (sentence,))
 
 
+class ChoiceModel(Protocol):
+    def probabilities(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
+        """For each choice's evidence (`ChoiceEvidence.values`), the probability that it is right."""
+        ...
+
+
 class Scorer(Protocol):
     def best(self, query: Query, sentences: Sequence[Sentence]) -> Pick | None:
         """The span it answers with and the sentences that support it; None when no span is
@@ -47,6 +54,8 @@ class Scorer(Protocol):
         empty from a scorer that gives no probabilities."""
         ...
 
-    def choice_scores(self, evidence: Sequence[ChoiceEvidence]) -> list[float]:
-        """How well the evidence supports each choice (choices mode)."""
+    @property
+    def choice_model(self) -> ChoiceModel | None:
+        """The learned model of how well the evidence supports each given choice (choices mode);
+        None: the hand-set scores (`bot.extractive.choices.hand_set_scores`)."""
         ...
