@@ -29,10 +29,6 @@ class Query:
     choices: tuple[str, ...] = ()  # multiple-choice mode: pick one of these
     shape: Shape = Shape.FACTOID  # the shape of answer asked for (always a factoid with choices)
 
-    def narrowed(self, text: str) -> Query:
-        """The same question as of the same date, with other words (a search for one choice)."""
-        return Query(text, self.as_of, self.frame, self.info, self.choices, self.shape)
-
 
 def check_question(question: str, max_chars: int) -> str:
     cleaned = " ".join(question.split())

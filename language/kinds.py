@@ -4,7 +4,7 @@ For each kind (`AnswerType`): the question forms that ask for it (`QUESTION_FORM
 order), the form a right answer takes (`Form`; a number with its unit or not), the spaCy labels
 that can carry it, the ranker's group for it, and how the extractive answerer picks its short
 answer (`Picking`). `language.question` finds a question's kind with `asked_kind`; the extractive
-reader (`bot/extractive/fit.py`), the ranker (`bot/extractive/ranker.py`), the pickers
+reader (`bot/extractive/features.py`: type fit), the ranker (`bot/extractive/ranker.py`), the pickers
 (`bot/extractive/pickers.py`, one for each `Picking`) and LLM mode's support check
 (`bot/llm/support.py`) read the rest from `KINDS`.
 

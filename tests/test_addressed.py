@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.evidence import addressed_at, without_addressed
-from bot.extractive.sentences import split_passages
+from bot.extractive.reading import split_passages
 from bot.llm.prompt import build_prompt
 from index.models import Passage
 from language.addressed import addressed_spans, addresses_machines

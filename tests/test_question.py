@@ -168,7 +168,7 @@ def test_names_end_at_possessives_and_datelines_are_not_names() -> None:
 
 
 def test_which_two_asks_for_both_names() -> None:
-    from bot.extractive.fit import type_fit
+    from bot.extractive.features import type_fit
 
     asks = analyse("Which two countries signed the treaty?")
     assert asks.kind is AnswerType.PLACE

@@ -27,7 +27,7 @@ from bot.answer import Point
 from bot.compose import tuning
 from bot.evidence import without_addressed
 from bot.extractive import tuning as scores
-from bot.extractive.sentences import Sentence, overlap, split_passages
+from bot.extractive.reading import Sentence, overlap, split_passages
 from bot.query import Query
 from index.archive import ArticleLookup
 from index.encoders.embedder import Embedder, Vectors

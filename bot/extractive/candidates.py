@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.extractive.sentences import Sentence
+from bot.extractive.reading import Sentence
 from bot.extractive.spans import candidates
 from language.dates import calendar_spans
 from language.gazetteer import person_name

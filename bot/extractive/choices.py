@@ -4,8 +4,9 @@ A choice is supported when the passages retrieved for the question mention it, t
 higher they rank and the better the sentence that mentions it matches the question. Each choice
 is also looked up by name (question + choice, keyword search): the best sentence naming it
 counts by how many of the question's other words it shares, and how recent it is. For "which is
-NOT..." questions the least supported choice wins. The choice picker (bot/extractive/pickers.py)
-measures the evidence here and scores it with the answerer's scorer (learned or hand-set).
+NOT..." questions the least supported choice wins. The choice picker (`Choices`, the picking step's
+for a question with choices: bot/extractive/pickers.py) measures the evidence here and scores it
+with the scorer's learned choice model, or by hand without one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.extractive import tuning
-from bot.extractive.sentences import Sentence
+from bot.extractive.reading import Reading, Sentence
+from bot.extractive.scoring import ChoiceModel, Pick, Scorer
 from bot.query import Query
 from index.models import Passage
 from index.retrieval import time_weight
@@ -131,3 +133,35 @@ def _says(choice: str, candidate: str, question_terms: frozenset[str]) -> bool:
 def hand_set_scores(evidence: Sequence[ChoiceEvidence]) -> list[float]:
     """Without a learned choice model: mentions plus by-name support, as set by hand."""
     return [e.mentioned + tuning.NAMED_WEIGHT * e.named for e in evidence]
+
+
+def choice_scores(evidence: Sequence[ChoiceEvidence], model: ChoiceModel | None) -> list[float]:
+    """How well the evidence supports each choice: the learned choice model's probabilities, or
+    the hand-set scores without one."""
+    if model is None:
+        return hand_set_scores(evidence)
+    return [float(p) for p in model.probabilities([e.values() for e in evidence])]
+
+
+class Choices:
+    """Choices mode: the given choice the evidence supports best (least, for "which is NOT..."),
+    whatever kind of answer the question asks for, citing where it is said."""
+
+    def __init__(self, scorer: Scorer) -> None:
+        self.scorer = scorer
+
+    def evidence(self, query: Query, reading: Reading) -> list[ChoiceEvidence]:
+        """What the archive says for each of the query's choices (see `choice_evidence`)."""
+        ranked = self.scorer.probabilities(query, reading.sentences)
+        return choice_evidence(query, reading.passages, reading.sentences, reading.named, ranked)
+
+    def pick(self, query: Query, reading: Reading) -> Pick:
+        evidence = self.evidence(query, reading)
+        scores = choice_scores(evidence, self.scorer.choice_model)
+        if not any(e.mentioned or e.named or e.ranked for e in evidence):
+            return Pick(None, notes=("no passage mentions any of the choices",))
+        negated = query.info.negated
+        chosen = evidence[sorted(range(len(evidence)), key=lambda i: scores[i], reverse=not negated)[0]]
+        cited = chosen.cited if chosen.cited is not None and not negated else reading.sentences[0]
+        return Pick(chosen.choice, (cited,), ("choice support (mentions, by name, ranker): " + ", ".join(
+            f"{e.choice} {e.mentioned:.2f}/{e.named:.2f}/{e.ranked:.2f}" for e in evidence),))

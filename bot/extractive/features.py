@@ -1,30 +1,207 @@
-"""What each candidate answer looks like as numbers: the learned ranker's features
+"""What a candidate answer is measured by, for both scorers: how well its form fits the kind
+asked for (`type_fit`: the form of a right answer is the kind's row in `language.kinds.KINDS`),
+how close it sits to the question's words (`proximity`), the hand-set votes (`Votes`, whose
+weights are in bot/extractive/tuning.py) and the learned ranker's features
 (bot/extractive/ranker.py scores them; bot/extractive/ranker_fit.py learns from them).
 
 `Measuring.measure` gathers a question's candidate spans from the sentences read and what they are
-measured against; `feature_rows` turns them into the ranker's input, in the order of `FEATURES`.
-A feature added or changed here needs the model retrained (`newsdesk train-ranker`); until then
-the shipped model does not fit, and the hand-set votes score.
+measured against, the votes among them; `feature_rows` turns them into the ranker's input, in the
+order of `FEATURES`. A feature added or changed here needs the model retrained (`newsdesk
+train-ranker`); until then the shipped model does not fit, and the hand-set votes score.
+Question-side facts come precomputed in `QuestionInfo`.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from bot.extractive import tuning
-from bot.extractive.candidates import Candidate, Mention, gather
-from bot.extractive.fit import asks_for_a_thing, is_name, type_fit
-from bot.extractive.scoring import Votes
-from bot.extractive.sentences import Sentence
-from bot.extractive.spans import proximity
+from bot.extractive.candidates import Candidate, Mention, gather, key_of
+from bot.extractive.reading import Sentence
+from bot.extractive.scoring import ChoiceModel, Pick
+from bot.extractive.spans import Span, candidates
 from bot.query import Query
 from index.encoders.embedder import Embedder
-from language.kinds import KINDS, Group
+from language.gazetteer import (
+    is_country_or_state,
+    is_organization,
+    is_place,
+    looks_like_person,
+    person_name,
+)
+from language.kinds import KINDS, Form, Group
 from language.question import QuestionInfo
 from language.terms import content_terms, is_quoted
+
+# -- type fit: does a span's form fit the kind asked for ------------------------------------------
+
+_MONEY = re.compile(r"[$£€¥]|\b(dollars?|pounds?|euros?|yen|bn|billion|million|trillion)\b", re.I)
+_SHARE = re.compile(r"%|\bper ?cent")
+_AND = re.compile(r"\s+(?:and|&)\s+")
+
+
+def type_fit(info: QuestionInfo, text: str, quoted: bool = False) -> float:
+    """Above 1 for a span that clearly is what is asked for, 1 for a plausible one, below
+    `tuning.MIN_TYPE_FIT` for one of the wrong kind."""
+    if KINDS[info.kind].named and info.several:  # "which two countries...?"
+        parts = _AND.split(text)
+        if len(parts) == 1:
+            return tuning.ONE_OF_SEVERAL_FIT * _form_fit(info, text, quoted)
+        return min(_form_fit(info, part, quoted) for part in parts)
+    return _form_fit(info, text, quoted)
+
+
+def is_name(text: str) -> bool:
+    return any(c.isupper() or c.isdigit() for c in text)
+
+
+def _form_fit(info: QuestionInfo, text: str, quoted: bool) -> float:
+    form = KINDS[info.kind].answer
+    if form is Form.NUMBER:
+        # "How many members...": "353 members" counts the right thing.
+        counted = {t for t in content_terms(text) if not t[:1].isdigit()} & info.terms
+        fit = tuning.COUNTED_FIT if counted else 1.0
+        if info.share and not _SHARE.search(text):
+            fit *= tuning.WRONG_MEASURE_FIT  # "what percentage...?" is not answered by a count
+        elif info.money and not _MONEY.search(text):
+            fit *= tuning.NOT_MONEY_FIT
+        if re.fullmatch(r"(19|20)\d\d", text) and not info.years:
+            fit *= tuning.BARE_YEAR_FIT  # a bare year is rarely a count
+        return fit
+    if form is Form.PERSON:
+        if is_organization(text) or is_place(text) or text.isupper():  # "TV", "CNN" are not people
+            return tuning.NOT_A_PERSON_FIT
+        return 1.0 if looks_like_person(text) else tuning.MAYBE_PERSON_FIT
+    if form is Form.PLACE:
+        if is_place(text):
+            # A country is not the answer to "which city?", nor a city to "which country?".
+            return tuning.WRONG_MEASURE_FIT if info.city and is_country_or_state(text) else 1.0
+        return tuning.NOT_A_PLACE_FIT if is_organization(text) or looks_like_person(text) else tuning.MAYBE_PLACE_FIT
+    if form is Form.ORGANIZATION:
+        if is_organization(text):
+            return 1.0
+        return tuning.PLACE_FOR_ORG_FIT if is_place(text) else tuning.MAYBE_ORG_FIT
+    if form is Form.NAME:
+        if quoted:
+            return tuning.QUOTED_FIT
+        return 1.0 if is_name(text) else tuning.PHRASE_FIT
+    return 1.0
+
+
+def asks_for_a_thing(info: QuestionInfo, phrases: bool = False) -> bool:
+    """"Which bird / which show / what product": the answer is a thing the question names.
+    With `phrases`: one that may well be ordinary words (not an organisation or a place)."""
+    forms = (Form.NAME,) if phrases else (Form.NAME, Form.ORGANIZATION, Form.PLACE)
+    return KINDS[info.kind].answer in forms and bool(info.focus)
+
+
+# -- proximity: how close a span sits to the question's words ------------------------------------
+
+def proximity(sentence: str, span: Span, question_terms: frozenset[str]) -> float:
+    """1 near the question's words in the sentence, falling with distance (in words)."""
+    positions = [m.start() for m in re.finditer(r"[\w’']+", sentence)
+                 if content_terms(m.group()) & question_terms and not span[0] <= m.start() < span[1]]
+    if not positions:
+        return tuning.PROXIMITY_NONE
+    words_between = min(len(re.findall(r"\s+", sentence[min(p, span[0]):max(p, span[0])])) for p in positions)
+    return 1.0 / (1.0 + words_between / tuning.PROXIMITY_WORDS)
+
+
+# -- the hand-set votes -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tally:
+    """The hand-set votes for each span (by key), its type fit, and its best sentence."""
+
+    votes: dict[str, float]
+    fits: dict[str, float]
+    where: dict[str, tuple[Sentence, str]]
+
+    def best(self, top: Sequence[Sentence]) -> Pick | None:
+        """The span with the most votes, and a sentence of another article that says it too;
+        None when no span is of the right kind."""
+        if not self.votes:
+            return None
+        key = max(self.votes, key=lambda k: self.votes[k])
+        if self.fits[key] < tuning.MIN_TYPE_FIT:  # no span of the right kind: the sentence is the honest answer
+            return None
+        sentence, text = self.where[key]
+        words = set(key.split())
+        others = [s for s in top if s.passage.article_id != sentence.passage.article_id and words <= content_terms(s.text)]
+        return Pick(text, (sentence, *others[:1]))
+
+
+class Votes:
+    """The hand-set scorer: the spans of the best sentences vote, each with its sentence's
+    evidence score, how close it sits to the question's words, how well it fits the kind asked
+    for and, for "which bird?", how much it is the thing the question names."""
+
+    def __init__(self, encoder: Embedder, min_score: float) -> None:
+        self.encoder = encoder  # compares spans with what the question names
+        self.min_score = min_score  # only sentences that are evidence in their own right vote
+        self.choice_model: ChoiceModel | None = None  # choices mode: the hand-set scores
+
+    def best(self, query: Query, sentences: Sequence[Sentence]) -> Pick | None:
+        top = sentences[: tuning.SENTENCES_READ]
+        return self.tally(query.info, top).best(top)
+
+    def probabilities(self, query: Query, sentences: Sequence[Sentence]) -> list[tuple[str, float]]:
+        return []  # votes are weights, not probabilities
+
+
+    def tally(self, info: QuestionInfo, top: Sequence[Sentence]) -> Tally:
+        """The votes of the spans of `top` (the best sentences, best first)."""
+        # A span's evidence: its best sentence in each article, summed over articles, so that
+        # independent reports agree but one article repeating its topic does not outvote them.
+        # Only sentences that are evidence in their own right vote: a name from a weak sentence
+        # is a confident wrong answer where the best sentence names none.
+        phrases = asks_for_a_thing(info, phrases=True)
+        found = [
+            (rank, sentence, span)
+            for rank, sentence in enumerate(top)
+            if sentence.score >= self.min_score
+            for span in candidates(sentence.text, info.kind, info.terms, phrases=phrases)
+        ]
+        kind_fit = self.focus_fit(info, [span.text for _, _, span in found])
+        # Ordinary words are candidates only when they are clearly the kind of thing asked for.
+        if kind_fit:
+            found = [f for f in found if is_name(f[2].text) or kind_fit.get(f[2].text, 0.0) >= tuning.PHRASE_MIN_FIT]
+        per_article: dict[tuple[str, str], float] = {}
+        fits: dict[str, float] = {}
+        where: dict[str, tuple[Sentence, str]] = {}
+        for rank, sentence, span in found:
+            text = person_name(span.text) if KINDS[info.kind].answer is Form.PERSON else span.text
+            key = key_of(text)
+            fits[key] = type_fit(info, text, quoted=is_quoted(sentence.text, span.start))
+            # "President of Kazakhstan Kassym-Jomart Tokayev": the title is the question's, the name right by it.
+            start = span.end - len(text) if span.text.endswith(text) else span.start
+            weight = sentence.score * proximity(sentence.text, (start, span.end), info.terms)
+            focus = kind_fit.get(span.text, tuning.FOCUS_FLOOR if kind_fit else 1.0)
+            weight *= fits[key] * focus / (1.0 + tuning.RANK_DECAY * rank)
+            slot = (key, sentence.passage.article_id)
+            per_article[slot] = max(per_article.get(slot, 0.0), weight)
+            if key not in where or where[key][0].score < sentence.score:
+                where[key] = (sentence, text)
+        votes: dict[str, float] = {}
+        for (key, _), weight in per_article.items():
+            votes[key] = votes.get(key, 0.0) + weight
+        return Tally(votes, fits, where)
+
+    def focus_fit(self, info: QuestionInfo, texts: Sequence[str]) -> dict[str, float]:
+        """How much each span is the kind of thing the question names ("which bird?": "barn
+        owl" is, "nesting season" is not), by meaning; empty when it names none."""
+        texts = list(dict.fromkeys(texts))[: tuning.FOCUS_CANDIDATES]
+        if not info.focus or not texts or not asks_for_a_thing(info):
+            return {}
+        vectors = self.encoder.embed([info.focus, *texts])
+        return {t: tuning.FOCUS_FLOOR + max(0.0, float(sim)) for t, sim in zip(texts, vectors[1:] @ vectors[0])}
+
+
+# -- the learned ranker's features ----------------------------------------------------------------
 
 # The spaCy labels that are the kind of thing each answer type asks for, and the kinds' groups for
 # the few features whose weight depends on what is asked: rows of `language.kinds.KINDS`.

@@ -1,5 +1,6 @@
 """Picking the short answer from what was read: one picker for each way of picking
-(`language.kinds.Picking`, a column of the kinds table), and the choice picker for choices mode.
+(`language.kinds.Picking`, a column of the kinds table); in choices mode the choice picker
+(`bot.extractive.choices.Choices`).
 
 Every picker follows one protocol (`Picker`): it takes the query and its reading and returns a
 `Pick` (the short answer and the sentences that support it), or none when no span answers (the
@@ -18,13 +19,12 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.extractive import tuning
-from bot.extractive.choices import ChoiceEvidence, choice_evidence
-from bot.extractive.features import Measuring
+from bot.extractive.choices import Choices
+from bot.extractive.features import Measuring, Votes
 from bot.extractive.fullest import fullest_form
 from bot.extractive.ranker import Ranker, RankerModel
-from bot.extractive.reading import Reading
-from bot.extractive.scoring import Pick, Scorer, Votes
-from bot.extractive.sentences import Sentence
+from bot.extractive.reading import Reading, Sentence
+from bot.extractive.scoring import Pick, Scorer
 from bot.extractive.spans import continuation_span
 from bot.query import Query
 from index.archive import ArticleLookup
@@ -111,30 +111,6 @@ class BestSentence:
 
     def pick(self, query: Query, reading: Reading) -> Pick | None:
         return None
-
-
-class Choices:
-    """Choices mode: the given choice the evidence supports best (least, for "which is NOT..."),
-    whatever kind of answer the question asks for, citing where it is said."""
-
-    def __init__(self, scorer: Scorer) -> None:
-        self.scorer = scorer
-
-    def evidence(self, query: Query, reading: Reading) -> list[ChoiceEvidence]:
-        """What the archive says for each of the query's choices (see `choices.choice_evidence`)."""
-        ranked = self.scorer.probabilities(query, reading.sentences)
-        return choice_evidence(query, reading.passages, reading.sentences, reading.named, ranked)
-
-    def pick(self, query: Query, reading: Reading) -> Pick:
-        evidence = self.evidence(query, reading)
-        scores = self.scorer.choice_scores(evidence)
-        if not any(e.mentioned or e.named or e.ranked for e in evidence):
-            return Pick(None, notes=("no passage mentions any of the choices",))
-        negated = query.info.negated
-        chosen = evidence[sorted(range(len(evidence)), key=lambda i: scores[i], reverse=not negated)[0]]
-        cited = chosen.cited if chosen.cited is not None and not negated else reading.sentences[0]
-        return Pick(chosen.choice, (cited,), ("choice support (mentions, by name, ranker): " + ", ".join(
-            f"{e.choice} {e.mentioned:.2f}/{e.named:.2f}/{e.ranked:.2f}" for e in evidence),))
 
 
 @dataclass(frozen=True)

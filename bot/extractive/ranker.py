@@ -27,10 +27,10 @@ import numpy as np
 
 from bot import messages
 from bot.extractive.candidates import Candidate
-from bot.extractive.choices import CHOICE_FEATURES, ChoiceEvidence, hand_set_scores
+from bot.extractive.choices import CHOICE_FEATURES
 from bot.extractive.features import FEATURES, Measuring, feature_rows
-from bot.extractive.scoring import Pick
-from bot.extractive.sentences import Sentence
+from bot.extractive.reading import Sentence
+from bot.extractive.scoring import ChoiceModel, Pick
 from bot.query import Query
 from index.errors import UserInputError
 
@@ -92,12 +92,6 @@ class RankerModel:
     def probabilities(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
         return self.answers.probabilities(rows)
 
-    def choice_scores(self, evidence: Sequence[ChoiceEvidence]) -> list[float]:
-        """The learned choice model's scores; the hand-set ones when none was trained."""
-        if self.choices is None:
-            return hand_set_scores(evidence)
-        return [float(p) for p in self.choices.probabilities([e.values() for e in evidence])]
-
     def to_json(self) -> dict[str, Any]:
         return {
             "format": MODEL_FORMAT,
@@ -125,6 +119,7 @@ class Ranker:
     def __init__(self, model: RankerModel, measuring: Measuring) -> None:
         self.model = model
         self.measuring = measuring
+        self.choice_model: ChoiceModel | None = model.choices  # None: the hand-set choice scores
 
     def ranked(self, query: Query, sentences: Sequence[Sentence]) -> list[tuple[Candidate, float]]:
         """The candidate spans with the model's probabilities, most likely first."""
@@ -144,9 +139,6 @@ class Ranker:
 
     def probabilities(self, query: Query, sentences: Sequence[Sentence]) -> list[tuple[str, float]]:
         return [(c.text, p) for c, p in self.ranked(query, sentences)]
-
-    def choice_scores(self, evidence: Sequence[ChoiceEvidence]) -> list[float]:
-        return self.model.choice_scores(evidence)
 
 
 def load_model(path: Path | None = None, data_dir: Path | None = None) -> RankerModel | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.extractive import tuning
 from language.dates import calendar_spans
 from language.gazetteer import is_organization
 from language.kinds import KINDS, AnswerType, Form
@@ -252,13 +251,3 @@ def candidates(
             continue  # nor its own numbers ("in the six months ending March 31")
         out.append(SpanCandidate(start, end, text))
     return out
-
-
-def proximity(sentence: str, span: Span, question_terms: frozenset[str]) -> float:
-    """1 near the question's words in the sentence, falling with distance (in words)."""
-    positions = [m.start() for m in re.finditer(r"[\w’']+", sentence)
-                 if content_terms(m.group()) & question_terms and not span[0] <= m.start() < span[1]]
-    if not positions:
-        return tuning.PROXIMITY_NONE
-    words_between = min(len(re.findall(r"\s+", sentence[min(p, span[0]):max(p, span[0])])) for p in positions)
-    return 1.0 / (1.0 + words_between / tuning.PROXIMITY_WORDS)

@@ -4,7 +4,7 @@ questions, the training data); none was fitted. Since the learned answer ranker
 (bot/extractive/ranker.json) picks the short answer for names, things, numbers and descriptions,
 the votes below are one of its features and pick when no candidate of the ranker's is likely
 enough; they pick the answer alone for "why" questions, with `NEWSDESK_ANSWER_RANKER=false`, and
-when the ranker's model does not fit its features (bot/extractive/scoring.py: `Votes`).
+when the ranker's model does not fit its features (bot/extractive/features.py: `Votes`).
 """
 
 # -- reading -------------------------------------------------------------------------------------
