@@ -386,7 +386,8 @@ def gather(limit: int) -> tuple[list[Item], dict[str, dict[str, Any]]]:
 def rule_texts(sentence: str, item: Item, kinds: Sequence[str], published: date | None) -> set[str]:
     """What the current answerer can answer from this sentence for each kind: the spans of
     bot.extractive.spans.candidates (as the answerer reshapes them), dates, fill-ins."""
-    from bot.extractive.spans import bare_count, candidates, continuation_span
+    from bot.extractive.spans import candidates, continuation_span
+    from evals.scoring_form import bare_count
     from language.dates import resolve_dates
     from language.gazetteer import person_name
     from language.kinds import AnswerType
