@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.extractive.fullest import fullest_form
 from bot.runtime import Runtime
+from index.models import Passage
+from language.kinds import AnswerType
 from tests.conftest import ask, ingest_into
 
 pytestmark = pytest.mark.slow
@@ -34,3 +37,41 @@ def test_an_entity_is_answered_in_its_fullest_form_in_the_cited_article(
     (folder / "story.txt").write_text(f" date 2026-01-12 Weekend news\n{text}\n", encoding="utf-8")
     ingest_into(runtime, folder)
     assert ask(runtime, question, as_of=date(2026, 1, 14)).answer == expected
+
+
+def _passage(text: str, names: list[tuple[str, str]]) -> Passage:
+    """A passage of article "a" with spaCy-like entities: (written form, label) at its first place."""
+    entities = tuple((text.index(name), text.index(name) + len(name), label) for name, label in names)
+    return Passage("a:0", "a", text, 0, len(text), 0.9, "t", date(2026, 1, 12), None, None, None,
+                   entities=entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "answer", "kind", "expected"),
+    [
+        # A name completed by the words written before it, as the issue asks.
+        ("Kassym-Jomart Tokayev spoke. Tokayev left.", [("Kassym-Jomart Tokayev", "PERSON")], "Tokayev",
+         AnswerType.PERSON, "Kassym-Jomart Tokayev"),
+        # Words after the answer make another or a more formal name: the answer is what was asked for.
+        ("Velmora Motor Company said Velmora would cut prices.", [("Velmora Motor Company", "ORG")], "Velmora",
+         AnswerType.ORGANIZATION, "Velmora"),
+        ("The Harbour Airlines Pilots Association sued Harbour Airlines.", [("Harbour Airlines Pilots Association", "ORG")],
+         "Harbour Airlines", AnswerType.ORGANIZATION, "Harbour Airlines"),
+        # A possessive, an acronym, an abbreviated title or a question word is no part of a name.
+        ("Norland's Kestrel recalled it. Kestrel said so.", [("Norland's Kestrel", "ORG")], "Kestrel",
+         AnswerType.ORGANIZATION, "Kestrel"),
+        ("The US Kestrel agency said so.", [("US Kestrel", "ORG")], "Kestrel", AnswerType.ORGANIZATION, "Kestrel"),
+        ("Texas Gov. Brenna Abbotsford said so.", [("Texas Gov. Brenna Abbotsford", "PERSON")], "Abbotsford",
+         AnswerType.PERSON, "Brenna Abbotsford"),
+        ("U.S. President Arlo Venn spoke.", [("U.S. President Arlo Venn", "PERSON")], "Venn",
+         AnswerType.PERSON, "Arlo Venn"),
+        ("What Kestrel did was new.", [("What Kestrel", "ORG")], "Kestrel", AnswerType.ORGANIZATION, "Kestrel"),
+        # A name of two words is whole already: a title before it is not a fuller name.
+        ("Associate Justice Stephen Marlow retired.", [("Associate Justice Stephen Marlow", "PERSON")],
+         "Stephen Marlow", AnswerType.PERSON, "Stephen Marlow"),
+    ],
+)
+def test_a_fuller_form_only_completes_a_one_word_name_with_the_name_words_before_it(
+    text: str, names: list[tuple[str, str]], answer: str, kind: AnswerType, expected: str
+) -> None:
+    assert fullest_form(answer, [_passage(text, names)], frozenset({"a"}), kind) == expected
