@@ -64,7 +64,7 @@ def _release_own_stores(request: pytest.FixtureRequest) -> Iterator[None]:
     folder = str(request.getfixturevalue("tmp_path")) if "tmp_path" in request.fixturenames else None
     yield
     if folder is not None:
-        _stop_stores(folder)
+        _stop_stores(folder + os.sep)  # the separator: "test_x0" is no store of "test_x01"
 
 
 @pytest.fixture(autouse=True, scope="module")
