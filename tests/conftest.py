@@ -110,6 +110,13 @@ def ingest_into(runtime: Runtime, *paths: Path, prune: bool = False) -> IngestRe
     return runtime.ingest(list(paths), prune=prune)
 
 
+def ingest_story(runtime: Runtime, folder: Path, published: date, title: str, text: str) -> IngestReport:
+    """One article, `text` under `title` as of `published`, written to `folder` and ingested."""
+    folder.mkdir()
+    (folder / "story.txt").write_text(f" date {published.isoformat()} {title}\n{text}\n", encoding="utf-8")
+    return ingest_into(runtime, folder)
+
+
 def ask(runtime: Runtime, question: str, as_of: date | None = None, choices: Sequence[str] = ()) -> Answer:
     """What a front end does: a query read once (as of today unless told), the verified answer."""
     return runtime.answerer.ask(runtime.query(question, as_of or date.today(), choices))

@@ -10,7 +10,7 @@ import pytest
 
 from bot.runtime import Runtime
 from language.dates import reported_on, resolve_dates
-from tests.conftest import ask, ingest_into
+from tests.conftest import ask, ingest_story
 
 JUNE_3 = date(2026, 6, 3)  # a Wednesday
 
@@ -88,8 +88,5 @@ def test_a_when_question_is_answered_with_the_date_of_the_event(
     runtime: Runtime, tmp_path: Path, text: str, question: str, expected: str
 ) -> None:
     """It took the day of "said on Wednesday" (the report), not the event's."""
-    folder = tmp_path / "a"
-    folder.mkdir()
-    (folder / "story.txt").write_text(f" date 2026-06-03 Plant news\n{text}\n", encoding="utf-8")
-    ingest_into(runtime, folder)
+    ingest_story(runtime, tmp_path / "a", date(2026, 6, 3), "Plant news", text)
     assert ask(runtime, question, as_of=date(2026, 6, 10)).answer == expected

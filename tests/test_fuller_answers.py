@@ -12,7 +12,7 @@ from bot.extractive.fullest import fullest_form
 from bot.runtime import Runtime
 from index.models import Passage
 from language.kinds import AnswerType
-from tests.conftest import ask, ingest_into
+from tests.conftest import ask, ingest_story
 
 pytestmark = pytest.mark.slow
 
@@ -32,10 +32,7 @@ def test_an_entity_is_answered_in_its_fullest_form_in_the_cited_article(
     runtime: Runtime, tmp_path: Path, text: str, question: str, expected: str
 ) -> None:
     """It answered with the short form of the sentence read ("Bills", "Olsen")."""
-    folder = tmp_path / "a"
-    folder.mkdir()
-    (folder / "story.txt").write_text(f" date 2026-01-12 Weekend news\n{text}\n", encoding="utf-8")
-    ingest_into(runtime, folder)
+    ingest_story(runtime, tmp_path / "a", date(2026, 1, 12), "Weekend news", text)
     assert ask(runtime, question, as_of=date(2026, 1, 14)).answer == expected
 
 
